@@ -1,0 +1,12 @@
+from rest_framework.routers import DefaultRouter
+
+from spm.api import views
+
+router = DefaultRouter()
+router.register("urusan", views.AffairViewSet, basename="affair")
+router.register("layanan", views.BasicServiceViewSet, basename="basicservice")
+router.register("wilayah", views.RegionViewSet, basename="region")
+router.register("opd", views.AgencyViewSet, basename="agency")
+router.register("pengampu", views.ServiceAssignmentViewSet, basename="serviceassignment")
+
+urlpatterns = router.urls

@@ -1,0 +1,44 @@
+"""Navigation per role for the base layout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from spm.choices import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset[str] | None = None  # None = every signed-in user
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+ALL_ROLES = frozenset(Role.values)
+NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Beranda"), "home"),
+    NavItem(
+        _("Organisasi & OPD"),
+        "agency-list",
+        frozenset({Role.REVIEWER, Role.LEADER, Role.PROVINCIAL_VIEWER, Role.ADMIN}),
+    ),
+    NavItem(_("OPD saya"), "agency-mine", frozenset({Role.OPERATOR})),
+    NavItem(_("Daerah"), "region-list", frozenset({Role.PROVINCIAL_VIEWER, Role.ADMIN})),
+    NavItem(_("Katalog SPM"), "catalogue"),
+]
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    role = Role.ADMIN if user.is_admin else user.role
+    items = [item for item in NAV_ITEMS if item.roles is None or role in item.roles]
+    return {"nav_items": items, "user_role_label": Role(role).label}

@@ -1,0 +1,339 @@
+"""The SPM catalogue (urusan, jenis pelayanan dasar, mutu), the region tree and the organisation.
+
+The catalogue follows PP 2/2018 (Pasal 5-10) and the sectoral standar teknis; the region tree follows
+Kepmendagri 300.2.2-2138/2025. Both are regulation data shipped with the app (``spm/data``) and loaded
+by ``manage.py load_reference_data``; they are data rows, not constants, so a corrected reading of the
+regulation needs no code change.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, Group
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from spm.choices import Confidence, GovernmentLevel, RegionLevel, Role, Severity, Sex
+from spm.querysets import (
+    AgencyQuerySet,
+    BasicServiceQuerySet,
+    RegionQuerySet,
+    ServiceAssignmentQuerySet,
+    UserManager,
+)
+
+
+class Region(models.Model):
+    """Wilayah: a provinsi, kabupaten/kota or kecamatan with its Kemendagri code.
+
+    A *daerah* (pemerintah daerah) is a provinsi or a kabupaten/kota; kecamatan rows serve the NIK region
+    check (the first six digits of a NIK are the kecamatan of issue).
+    """
+
+    code = models.CharField(_("kode wilayah"), max_length=13, unique=True)
+    name = models.CharField(_("nama"), max_length=120)
+    level = models.CharField(_("tingkat"), max_length=16, choices=RegionLevel.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("induk"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("wilayah")
+        verbose_name_plural = _("wilayah")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                name="region_parent_matches_level",
+                condition=Q(level=RegionLevel.PROVINCE, parent__isnull=True)
+                | (~Q(level=RegionLevel.PROVINCE) & Q(parent__isnull=False)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_daerah(self) -> bool:
+        return self.level in (RegionLevel.PROVINCE, RegionLevel.REGENCY_CITY)
+
+    @property
+    def government_level(self) -> str | None:
+        """The catalogue level whose services this daerah delivers (None for a kecamatan)."""
+        return self.level if self.is_daerah else None
+
+    @property
+    def head_title(self) -> str:
+        """Kepala daerah who signs reports: Gubernur, Bupati or Wali Kota."""
+        if self.level == RegionLevel.PROVINCE:
+            return str(_("Gubernur"))
+        return str(_("Wali Kota")) if self.name.startswith("Kota ") else str(_("Bupati"))
+
+
+class Affair(models.Model):
+    """Urusan pemerintahan wajib yang berkaitan dengan pelayanan dasar (PP 2/2018 Pasal 5)."""
+
+    code = models.CharField(_("kode"), max_length=8, unique=True)
+    name = models.CharField(_("nama urusan"), max_length=160)
+    regulation = models.TextField(_("standar teknis"), blank=True)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    class Meta:
+        verbose_name = _("urusan")
+        verbose_name_plural = _("urusan")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BasicService(models.Model):
+    """Jenis pelayanan dasar: a basic service of an urusan, for provinsi or for kabupaten/kota.
+
+    The eligibility fields describe who may be counted as a named recipient (penerima): age at the
+    service date (years, or days for newborns) and sex. ``eligibility_severity`` says whether the
+    regulation defines the rule (error: the row is rejected) or it is a conventional reading (warning).
+    """
+
+    code = models.CharField(_("kode"), max_length=16, unique=True)
+    affair = models.ForeignKey(Affair, verbose_name=_("urusan"), on_delete=models.PROTECT, related_name="services")
+    level = models.CharField(_("tingkat daerah"), max_length=16, choices=GovernmentLevel.choices, db_index=True)
+    name = models.CharField(_("jenis pelayanan dasar"), max_length=255)
+    recipient = models.TextField(_("penerima layanan dasar"))
+    indicator = models.TextField(_("indikator"))
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+    min_age = models.PositiveSmallIntegerField(_("usia minimal (tahun)"), null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(_("usia maksimal (tahun)"), null=True, blank=True)
+    min_age_days = models.PositiveIntegerField(_("usia minimal (hari)"), null=True, blank=True)
+    max_age_days = models.PositiveIntegerField(_("usia maksimal (hari)"), null=True, blank=True)
+    sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices, blank=True)
+    eligibility_severity = models.CharField(
+        _("sifat aturan kelayakan"), max_length=8, choices=Severity.choices, default=Severity.ERROR
+    )
+    eligibility_note = models.TextField(_("catatan kelayakan"), blank=True)
+    confidence = models.CharField(
+        _("keyakinan data"), max_length=12, choices=Confidence.choices, default=Confidence.REGULATION
+    )
+    agency_hint = models.CharField(_("OPD pengampu lazim"), max_length=160, blank=True)
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    objects = BasicServiceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("jenis pelayanan dasar")
+        verbose_name_plural = _("jenis pelayanan dasar")
+        ordering = ["affair__order", "level", "order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                name="basicservice_age_range_ordered",
+                condition=Q(min_age__isnull=True) | Q(max_age__isnull=True) | Q(min_age__lte=models.F("max_age")),
+            ),
+            models.CheckConstraint(
+                name="basicservice_age_days_ordered",
+                condition=Q(min_age_days__isnull=True)
+                | Q(max_age_days__isnull=True)
+                | Q(min_age_days__lte=models.F("max_age_days")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue-service", kwargs={"code": self.code})
+
+    @property
+    def regulation(self) -> str:
+        return self.affair.regulation
+
+    @property
+    def has_eligibility(self) -> bool:
+        return any(v is not None for v in (self.min_age, self.max_age, self.min_age_days, self.max_age_days)) or bool(
+            self.sex
+        )
+
+    def eligibility_text(self) -> str:
+        """Human-readable eligibility, e.g. "usia 7–15 tahun; perempuan"."""
+        parts: list[str] = []
+        if self.min_age_days is not None or self.max_age_days is not None:
+            parts.append(_("usia %(lo)s–%(hi)s hari") % {"lo": self.min_age_days or 0, "hi": self.max_age_days})
+        elif self.min_age is not None and self.max_age is not None:
+            parts.append(_("usia %(lo)s–%(hi)s tahun") % {"lo": self.min_age, "hi": self.max_age})
+        elif self.min_age is not None:
+            parts.append(_("usia %(lo)s tahun ke atas") % {"lo": self.min_age})
+        if self.sex:
+            parts.append(str(Sex(self.sex).label).lower())
+        return "; ".join(str(p) for p in parts)
+
+
+class QualityComponent(models.Model):
+    """Komponen mutu minimal layanan dasar: barang/jasa, SDM, petunjuk teknis/tata cara."""
+
+    service = models.ForeignKey(
+        BasicService,
+        verbose_name=_("jenis pelayanan dasar"),
+        on_delete=models.CASCADE,
+        related_name="quality_components",
+    )
+    code = models.CharField(_("kode"), max_length=16)
+    name = models.CharField(_("komponen mutu"), max_length=160)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    class Meta:
+        verbose_name = _("komponen mutu")
+        verbose_name_plural = _("komponen mutu")
+        ordering = ["service", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "code"], name="qualitycomponent_unique_per_service"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agency(models.Model):
+    """Perangkat daerah (OPD): an agency of a daerah, e.g. Dinas Kesehatan."""
+
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("daerah"),
+        on_delete=models.PROTECT,
+        related_name="agencies",
+        limit_choices_to={"level__in": [GovernmentLevel.PROVINCE, GovernmentLevel.REGENCY_CITY]},
+    )
+    name = models.CharField(_("nama OPD"), max_length=200)
+    short_name = models.CharField(_("singkatan"), max_length=40, blank=True)
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    objects = AgencyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("perangkat daerah (OPD)")
+        verbose_name_plural = _("perangkat daerah (OPD)")
+        ordering = ["region__code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="agency_unique_name_per_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("agency-detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        if self.region_id and not self.region.is_daerah:
+            raise ValidationError({"region": _("OPD hanya dapat dibuat pada provinsi atau kabupaten/kota.")})
+
+
+class ServiceAssignment(models.Model):
+    """OPD pengampu SPM: the agency responsible for a jenis pelayanan dasar in a daerah."""
+
+    region = models.ForeignKey(Region, verbose_name=_("daerah"), on_delete=models.PROTECT, related_name="assignments")
+    service = models.ForeignKey(
+        BasicService, verbose_name=_("jenis pelayanan dasar"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("OPD pengampu"), on_delete=models.PROTECT, related_name="assignments"
+    )
+
+    objects = ServiceAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("OPD pengampu SPM")
+        verbose_name_plural = _("OPD pengampu SPM")
+        ordering = ["region__code", "service__affair__order", "service__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "service"], name="assignment_one_agency_per_service"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service.code} → {self.agency}"
+
+    def clean(self) -> None:
+        from spm.services import assignment_validate
+
+        assignment_validate(region=self.region, service=self.service, agency=self.agency)
+
+
+class User(AbstractUser):
+    """A user of e-SPM with one role and the scope it implies.
+
+    - operator: one OPD (``agency``); its daerah is the OPD's daerah
+    - verifikator (Bagian Pemerintahan) and pimpinan: one daerah (``region``)
+    - peninjau provinsi: one provinsi (``region``) and its kabupaten/kota
+    - admin: everything
+    """
+
+    role = models.CharField(_("peran"), max_length=16, choices=Role.choices, default=Role.OPERATOR)
+    region = models.ForeignKey(
+        Region, verbose_name=_("daerah"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("OPD"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    nip = models.CharField(_("NIP"), max_length=18, blank=True)
+    position = models.CharField(_("jabatan"), max_length=160, blank=True)
+    phone = models.CharField(_("telepon"), max_length=30, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+        constraints = [
+            models.CheckConstraint(
+                name="user_operator_has_agency",
+                condition=~Q(role=Role.OPERATOR) | Q(agency__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="user_scoped_role_has_region",
+                condition=~Q(role__in=[Role.REVIEWER, Role.LEADER, Role.PROVINCIAL_VIEWER]) | Q(region__isnull=False),
+            ),
+        ]
+
+    def save(self, *args, **kwargs) -> None:
+        # An operator's daerah is always its OPD's daerah: keep the two from disagreeing.
+        if self.role == Role.OPERATOR and self.agency_id:
+            self.region_id = self.agency.region_id
+        if self.role == Role.ADMIN:
+            self.is_staff = True
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "role" in update_fields:
+            self._sync_role_group()
+
+    def _sync_role_group(self) -> None:
+        from spm.roles import GROUP_NAMES
+
+        wanted = Group.objects.filter(name=GROUP_NAMES[self.role]).first()
+        role_groups = Group.objects.filter(name__in=GROUP_NAMES.values())
+        self.groups.remove(*[g for g in role_groups if wanted is None or g.pk != wanted.pk])
+        if wanted is not None:
+            self.groups.add(wanted)
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, str] = {}
+        if self.role == Role.OPERATOR and not self.agency_id:
+            errors["agency"] = _("Operator OPD harus terhubung ke satu OPD.")
+        if self.role in (Role.REVIEWER, Role.LEADER) and (not self.region_id or not self.region.is_daerah):
+            errors["region"] = _("Verifikator dan pimpinan harus terhubung ke satu daerah (provinsi/kabupaten/kota).")
+        if self.role == Role.PROVINCIAL_VIEWER and (not self.region_id or self.region.level != RegionLevel.PROVINCE):
+            errors["region"] = _("Peninjau provinsi harus terhubung ke satu provinsi.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN
+
+    @property
+    def daerah(self) -> Region | None:
+        """The daerah this user works for (None for admins and provincial viewers of the whole provinsi)."""
+        if self.role == Role.OPERATOR and self.agency_id:
+            return self.agency.region
+        return self.region

@@ -1,0 +1,53 @@
+"""Roles as Django groups, and the model permissions each role holds.
+
+The groups themselves are created by a migration (``0002_create_role_groups``); their permissions are
+(re)applied after every ``migrate`` by :func:`sync_role_permissions`, so permissions of models added by
+later apps attach to the roles without another hand-written migration. Scope (which daerah, which OPD) is
+not a permission: it is enforced by the ``visible_to(user)`` querysets.
+"""
+
+from __future__ import annotations
+
+from spm.choices import Role
+
+GROUP_NAMES: dict[str, str] = {
+    Role.OPERATOR: "Operator OPD",
+    Role.REVIEWER: "Verifikator",
+    Role.LEADER: "Pimpinan",
+    Role.PROVINCIAL_VIEWER: "Peninjau Provinsi",
+    Role.ADMIN: "Admin Sistem",
+}
+
+_CATALOGUE_VIEW = [
+    "spm.view_affair",
+    "spm.view_basicservice",
+    "spm.view_qualitycomponent",
+    "spm.view_region",
+    "spm.view_agency",
+    "spm.view_serviceassignment",
+]
+
+# Permissions per role, as "app_label.codename". "*" means every permission of the project.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.OPERATOR: [*_CATALOGUE_VIEW],
+    Role.REVIEWER: [*_CATALOGUE_VIEW],
+    Role.LEADER: [*_CATALOGUE_VIEW],
+    Role.PROVINCIAL_VIEWER: [*_CATALOGUE_VIEW],
+    Role.ADMIN: ["*"],
+}
+
+
+def sync_role_permissions(**_kwargs) -> None:
+    """Give each role group exactly the permissions declared above (idempotent)."""
+    from django.contrib.auth.models import Group, Permission
+
+    all_perms = Permission.objects.select_related("content_type")
+    by_key = {f"{p.content_type.app_label}.{p.codename}": p for p in all_perms}
+    for role, group_name in GROUP_NAMES.items():
+        group, _created = Group.objects.get_or_create(name=group_name)
+        wanted = ROLE_PERMISSIONS[role]
+        if wanted == ["*"]:
+            perms = list(by_key.values())
+        else:
+            perms = [by_key[key] for key in wanted if key in by_key]
+        group.permissions.set(perms)

@@ -1,0 +1,24 @@
+"""Diagnostic Celery tasks: prove that a worker receives, runs and answers."""
+
+from __future__ import annotations
+
+import socket
+
+from celery import shared_task
+from django.db import connection
+from django.utils import timezone
+
+
+@shared_task(name="spm.diagnostics.ping", time_limit=30, soft_time_limit=20)
+def ping(payload: str = "ping") -> dict:
+    """Answer with the payload, the worker's host and whether it reached the database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        database_ok = cursor.fetchone()[0] == 1
+    return {
+        "payload": payload,
+        "hostname": socket.gethostname(),
+        "database": connection.vendor,
+        "database_ok": database_ok,
+        "at": timezone.now().isoformat(),
+    }

@@ -1,0 +1,31 @@
+"""URL configuration of e-SPM."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from spm import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("katalog/", views.catalogue, name="catalogue"),
+    path("katalog/<str:code>/", views.catalogue_service, name="catalogue-service"),
+    path("opd/", views.agency_list, name="agency-list"),
+    path("opd/saya/", views.agency_mine, name="agency-mine"),
+    path("opd/<int:pk>/", views.agency_detail, name="agency-detail"),
+    path("daerah/", views.region_list, name="region-list"),
+    path("daerah/<str:code>/", views.region_detail, name="region-detail"),
+    path("akun/masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("akun/keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("akun/kata-sandi/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("akun/kata-sandi/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("spm.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+]
+
+admin.site.site_header = "e-SPM — Administrasi"
+admin.site.site_title = "e-SPM"
+admin.site.index_title = "Administrasi sistem"

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TargetsConfig(AppConfig):
+    name = "targets"
+    verbose_name = _("Target dan rencana aksi SPM")
+    default_auto_field = "django.db.models.BigAutoField"
