@@ -2,6 +2,8 @@ from rest_framework.routers import DefaultRouter
 
 from spm.api import views
 
+app_name = "api"
+
 router = DefaultRouter()
 router.register("urusan", views.AffairViewSet, basename="affair")
 router.register("layanan", views.BasicServiceViewSet, basename="basicservice")

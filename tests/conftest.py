@@ -1,0 +1,129 @@
+"""Shared fixtures: reference data loaded once, and the named personas every test uses.
+
+Personas (STYLE.md): an operator of OPD A, an operator of OPD B, a verifikator (Bagian Pemerintahan),
+a read-only pimpinan, a provincial viewer, an admin, and an outsider (a verifikator of another daerah).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from spm.choices import Role
+from spm.models import Agency, Region
+from spm.services import catalogue_load, regions_load, service_assign
+from tests.factories import AgencyFactory, UserFactory
+
+DAERAH_CODE = "18.12"  # Kabupaten Tulang Bawang Barat
+OTHER_DAERAH_CODE = "18.71"  # Kota Bandar Lampung
+PROVINCE_CODE = "18"  # Lampung
+
+
+def ensure_reference_data() -> None:
+    """Load the catalogue and regions unless present (transactional tests flush the database)."""
+    if not Region.objects.filter(code=DAERAH_CODE).exists():
+        catalogue_load()
+        regions_load()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        ensure_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def reference_data(db):
+    ensure_reference_data()
+
+
+@pytest.fixture
+def daerah(reference_data) -> Region:
+    return Region.objects.get(code=DAERAH_CODE)
+
+
+@pytest.fixture
+def other_daerah(reference_data) -> Region:
+    return Region.objects.get(code=OTHER_DAERAH_CODE)
+
+
+@pytest.fixture
+def province(reference_data) -> Region:
+    return Region.objects.get(code=PROVINCE_CODE)
+
+
+def _agency_with_services(region: Region, name: str, short: str, service_codes: list[str]) -> Agency:
+    from spm.models import BasicService
+
+    agency = AgencyFactory(region=region, name=name, short_name=short)
+    for service in BasicService.objects.filter(code__in=service_codes):
+        service_assign(region=region, service=service, agency=agency)
+    return agency
+
+
+@pytest.fixture
+def agency_a(daerah) -> Agency:
+    """OPD A: Dinas Kesehatan, pengampu of the first health services."""
+    return _agency_with_services(daerah, "Dinas Kesehatan", "Dinkes", ["1.02.K01", "1.02.K02", "1.02.K03"])
+
+
+@pytest.fixture
+def agency_b(daerah) -> Agency:
+    """OPD B: Dinas Pendidikan, pengampu of the education services."""
+    return _agency_with_services(daerah, "Dinas Pendidikan", "Disdik", ["1.01.K1", "1.01.K2", "1.01.K3"])
+
+
+@pytest.fixture
+def other_agency(other_daerah) -> Agency:
+    return _agency_with_services(other_daerah, "Dinas Kesehatan", "Dinkes", ["1.02.K01"])
+
+
+@pytest.fixture
+def operator_a(agency_a):
+    return UserFactory(username="operator_a", role=Role.OPERATOR, agency=agency_a)
+
+
+@pytest.fixture
+def operator_b(agency_b):
+    return UserFactory(username="operator_b", role=Role.OPERATOR, agency=agency_b)
+
+
+@pytest.fixture
+def reviewer(daerah):
+    return UserFactory(username="verifikator", role=Role.REVIEWER, region=daerah)
+
+
+@pytest.fixture
+def leader(daerah):
+    return UserFactory(username="pimpinan", role=Role.LEADER, region=daerah)
+
+
+@pytest.fixture
+def provincial_viewer(province):
+    return UserFactory(username="provinsi", role=Role.PROVINCIAL_VIEWER, region=province)
+
+
+@pytest.fixture
+def admin_user(reference_data):
+    return UserFactory(username="admin", role=Role.ADMIN, is_superuser=True)
+
+
+@pytest.fixture
+def outsider(other_daerah, other_agency):
+    """A verifikator of another daerah: must never see ours."""
+    return UserFactory(username="orang_luar", role=Role.REVIEWER, region=other_daerah)
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a persona in: ``client_for(operator_a)``."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

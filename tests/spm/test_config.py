@@ -1,0 +1,71 @@
+"""Settings read from the environment fail loudly on bad values."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from spm import config
+
+
+@pytest.mark.parametrize("raw,expected", [("1", True), ("true", True), ("Yes", True), ("0", False), ("off", False)])
+def test_booleans_accept_the_usual_spellings(raw, expected):
+    assert config.parse_bool("DEBUG", raw, default=False) is expected
+
+
+def test_boolean_typo_is_refused():
+    with pytest.raises(ImproperlyConfigured, match="DEBUG"):
+        config.parse_bool("DEBUG", "ya-dong", default=False)
+
+
+def test_missing_boolean_takes_the_default():
+    assert config.parse_bool("DEBUG", None, default=False) is False
+
+
+def test_database_defaults_to_sqlite_in_the_project(tmp_path):
+    db = config.parse_database_url(None, tmp_path / "db.sqlite3")
+    assert db == {"ENGINE": "django.db.backends.sqlite3", "NAME": str(tmp_path / "db.sqlite3")}
+
+
+def test_postgres_url_is_parsed(tmp_path):
+    db = config.parse_database_url("postgres://postgres@127.0.0.1:5432/test", tmp_path / "x")
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert (db["NAME"], db["HOST"], db["PORT"], db["USER"]) == ("test", "127.0.0.1", 5432, "postgres")
+
+
+@pytest.mark.parametrize("url", ["mysql://root@localhost/x", "nonsense", "postgres://localhost:5432/"])
+def test_unsupported_or_malformed_database_url_is_refused(url, tmp_path):
+    with pytest.raises(ImproperlyConfigured):
+        config.parse_database_url(url, tmp_path / "x")
+
+
+def test_broker_url_must_be_redis_or_amqp():
+    assert config.parse_broker_url(None) == ""
+    assert config.parse_broker_url("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
+    with pytest.raises(ImproperlyConfigured):
+        config.parse_broker_url("http://127.0.0.1:6379")
+
+
+def test_secret_key_is_generated_once_into_a_local_file(tmp_path):
+    key_file = tmp_path / ".secret_key"
+    first = config.load_secret_key(None, key_file)
+    assert len(first) >= 50 and key_file.exists()
+    assert oct(key_file.stat().st_mode)[-3:] == "600"
+    assert config.load_secret_key(None, key_file) == first
+    assert config.load_secret_key("x" * 40, key_file) == "x" * 40
+
+
+def test_short_secret_key_is_refused(tmp_path):
+    with pytest.raises(ImproperlyConfigured):
+        config.load_secret_key("pendek", tmp_path / ".secret_key")
+
+
+def test_secret_key_file_is_not_tracked_by_git():
+    from pathlib import Path
+
+    ignored = (Path(__file__).resolve().parents[2] / ".gitignore").read_text().splitlines()
+    assert "/.secret_key" in ignored
+
+
+def test_defaults_are_jakarta_time_and_indonesian(settings):
+    assert settings.TIME_ZONE == "Asia/Jakarta"
+    assert settings.LANGUAGE_CODE == "id"
+    assert "en" in dict(settings.LANGUAGES)

@@ -1,0 +1,50 @@
+"""`manage.py setup_demo` (run by `make run`) is idempotent and creates one demo user per role."""
+
+import pytest
+from django.core.management import call_command
+
+from spm.choices import Role
+from spm.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from spm.models import Agency, ServiceAssignment, User
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot():
+    return (
+        Agency.objects.count(),
+        ServiceAssignment.objects.count(),
+        sorted(User.objects.values_list("username", "role", "agency__name", "region__code")),
+    )
+
+
+def test_setup_demo_twice_changes_nothing(reference_data, capsys):
+    call_command("setup_demo")
+    first = _snapshot()
+    call_command("setup_demo")
+    assert _snapshot() == first
+    assert "sudah ada" in capsys.readouterr().out
+
+
+def test_every_kabupaten_service_gets_its_pengampu(reference_data):
+    call_command("setup_demo")
+    assert ServiceAssignment.objects.filter(region__code="18.12").count() == 29
+    assert Agency.objects.filter(region__code="18.12").count() == 8
+
+
+def test_one_demo_user_per_role_who_can_log_in(reference_data, client):
+    call_command("setup_demo")
+    assert {a.role for a in DEMO_ACCOUNTS} == set(Role.values)
+    for account in DEMO_ACCOUNTS:
+        assert client.login(username=account.username, password=DEMO_PASSWORD)
+        client.logout()
+
+
+def test_setup_demo_never_resets_a_changed_password(reference_data):
+    call_command("setup_demo")
+    user = User.objects.get(username="verifikator")
+    user.set_password("Sudah-Diganti-99")
+    user.save()
+    call_command("setup_demo")
+    user.refresh_from_db()
+    assert user.check_password("Sudah-Diganti-99")
