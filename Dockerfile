@@ -2,7 +2,8 @@
 # Celery worker and beat (see docker-compose.yml). Build: docker build -t espm .
 
 # --- Front-end libraries from the npm registry (pinned in package-lock.json), never from a CDN. ----------
-# Copies exactly what the Makefile's `vendor` target copies (tests/test_deploy.py compares the two).
+# Copies what the Makefile's `vendor` target copies (tests/test_deploy.py compares the two), plus the source map
+# chart.umd.min.js points at: manifest storage (STATIC_MANIFEST=1) refuses to collect a file whose map is missing.
 FROM node:20-slim AS vendor
 WORKDIR /build
 COPY package.json package-lock.json ./
@@ -12,7 +13,8 @@ RUN npm ci --no-audit --no-fund --loglevel=error \
  && cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/ \
  && cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts static/vendor/bootstrap-icons/ \
  && cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/ \
- && cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
+ && cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/ \
+ && cp node_modules/chart.js/dist/chart.umd.min.js.map static/vendor/chartjs/
 
 # --- Translations: compile locale/*.po into .mo (what `manage.py compilemessages` does), without shipping
 # gettext in the runtime image. -----------------------------------------------------------------------------

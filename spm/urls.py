@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from spm import views
+from spm.forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,7 +17,11 @@ urlpatterns = [
     path("opd/<int:pk>/", views.agency_detail, name="agency-detail"),
     path("daerah/", views.region_list, name="region-list"),
     path("daerah/<str:code>/", views.region_detail, name="region-detail"),
-    path("akun/masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "akun/masuk/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
     path("akun/keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("akun/kata-sandi/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("akun/kata-sandi/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

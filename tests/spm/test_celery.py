@@ -65,8 +65,25 @@ def test_a_real_worker_on_redis_answers_the_diagnostic_task(tmp_path):
     if not os.environ.get("DATABASE_URL"):
         env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'worker.sqlite3'}"
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "spm", "worker", "-P", "solo", "-Q", queue, "-n", f"{queue}@%h",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "spm",
+            "worker",
+            "-P",
+            "solo",
+            "-Q",
+            queue,
+            "-n",
+            f"{queue}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ],
         cwd=PROJECT_ROOT,
         env=env,
     )

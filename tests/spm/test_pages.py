@@ -45,7 +45,7 @@ def test_login_page_is_in_indonesian(client):
 def test_wrong_password_gets_an_indonesian_message(client, operator_a):
     response = client.post(reverse("login"), {"username": "operator_a", "password": "salah"})
     assert response.status_code == 200
-    assert "nama pengguna dan sandi yang benar" in response.content.decode()
+    assert "Nama pengguna atau kata sandi salah" in response.content.decode()
 
 
 def test_login_then_logout(client, operator_a):
