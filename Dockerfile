@@ -16,16 +16,6 @@ RUN npm ci --no-audit --no-fund --loglevel=error \
  && cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/ \
  && cp node_modules/chart.js/dist/chart.umd.min.js.map static/vendor/chartjs/
 
-# --- Translations: compile locale/*.po into .mo (what `manage.py compilemessages` does), without shipping
-# gettext in the runtime image. -----------------------------------------------------------------------------
-FROM python:3.11-slim AS messages
-RUN apt-get update -qq \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gettext >/dev/null \
- && rm -rf /var/lib/apt/lists/*
-WORKDIR /build
-COPY locale/ locale/
-RUN find locale -name '*.po' -exec sh -c 'msgfmt --check-format -o "${1%.po}.mo" "$1"' _ {} \;
-
 # --- Runtime ----------------------------------------------------------------------------------------------
 FROM python:3.11-slim
 
@@ -52,7 +42,7 @@ COPY reporting/ reporting/
 COPY targets/ targets/
 COPY templates/ templates/
 COPY static/ static/
-COPY --from=messages /build/locale/ locale/
+COPY locale/ locale/
 RUN rm -rf static/vendor
 COPY --from=vendor /build/static/vendor/ static/vendor/
 

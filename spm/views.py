@@ -122,7 +122,7 @@ def region_list(request: HttpRequest) -> HttpResponse:
         regions = regions.filter(level=RegionLevel.PROVINCE)
     regions = regions.annotate(
         child_count=Count("children", distinct=True), agency_count=Count("agencies", distinct=True)
-    )
+    ).order_by("code")
     page = Paginator(regions, 60).get_page(request.GET.get("page"))
     return render(request, "spm/region_list.html", {"page": page, "query": query})
 
@@ -133,6 +133,9 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(Region.objects.visible_to(request.user).select_related("parent"), code=code)
     children = region.children.annotate(agency_count=Count("agencies")).order_by("code")
     agencies = (
-        Agency.objects.visible_to(request.user).filter(region=region).annotate(service_count=Count("assignments"))
+        Agency.objects.visible_to(request.user)
+        .filter(region=region)
+        .annotate(service_count=Count("assignments"))
+        .order_by("name")
     )
     return render(request, "spm/region_detail.html", {"region": region, "children": children, "agencies": agencies})
