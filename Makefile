@@ -34,7 +34,7 @@ $(VENDOR)/.installed: package.json package-lock.json
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map $(VENDOR)/bootstrap/
 	cp -r node_modules/bootstrap-icons/font/bootstrap-icons.min.css node_modules/bootstrap-icons/font/fonts $(VENDOR)/bootstrap-icons/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
-	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chartjs/
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map $(VENDOR)/chartjs/
 	touch $@
 
 # Debian's chromium for the Playwright browser tests (never a downloaded browser).

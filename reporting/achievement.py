@@ -145,7 +145,7 @@ class RuleSet:
 
 def _parse_decimal(value: Any, what: str) -> Decimal:
     if isinstance(value, bool | float) or not isinstance(value, str | int | Decimal):
-        raise ValueError(f"Aturan: {what} harus ditulis sebagai teks angka (misalnya \"0.8\"): {value!r}.")
+        raise ValueError(f'Aturan: {what} harus ditulis sebagai teks angka (misalnya "0.8"): {value!r}.')
     try:
         return Decimal(value)
     except InvalidOperation as exc:
@@ -201,26 +201,20 @@ def _cap(pct: Decimal, rules: RuleSet) -> Decimal:
     return min(pct, HUNDRED) if rules.cap_at_100 else pct
 
 
-def recipient_percentage(
-    served: Number, must_serve: Number, rules: RuleSet = DEFAULT_RULES
-) -> Decimal | None:
+def recipient_percentage(served: Number, must_serve: Number, rules: RuleSet = DEFAULT_RULES) -> Decimal | None:
     """%penerima = served / must_serve × 100 (capped per rules); None = tidak ada sasaran (must_serve 0)."""
     served_d = _count(served, "Jumlah terlayani")
     must_d = _count(must_serve, "Jumlah yang harus dilayani")
     return None if must_d == 0 else _cap(_pct(served_d, must_d), rules)
 
 
-def quality_percentage(
-    components: Iterable[tuple[Number, Number]], rules: RuleSet = DEFAULT_RULES
-) -> Decimal | None:
+def quality_percentage(components: Iterable[tuple[Number, Number]], rules: RuleSet = DEFAULT_RULES) -> Decimal | None:
     """%mutu over (required, met) pairs of mutu components; None when nothing is required.
 
     ``sum``: Σ met / Σ required × 100, then capped. ``mean``: mean of each component's capped percentage,
     components with nothing required left out.
     """
-    pairs = [
-        (_count(req, "Mutu yang harus dipenuhi"), _count(met, "Mutu terpenuhi")) for req, met in components
-    ]
+    pairs = [(_count(req, "Mutu yang harus dipenuhi"), _count(met, "Mutu terpenuhi")) for req, met in components]
     if rules.quality_aggregation == "mean":
         return _mean([_cap(_pct(met, req), rules) for req, met in pairs if req > 0])
     required = _sum(req for req, _ in pairs)
@@ -283,7 +277,10 @@ def _json(value: Number) -> int | str:
 
 
 def _result(
-    served: Number, must_serve: Number, quality: Iterable[tuple[Number, Number]], rules: RuleSet,
+    served: Number,
+    must_serve: Number,
+    quality: Iterable[tuple[Number, Number]],
+    rules: RuleSet,
     extra: dict[str, Any],
 ) -> ServiceResult:
     pairs = [(req, met) for req, met in quality]
@@ -298,7 +295,9 @@ def _result(
 
 
 def service_index(
-    served: Number, must_serve: Number, quality: Iterable[tuple[Number, Number]] = (),
+    served: Number,
+    must_serve: Number,
+    quality: Iterable[tuple[Number, Number]] = (),
     rules: RuleSet = DEFAULT_RULES,
 ) -> ServiceResult:
     """IP-SPM of one service from the served count of the period and its mutu (required, met) pairs."""
@@ -306,8 +305,11 @@ def service_index(
 
 
 def quarter_service_index(
-    per_quarter: Sequence[int], quarter: int, must_serve: Number,
-    quality: Iterable[tuple[Number, Number]] = (), rules: RuleSet = DEFAULT_RULES,
+    per_quarter: Sequence[int],
+    quarter: int,
+    must_serve: Number,
+    quality: Iterable[tuple[Number, Number]] = (),
+    rules: RuleSet = DEFAULT_RULES,
 ) -> ServiceResult:
     """``service_index`` for triwulan ``quarter`` from each quarter's served count (``cumulative_served``)."""
     served = cumulative_served(per_quarter, quarter, rules)
@@ -355,9 +357,7 @@ def affair_index(service_indices: Iterable[Indexed], rules: RuleSet = DEFAULT_RU
     return _mean([value for value in map(_index_of, service_indices) if value is not None])
 
 
-def region_index(
-    services_by_affair: Iterable[Iterable[Indexed]], rules: RuleSet = DEFAULT_RULES
-) -> Decimal | None:
+def region_index(services_by_affair: Iterable[Iterable[Indexed]], rules: RuleSet = DEFAULT_RULES) -> Decimal | None:
     """IP-SPM of a daerah from its services' nilai grouped per urusan.
 
     ``mean_of_affairs``: mean of the urusan values (urusan without any value left out);

@@ -358,9 +358,7 @@ def _check_nik(
             issues.append(Issue("nik", message + f"{HEADERS['tanggal_lahir']} ({_fmt(birth)})"))
         nik_sex = "P" if encoded_day > 40 else "L"
         if sex is not None and sex != nik_sex:
-            message = (
-                f"Jenis kelamin pada NIK ({nik_sex}; perempuan: hari lahir + 40) tidak sama dengan kolom "
-            )
+            message = f"Jenis kelamin pada NIK ({nik_sex}; perempuan: hari lahir + 40) tidak sama dengan kolom "
             issues.append(Issue("nik", message + f"{HEADERS['jenis_kelamin']} ({sex})"))
     if nik[12:] == "0000":
         issues.append(Issue("nik", "Nomor urut NIK (4 digit terakhir) tidak boleh 0000"))

@@ -86,6 +86,11 @@ class ServiceAssignmentQuerySet(models.QuerySet):
 
 
 class UserManager(DjangoUserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """`manage.py createsuperuser` makes a system admin (the default role, operator, needs an OPD)."""
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
     def visible_to(self, user: User) -> models.QuerySet:
         """Users an admin manages; a verifikator sees the users of its daerah (to know who to contact)."""
         if not getattr(user, "is_authenticated", False):

@@ -27,12 +27,21 @@ _CATALOGUE_VIEW = [
     "spm.view_serviceassignment",
 ]
 
+_REPORT_VIEW = ["reporting.view_quarterlyreport", "reporting.view_reportingperiod", "reporting.view_evidence"]
+
 # Permissions per role, as "app_label.codename". "*" means every permission of the project.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.OPERATOR: [*_CATALOGUE_VIEW],
-    Role.REVIEWER: [*_CATALOGUE_VIEW],
-    Role.LEADER: [*_CATALOGUE_VIEW],
-    Role.PROVINCIAL_VIEWER: [*_CATALOGUE_VIEW],
+    Role.OPERATOR: [
+        *_CATALOGUE_VIEW,
+        *_REPORT_VIEW,
+        "reporting.add_quarterlyreport",
+        "reporting.change_quarterlyreport",
+        "reporting.add_evidence",
+        "reporting.delete_evidence",
+    ],
+    Role.REVIEWER: [*_CATALOGUE_VIEW, *_REPORT_VIEW, "reporting.review_quarterlyreport"],
+    Role.LEADER: [*_CATALOGUE_VIEW, *_REPORT_VIEW],
+    Role.PROVINCIAL_VIEWER: [*_CATALOGUE_VIEW, *_REPORT_VIEW],
     Role.ADMIN: ["*"],
 }
 

@@ -117,12 +117,24 @@ STORAGES = {
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = config.parse_bool("EMAIL_USE_TLS", env("EMAIL_USE_TLS"), default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "e-spm@localhost")
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+EVIDENCE_MAX_BYTES = int(env("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = config.parse_bool("SECURE_COOKIES", env("SECURE_COOKIES"), default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+if config.parse_bool("BEHIND_HTTPS_PROXY", env("BEHIND_HTTPS_PROXY"), default=False):
+    # The reverse proxy terminates TLS and says so in X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 30
 
 # --- Celery -------------------------------------------------------------------------------------------
 # No broker configured: tasks run eagerly in-process (the embedded default). With CELERY_BROKER_URL set,

@@ -190,7 +190,7 @@ def test_stack_has_web_worker_beat_postgres_and_redis():
 
 def test_gunicorn_serves_an_importable_wsgi_application():
     gunicorn_commands = [text for _name, text in _service_commands() if "gunicorn" in text] + [DOCKERFILE.cmd()]
-    assert any("gunicorn" in text for _name, text in _service_commands() if _name == "web")
+    assert any("gunicorn" in text for name, text in _service_commands() if name == "web")
     for text in gunicorn_commands:
         words = shlex.split(text)
         targets = [m for m in map(WSGI_TARGET.match, words[words.index("gunicorn") + 1 :]) if m]

@@ -332,15 +332,25 @@ def test_default_rules_match_formula_md():
     assert rules.cap_at_100 and rules.cumulative
     assert rules.quality_aggregation == "sum"
     assert [(b.lower, b.code) for b in rules.bands] == [
-        (D(100), "tuntas_paripurna"), (D(90), "tuntas_utama"), (D(80), "tuntas_madya"),
-        (D(70), "tuntas_pratama"), (D(60), "tuntas_muda"), (D(0), "belum_tuntas"),
+        (D(100), "tuntas_paripurna"),
+        (D(90), "tuntas_utama"),
+        (D(80), "tuntas_madya"),
+        (D(70), "tuntas_pratama"),
+        (D(60), "tuntas_muda"),
+        (D(0), "belum_tuntas"),
     ]
 
 
 def test_rules_round_trip_through_json():
     rules = RuleSet(
-        version="2026.1", label="Uji", weight_recipients=D("0.7"), weight_quality=D("0.3"), cap_at_100=False,
-        cumulative=False, quality_aggregation="mean", region_rollup="mean_of_services",
+        version="2026.1",
+        label="Uji",
+        weight_recipients=D("0.7"),
+        weight_quality=D("0.3"),
+        cap_at_100=False,
+        cumulative=False,
+        quality_aggregation="mean",
+        region_rollup="mean_of_services",
         bands=((D("95.5"), "a", "A"), (D(0), "b", "B")),
     )
     data = json.loads(json.dumps(rules.to_dict()))
@@ -465,9 +475,7 @@ def test_next_band_may_be_passed_by_the_fewest_citizens():
     assert served_needed_for_next_band(0, 1, None) == NextBand("Tuntas Muda", 1)
 
 
-def service_with_quality_pct(
-    served: int, must_serve: int, quality: Decimal | None, rules: RuleSet
-) -> Decimal:
+def service_with_quality_pct(served: int, must_serve: int, quality: Decimal | None, rules: RuleSet) -> Decimal:
     """nilai from a given %mutu, through the public functions only."""
     recipient = recipient_percentage(served, must_serve, rules)
     if quality is None:

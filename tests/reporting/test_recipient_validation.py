@@ -71,9 +71,7 @@ def make_row(**overrides: object) -> dict[str, object]:
 
 
 def nik_issues(nik: object, *, sex: str | None = "L", birth_date: date | None = None) -> list[Issue]:
-    return check_nik(
-        nik, sex=sex, birth_date=birth_date, province_codes=PROVINCES, kecamatan_codes=KECAMATANS
-    )
+    return check_nik(nik, sex=sex, birth_date=birth_date, province_codes=PROVINCES, kecamatan_codes=KECAMATANS)
 
 
 def row_issues(row: dict[str, object], rule: Eligibility = ANY_AGE, *, year: int = YEAR) -> list[Issue]:
@@ -199,9 +197,7 @@ def test_nik_must_be_16_digits(nik: str) -> None:
     assert issue.message.startswith("NIK harus 16 digit angka")
 
 
-@pytest.mark.parametrize(
-    "nik", [1812011203900001.0, 1.81201120390000e15, "1.81201E+15", "1812011203900001.0"]
-)
+@pytest.mark.parametrize("nik", [1812011203900001.0, 1.81201120390000e15, "1.81201E+15", "1812011203900001.0"])
 def test_nik_typed_as_number_must_be_typed_as_text(nik: object) -> None:
     (issue,) = nik_issues(nik)
     assert issue.severity == ERROR
@@ -223,9 +219,7 @@ def test_known_kecamatan_code_has_no_warning() -> None:
     assert nik_issues("1812021203900001") == []
 
 
-@pytest.mark.parametrize(
-    "date_digits", ["000190", "320190", "400190", "121390", "300290", "720190", "290201"]
-)
+@pytest.mark.parametrize("date_digits", ["000190", "320190", "400190", "121390", "300290", "720190", "290201"])
 def test_nik_birth_date_digits_must_be_a_real_date(date_digits: str) -> None:
     issues = nik_issues(f"181201{date_digits}0001", sex=None)
     assert [issue.message for issue in issues] == [
@@ -349,9 +343,7 @@ def test_unreadable_date_names_the_column() -> None:
 
 def test_service_date_must_be_in_reporting_year() -> None:
     (issue,) = row_issues(make_row(tanggal_layanan=date(2023, 12, 31)))
-    assert issue == Issue(
-        "tanggal_layanan", "Tanggal Layanan (31-12-2023) di luar tahun pelaporan 2024", ERROR
-    )
+    assert issue == Issue("tanggal_layanan", "Tanggal Layanan (31-12-2023) di luar tahun pelaporan 2024", ERROR)
     assert row_issues(make_row(tanggal_layanan=date(2024, 1, 1))) == []
     assert row_issues(make_row(tanggal_layanan=date(2024, 12, 31))) == []
 
@@ -359,10 +351,7 @@ def test_service_date_must_be_in_reporting_year() -> None:
 def test_birth_date_must_not_be_after_service_date() -> None:
     born = date(2024, 6, 1)
     issues = row_issues(make_row(birth=born, tanggal_layanan=date(2024, 5, 31)))
-    assert (
-        Issue("tanggal_lahir", "Tanggal Lahir (01-06-2024) sesudah Tanggal Layanan (31-05-2024)", ERROR)
-        in issues
-    )
+    assert Issue("tanggal_lahir", "Tanggal Lahir (01-06-2024) sesudah Tanggal Layanan (31-05-2024)", ERROR) in issues
     assert row_issues(make_row(birth=born, tanggal_layanan=born)) == []
 
 
@@ -385,9 +374,7 @@ def test_eligibility_from_catalogue_reads_catalogue_entries() -> None:
     assert Eligibility.from_catalogue({}) == Eligibility()
     assert Eligibility.from_catalogue(LANSIA) == Eligibility(min_age=60)
     assert Eligibility.from_catalogue(BAYI_BARU_LAHIR) == Eligibility(min_age_days=0, max_age_days=28)
-    assert Eligibility.from_catalogue(IBU_HAMIL) == Eligibility(
-        min_age=10, max_age=55, sex="P", severity=WARNING
-    )
+    assert Eligibility.from_catalogue(IBU_HAMIL) == Eligibility(min_age=10, max_age=55, sex="P", severity=WARNING)
     assert Eligibility.from_catalogue({"age_days": [0, 28]}).severity == ERROR
 
 
@@ -527,9 +514,7 @@ def test_validate_rows_counts_valid_error_and_warning_rows() -> None:
     ]
     results, counts = validate(rows)
     assert [result.has_errors for result in results] == [False, True, False, True]
-    assert counts == ValidationCounts(
-        rows_read=4, valid=2, with_errors=2, with_warnings=1, duplicates_in_file=1
-    )
+    assert counts == ValidationCounts(rows_read=4, valid=2, with_errors=2, with_warnings=1, duplicates_in_file=1)
 
 
 def test_validate_rows_streams_lazily() -> None:
@@ -553,9 +538,7 @@ def test_validate_rows_handles_20k_generated_rows() -> None:
     for number in range(2, 20_002):
         born = date(1930, 1, 1) + timedelta(days=number % 12_000)  # ages 60-94 in 2024
         sex = "P" if number % 2 else "L"
-        nik = make_nik(
-            born, sex, kecamatan=kecamatans[number % 4].replace(".", ""), serial=f"{number % 9999 + 1:04d}"
-        )
+        nik = make_nik(born, sex, kecamatan=kecamatans[number % 4].replace(".", ""), serial=f"{number % 9999 + 1:04d}")
         rows.append((number, make_row(nik=nik, jenis_kelamin=sex, birth=born, tanggal_layanan="20/05/2024")))
     rows.append((20_002, dict(rows[0][1])))  # one duplicate
     rows.append((20_003, make_row(nik=float(rows[1][1]["nik"]))))  # one NIK typed as a number
@@ -580,9 +563,7 @@ def test_column_for_header_matches_indonesian_headers() -> None:
 
 # --- personal data never leaks -------------------------------------------------------------------------
 
-RULES = [
-    Eligibility.from_catalogue(spec) for spec in ({}, LANSIA, BAYI_BARU_LAHIR, IBU_HAMIL, PENDIDIKAN_DASAR)
-]
+RULES = [Eligibility.from_catalogue(spec) for spec in ({}, LANSIA, BAYI_BARU_LAHIR, IBU_HAMIL, PENDIDIKAN_DASAR)]
 digits16 = st.text(alphabet="0123456789", min_size=16, max_size=16)
 
 

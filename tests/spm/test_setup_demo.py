@@ -48,3 +48,10 @@ def test_setup_demo_never_resets_a_changed_password(reference_data):
     call_command("setup_demo")
     user.refresh_from_db()
     assert user.check_password("Sudah-Diganti-99")
+
+
+def test_createsuperuser_makes_a_system_admin(reference_data):
+    call_command("createsuperuser", username="root", email="root@example.go.id", interactive=False)
+    user = User.objects.get(username="root")
+    assert user.role == Role.ADMIN and user.is_superuser and user.is_staff
+    assert list(user.groups.values_list("name", flat=True)) == ["Admin Sistem"]

@@ -1,0 +1,57 @@
+"""All writes of the reporting app (STYLE.md: one write path). Split by topic; import from here."""
+
+from reporting.services.evidence import evidence_add, evidence_remove
+from reporting.services.notifications import notify, reminders_send
+from reporting.services.periods import (
+    default_due_date,
+    period_close,
+    period_get_or_create,
+    period_reopen,
+    period_set_due_date,
+    quarter_of,
+)
+from reporting.services.reports import (
+    CommentInput,
+    ConcurrentEditError,
+    ReportInput,
+    can_edit,
+    can_review,
+    changes_since_last_review,
+    report_approve,
+    report_open,
+    report_prefill_from_previous,
+    report_return,
+    report_save,
+    report_submit,
+    report_unlock,
+    report_values,
+    snapshot,
+)
+
+__all__ = [
+    "CommentInput",
+    "ConcurrentEditError",
+    "ReportInput",
+    "can_edit",
+    "can_review",
+    "changes_since_last_review",
+    "default_due_date",
+    "evidence_add",
+    "evidence_remove",
+    "notify",
+    "period_close",
+    "period_get_or_create",
+    "period_reopen",
+    "period_set_due_date",
+    "quarter_of",
+    "reminders_send",
+    "report_approve",
+    "report_open",
+    "report_prefill_from_previous",
+    "report_return",
+    "report_save",
+    "report_submit",
+    "report_unlock",
+    "report_values",
+    "snapshot",
+]

@@ -1,0 +1,67 @@
+"""Fixtures of the reporting tests: an open period, a report of OPD A, and a way to fill it completely."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from reporting.choices import ImplementationStage
+from reporting.models import QuarterlyReport
+from reporting.services import ReportInput, evidence_add, period_get_or_create, report_open, report_save
+from spm.models import BasicService
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pdf_upload(name: str = "bukti.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+@pytest.fixture
+def period(daerah):
+    """TW II of 2026 with its due date 30 days ahead, so nothing is late."""
+    period = period_get_or_create(region=daerah, year=2026, quarter=2)
+    period.due_date = timezone.localdate() + dt.timedelta(days=30)
+    period.opens_on = min(period.opens_on, period.due_date)
+    period.save()
+    return period
+
+
+@pytest.fixture
+def service_a(reference_data):
+    return BasicService.objects.get(code="1.02.K01")  # Pelayanan kesehatan ibu hamil, OPD A
+
+
+@pytest.fixture
+def report(operator_a, period, service_a) -> QuarterlyReport:
+    return report_open(user=operator_a, period=period, service=service_a)
+
+
+def complete_input(**overrides) -> ReportInput:
+    scalars = {
+        "must_serve": 1000,
+        "served": 240,
+        "budget_allocated": 150_000_000,
+        "budget_realised": 30_000_000,
+        "problems": "Tenaga bidan belum merata di desa terpencil.",
+        "solutions": "Penugasan bidan bergilir dan kunjungan rumah.",
+    }
+    scalars.update(overrides.pop("scalars", {}))
+    quality = overrides.pop("quality", {"barang_jasa": (40, 38), "sdm": (12, 12), "tata_cara": (4, 3)})
+    stages = overrides.pop(
+        "stages",
+        {s: ("selesai", "") for s in ImplementationStage.values[:3]} | {"pelaksanaan_pemenuhan": ("proses", "")},
+    )
+    return ReportInput(scalars=scalars, quality=quality, stages=stages)
+
+
+def fill_completely(report: QuarterlyReport, user, **overrides) -> QuarterlyReport:
+    """Fill every section (A–F) of a report as its operator."""
+    report.refresh_from_db()
+    report_save(report=report, user=user, data=complete_input(**overrides), expected_version=report.version)
+    evidence_add(report=report, user=user, upload=pdf_upload())
+    report.refresh_from_db()
+    return report
