@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.text import get_valid_filename
 
 from reporting.models import Evidence, FieldChange, QuarterlyReport
-from reporting.services.reports import lock_report, can_edit
+from reporting.services.reports import can_edit, lock_report
 
 # extension -> content type; the content must match (sniff_content_type)
 ALLOWED_TYPES = {

@@ -53,7 +53,7 @@ def complete_input(**overrides) -> ReportInput:
     quality = overrides.pop("quality", {"barang_jasa": (40, 38), "sdm": (12, 12), "tata_cara": (4, 3)})
     stages = overrides.pop(
         "stages",
-        {s: ("selesai", "") for s in ImplementationStage.values[:3]} | {"pelaksanaan_pemenuhan": ("proses", "")},
+        dict.fromkeys(ImplementationStage.values[:3], ("selesai", "")) | {"pelaksanaan_pemenuhan": ("proses", "")},
     )
     return ReportInput(scalars=scalars, quality=quality, stages=stages)
 

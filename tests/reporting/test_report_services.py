@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from reporting import checks
 from reporting.choices import ReportStatus
 from reporting.models import FieldChange, Notification, ReportTransition
 from reporting.services import (
@@ -30,8 +31,7 @@ from reporting.services import (
     report_unlock,
     report_values,
 )
-from reporting import checks
-from tests.reporting.conftest import complete_input, fill_completely, pdf_upload
+from tests.reporting.conftest import fill_completely, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
