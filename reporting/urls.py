@@ -1,0 +1,5 @@
+"""URLs of the reporting app (namespace ``reporting``), mounted at /laporan/."""
+
+app_name = "reporting"
+
+urlpatterns: list = []
