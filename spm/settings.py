@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from spm import config
@@ -154,7 +155,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic jobs, declared in code (run by `celery -A spm beat`).
+CELERY_BEAT_SCHEDULE: dict = {
+    "recompute-achievements-nightly": {
+        "task": "reporting.recompute_open_year",
+        "schedule": crontab(hour=1, minute=0),
+    },
+    "due-date-reminders-daily": {
+        "task": "reporting.send_due_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 # --- REST API -----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

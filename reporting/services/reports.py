@@ -414,6 +414,7 @@ def report_approve(*, report: QuarterlyReport, user: User, comment: str = "") ->
     _transition(report, user, ReportStatus.APPROVED, comment.strip())
     report.approved_at = timezone.now()
     report.save(update_fields=["status", "approved_at"])
+    _enqueue_recompute(report)
     notify(
         operators_of(report.agency_id),
         kind=NotificationKind.APPROVED,
@@ -437,6 +438,7 @@ def report_unlock(*, report: QuarterlyReport, user: User, reason: str) -> Quarte
     _transition(report, user, ReportStatus.DRAFT, reason.strip())
     report.approved_at = None
     report.save(update_fields=["status", "approved_at"])
+    _enqueue_recompute(report)
     notify(
         operators_of(report.agency_id),
         kind=NotificationKind.UNLOCKED,
@@ -444,6 +446,14 @@ def report_unlock(*, report: QuarterlyReport, user: User, reason: str) -> Quarte
         message=f"Kunci laporan {report.service.name} {report.period.label} dibuka: {reason.strip()}",
     )
     return report
+
+
+def _enqueue_recompute(report: QuarterlyReport) -> None:
+    """Recompute the daerah's achievements once this transaction has committed."""
+    from reporting.tasks import recompute_achievements
+
+    region_id, year = report.region_id, report.period.year
+    transaction.on_commit(lambda: recompute_achievements.delay(region_id, year))
 
 
 @transaction.atomic

@@ -1,0 +1,43 @@
+"""Celery tasks of the reporting app: thin wrappers taking ids and calling services (idempotent)."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="reporting.recompute_achievements", time_limit=600, soft_time_limit=540, acks_late=True)
+def recompute_achievements(region_id: int, year: int, quarter: int | None = None, reason: str = "") -> dict:
+    """Recompute one daerah's achievements for a year (or one triwulan)."""
+    from reporting.services.achievements import achievements_recompute
+    from spm.models import Region
+
+    region = Region.objects.get(pk=region_id)
+    stats = achievements_recompute(region=region, year=year, quarter=quarter, reason=reason)
+    logger.info("achievements region=%s year=%s quarter=%s %s", region_id, year, quarter, stats)
+    return stats.__dict__
+
+
+@shared_task(name="reporting.recompute_open_year", time_limit=3600, soft_time_limit=3500)
+def recompute_open_year() -> int:
+    """Nightly: fan out one recompute per daerah with approved reports in the current year."""
+    from reporting.services.achievements import regions_with_reports
+    from reporting.services.periods import today
+
+    year = today().year
+    regions = regions_with_reports(year)
+    for region_id in regions:
+        recompute_achievements.delay(region_id, year, None, "Penghitungan ulang terjadwal (malam)")
+    return len(regions)
+
+
+@shared_task(name="reporting.send_due_reminders", time_limit=600, soft_time_limit=540)
+def send_due_reminders() -> int:
+    """Daily: remind operators 7 days and 1 day before the due date (idempotent per day and OPD)."""
+    from reporting.services.notifications import reminders_send
+    from reporting.services.periods import today
+
+    return reminders_send(on=today())
