@@ -22,7 +22,7 @@ from reporting.choices import (
     ReportStatus,
     StageStatus,
 )
-from reporting.querysets import QuarterlyReportQuerySet, ReportingPeriodQuerySet
+from reporting.querysets import AchievementQuerySet, QuarterlyReportQuerySet, ReportingPeriodQuerySet
 from spm.models import Agency, BasicService, QualityComponent, Region
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -377,6 +377,8 @@ class Achievement(models.Model):
     )
     reason = models.TextField(_("alasan revisi"), blank=True)
 
+    objects = AchievementQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("capaian SPM")
         verbose_name_plural = _("capaian SPM")
@@ -408,6 +410,13 @@ class Achievement(models.Model):
             models.Index(fields=["region", "year", "quarter", "is_current"], name="achievement_region_period"),
             models.Index(fields=["year", "quarter", "level", "is_current"], name="achievement_ranking"),
         ]
+
+    def get_status_label(self) -> str:
+        """The status as the rule set that produced it names it (Tuntas Paripurna … Belum Tuntas)."""
+        if not self.has_target or not self.status:
+            return str(_("Tidak ada sasaran"))
+        labels = {code: label for _lower, code, label in self.rules.rules.get("bands", [])}
+        return labels.get(self.status, self.status)
 
     def __str__(self) -> str:
         subject = self.service or self.affair or self.region

@@ -34,3 +34,20 @@ class QuarterlyReportQuerySet(models.QuerySet):
 
     def with_related(self) -> QuarterlyReportQuerySet:
         return self.select_related("period", "region", "service__affair", "agency")
+
+
+class AchievementQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AchievementQuerySet:
+        """Operators see the achievements of their OPD's services; others those of the daerah in scope."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.role == Role.OPERATOR and not user.is_admin:
+            if not user.agency_id:
+                return self.none()
+            return self.filter(
+                level="layanan",
+                region__assignments__agency_id=user.agency_id,
+                region__assignments__service_id=models.F("service_id"),
+            )
+        q = region_scope_q(user, "region")
+        return self if q is None else self.filter(q)

@@ -31,6 +31,9 @@ NAV_ITEMS: list[NavItem] = [
     ),
     NavItem(_("OPD saya"), "agency-mine", frozenset({Role.OPERATOR})),
     NavItem(_("Daerah"), "region-list", frozenset({Role.PROVINCIAL_VIEWER, Role.ADMIN})),
+    NavItem(_("Dasbor capaian"), "reporting:dashboard", frozenset({Role.REVIEWER, Role.LEADER})),
+    NavItem(_("Capaian OPD"), "reporting:my-achievements", frozenset({Role.OPERATOR})),
+    NavItem(_("Peringkat IP-SPM"), "reporting:ranking", frozenset({Role.PROVINCIAL_VIEWER, Role.ADMIN})),
     NavItem(_("Katalog SPM"), "catalogue"),
 ]
 

@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from reporting.choices import ImplementationStage
 from reporting.models import QuarterlyReport
-from reporting.services import ReportInput, evidence_add, period_get_or_create, report_open, report_save
+from reporting.services import (
+    ReportInput,
+    evidence_add,
+    period_get_or_create,
+    report_approve,
+    report_open,
+    report_save,
+    report_submit,
+)
 from spm.models import BasicService
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -65,3 +73,26 @@ def fill_completely(report: QuarterlyReport, user, **overrides) -> QuarterlyRepo
     evidence_add(report=report, user=user, upload=pdf_upload())
     report.refresh_from_db()
     return report
+
+
+WORKED_SERVED = {1: 240, 2: 260, 3: 250, 4: 230}
+
+
+def approved_report(operator, reviewer, region, service, year, quarter, served, must_serve=1000):
+    """A report of formula.md's worked example, filled, submitted and approved through the services."""
+    period = period_get_or_create(region=region, year=year, quarter=quarter)
+    report = report_open(user=operator, period=period, service=service)
+    report = fill_completely(
+        report, operator, scalars={"served": served, "must_serve": must_serve, "flag_note": "Sudah diperiksa."}
+    )
+    report_submit(report=report, user=operator, expected_version=report.version)
+    report_approve(report=report, user=reviewer)
+    return report
+
+
+@pytest.fixture
+def worked_example(operator_a, reviewer, daerah, service_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for quarter, served in WORKED_SERVED.items():
+            approved_report(operator_a, reviewer, daerah, service_a, 2025, quarter, served)
+    return daerah

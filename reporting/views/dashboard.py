@@ -1,0 +1,206 @@
+"""Achievement dashboards: the daerah (verifikator, pimpinan), the ranking (provinsi, national), the OPD view,
+and the "explain" page behind every number. They read stored achievements only."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from reporting import achievement, dashboard
+from reporting.models import Achievement, AchievementLevel
+from reporting.services.periods import quarter_of, today
+from spm.choices import RegionLevel, Role
+from spm.models import Region, ServiceAssignment
+from spm.xlsx import table_response
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def _int(value: str | None, default: int, allowed: range) -> int:
+    try:
+        number = int(value) if value else default
+    except ValueError:
+        return default
+    return number if number in allowed else default
+
+
+def _pct(value: Decimal | None) -> Decimal | None:
+    return achievement.display(value)
+
+
+def _chosen_region(request: HttpRequest) -> Region:
+    """The daerah of the dashboard: the user's own, or one chosen (?daerah=) within scope."""
+    code = request.GET.get("daerah")
+    if code:
+        return get_object_or_404(Region.objects.visible_to(request.user), code=code)
+    if request.user.region_id and request.user.role in (Role.REVIEWER, Role.LEADER):
+        return request.user.region
+    raise Http404
+
+
+@login_required
+def region_dashboard(request: HttpRequest) -> HttpResponse:
+    if request.user.role == Role.OPERATOR and not request.user.is_admin:
+        return redirect("reporting:my-achievements")
+    if not request.GET.get("daerah") and request.user.role not in (Role.REVIEWER, Role.LEADER):
+        return redirect("reporting:ranking")
+    region = _chosen_region(request)
+    latest = dashboard.latest_period(region) or quarter_of(today())
+    year = _int(request.GET.get("tahun"), latest[0], range(2000, 2100))
+    quarter = _int(request.GET.get("triwulan"), latest[1], range(1, 5))
+    data = dashboard.region_dashboard(region, year, quarter)
+    if request.GET.get("format") == "xlsx":
+        rows = [
+            (
+                r.service.code,
+                r.service.name,
+                r.service.affair.name,
+                r.must_serve,
+                r.served,
+                _pct(r.recipient_pct),
+                _pct(r.quality_pct),
+                _pct(r.index),
+                dashboard.status_label(r.status),
+                r.budget_allocated,
+                r.budget_realised,
+            )
+            for r in data["service_rows"]
+        ]
+        headers = [
+            "Kode",
+            "Jenis pelayanan dasar",
+            "Urusan",
+            "Harus dilayani",
+            "Terlayani (kumulatif)",
+            "%penerima",
+            "%mutu",
+            "Nilai",
+            "Status",
+            "Alokasi (Rp)",
+            "Realisasi (Rp)",
+        ]
+        title = f"Capaian SPM {region.name} TW {ROMAN[quarter]} {year}"
+        return table_response(f"capaian-{region.code}-{year}-tw{quarter}.xlsx", [("Capaian", headers, rows, title)])
+    chart = {
+        "affairs": {
+            "labels": [a.name for a, _row in data["affair_rows"]],
+            "values": [
+                float(_pct(row.index)) if row and row.index is not None else None for _a, row in data["affair_rows"]
+            ],
+        },
+        "trend": {
+            "labels": [f"TW {ROMAN[q]}" for q, _v in data["trend"]],
+            "values": [float(_pct(v)) if v is not None else None for _q, v in data["trend"]],
+        },
+    }
+    return render(
+        request,
+        "reporting/dashboard.html",
+        {**data, "region": region, "year": year, "quarter": quarter, "roman": ROMAN[quarter], "chart": chart},
+    )
+
+
+@login_required
+def achievement_explain(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_object_or_404(
+        Achievement.objects.visible_to(request.user).select_related(
+            "region", "service__affair", "affair", "rules", "report"
+        ),
+        pk=pk,
+    )
+    history = (
+        Achievement.objects.filter(
+            region=row.region,
+            year=row.year,
+            quarter=row.quarter,
+            level=row.level,
+            service=row.service,
+            affair=row.affair,
+        )
+        .select_related("computed_by")
+        .order_by("revision")
+    )
+    return render(
+        request,
+        "reporting/achievement_explain.html",
+        {"row": row, "lines": dashboard.explain_lines(row), "history": history, "roman": ROMAN[row.quarter]},
+    )
+
+
+@login_required
+def ranking(request: HttpRequest) -> HttpResponse:
+    """Daerah ranked by IP-SPM: a provinsi's (viewer, verifikator, pimpinan) or every daerah (admin)."""
+    user = request.user
+    if user.role == Role.OPERATOR and not user.is_admin:
+        return redirect("reporting:my-achievements")
+    year, quarter = quarter_of(today())
+    year = _int(request.GET.get("tahun"), year, range(2000, 2100))
+    quarter = _int(request.GET.get("triwulan"), quarter, range(1, 5))
+    if user.is_admin:
+        code = request.GET.get("provinsi")
+        province = get_object_or_404(Region, code=code, level=RegionLevel.PROVINCE) if code else None
+    elif user.role == Role.PROVINCIAL_VIEWER:
+        province = user.region
+    else:
+        daerah = user.region
+        province = daerah if daerah.level == RegionLevel.PROVINCE else daerah.parent
+    rows = dashboard.ranking(year=year, quarter=quarter, province=province)
+    if request.GET.get("format") == "xlsx":
+        data = [
+            (i, r.region.code, r.region.name, _pct(r.index), dashboard.status_label(r.status))
+            for i, r in enumerate(rows, start=1)
+        ]
+        scope = province.name if province else "Nasional"
+        return table_response(
+            f"peringkat-{year}-tw{quarter}.xlsx",
+            [
+                (
+                    "Peringkat",
+                    ["Peringkat", "Kode", "Daerah", "IP-SPM", "Status"],
+                    data,
+                    f"Peringkat IP-SPM {scope} TW {ROMAN[quarter]} {year}",
+                )
+            ],
+        )
+    return render(
+        request,
+        "reporting/ranking.html",
+        {
+            "rows": rows,
+            "paripurna": [r for r in rows if r.status == "tuntas_paripurna"],
+            "province": province,
+            "provinces": dashboard.provinces_in_scope(user) if user.is_admin else [],
+            "year": year,
+            "quarter": quarter,
+            "roman": ROMAN[quarter],
+        },
+    )
+
+
+@login_required
+def my_achievements(request: HttpRequest) -> HttpResponse:
+    """The OPD's own services: stored achievement and how many more citizens would reach the next band."""
+    user = request.user
+    if user.role != Role.OPERATOR or not user.agency_id:
+        raise Http404
+    rows = list(
+        Achievement.objects.visible_to(user)
+        .filter(is_current=True, level=AchievementLevel.SERVICE)
+        .select_related("service__affair", "rules")
+        .order_by("-year", "-quarter", "service__affair__order", "service__order")
+    )
+    latest = {}
+    for row in rows:
+        latest.setdefault(row.service_id, row)
+    items = []
+    for row in latest.values():
+        rules = achievement.RuleSet.from_dict(row.rules.rules)
+        nxt = None
+        if row.must_serve and row.served is not None:
+            nxt = achievement.served_needed_for_next_band(row.served, row.must_serve, row.quality_pct, rules)
+        items.append((row, nxt))
+    assigned = ServiceAssignment.objects.filter(agency_id=user.agency_id).count()
+    return render(request, "reporting/my_achievements.html", {"items": items, "assigned": assigned})

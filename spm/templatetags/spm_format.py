@@ -1,0 +1,52 @@
+"""Indonesian number formats for templates: Rp 150.000.000, 97,33 %, and the status badge colour."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+
+register = template.Library()
+
+STATUS_COLOURS = {
+    "tuntas_paripurna": "success",
+    "tuntas_utama": "primary",
+    "tuntas_madya": "info",
+    "tuntas_pratama": "warning",
+    "tuntas_muda": "orange",
+    "belum_tuntas": "danger",
+}
+
+
+@register.filter
+def ribuan(value) -> str:
+    """1500000 → 1.500.000"""
+    if value is None or value == "":
+        return "—"
+    try:
+        return f"{int(value):,}".replace(",", ".")
+    except (TypeError, ValueError):
+        return str(value)
+
+
+@register.filter
+def rupiah(value) -> str:
+    return "—" if value is None or value == "" else f"Rp {ribuan(value)}"
+
+
+@register.filter
+def desimal(value, places: int = 2) -> str:
+    """97.328571 → 97,33 (half up, as the status band test)."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = Decimal(str(value)).quantize(Decimal(10) ** -int(places), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return str(value)
+    whole, _, frac = f"{number:f}".partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole = f"{int(whole.lstrip('-')):,}".replace(",", ".")
+    return f"{sign}{whole},{frac}" if frac else f"{sign}{whole}"
+
+
+@register.filter
+def status_colour(code: str) -> str:
+    return STATUS_COLOURS.get(code or "", "secondary")
