@@ -411,13 +411,13 @@ class Achievement(models.Model):
             models.Index(fields=["year", "quarter", "level", "is_current"], name="achievement_ranking"),
         ]
 
+    def __str__(self) -> str:
+        subject = self.service or self.affair or self.region
+        return f"{subject} TW {ROMAN[self.quarter]} {self.year}: {self.index}"
+
     def get_status_label(self) -> str:
         """The status as the rule set that produced it names it (Tuntas Paripurna … Belum Tuntas)."""
         if not self.has_target or not self.status:
             return str(_("Tidak ada sasaran"))
         labels = {code: label for _lower, code, label in self.rules.rules.get("bands", [])}
         return labels.get(self.status, self.status)
-
-    def __str__(self) -> str:
-        subject = self.service or self.affair or self.region
-        return f"{subject} TW {ROMAN[self.quarter]} {self.year}: {self.index}"
