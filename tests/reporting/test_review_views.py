@@ -635,3 +635,35 @@ def test_admin_prepares_a_period_with_the_default_due_date(client_for, admin_use
     )
     assert response.status_code == 302
     assert daerah.periods.get(year=2027, quarter=1).due_date == dt.date(2027, 4, 20)
+
+
+# --- Navigation and Django admin -------------------------------------------------------------------------------
+
+
+def test_django_admin_shows_the_audit_read_only(client_for, admin_user, approved):
+    client = client_for(admin_user)
+    for model in ("quarterlyreport", "reporttransition", "fieldchange", "notification", "periodevent", "evidence"):
+        assert client.get(reverse(f"admin:reporting_{model}_changelist")).status_code == 200
+    assert client.get(reverse("admin:reporting_quarterlyreport_change", args=[approved.pk])).status_code == 200
+    assert client.get(reverse("admin:reporting_reporttransition_add")).status_code == 403
+
+
+def test_django_admin_reopens_a_period_only_with_a_reason_through_the_service(client_for, admin_user, period):
+    client = client_for(admin_user)
+    url = reverse("admin:reporting_reportingperiod_change", args=[period.pk])
+    data = {
+        "due_date": period.due_date.isoformat(),
+        "status": "closed",
+        "reason": "",
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+    }
+    assert client.post(url, data).status_code == 302
+    period.refresh_from_db()
+    assert period.status == PeriodStatus.CLOSED
+    response = client.post(url, {**data, "status": "open"})
+    assert response.status_code == 200 and "Alasan membuka kembali periode wajib diisi." in response.content.decode()
+    client.post(url, {**data, "status": "open", "reason": "Perpanjangan"})
+    period.refresh_from_db()
+    assert period.status == PeriodStatus.OPEN
+    assert list(period.events.values_list("action", "reason")) == [("reopen", "Perpanjangan"), ("close", "")]
