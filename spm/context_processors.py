@@ -31,6 +31,9 @@ NAV_ITEMS: list[NavItem] = [
     ),
     NavItem(_("OPD saya"), "agency-mine", frozenset({Role.OPERATOR})),
     NavItem(_("Daerah"), "region-list", frozenset({Role.PROVINCIAL_VIEWER, Role.ADMIN})),
+    NavItem(_("Verifikasi"), "reporting:review-queue", frozenset({Role.REVIEWER, Role.LEADER, Role.ADMIN})),
+    NavItem(_("Matriks keterisian"), "reporting:matrix", frozenset({Role.REVIEWER, Role.LEADER, Role.ADMIN})),
+    NavItem(_("Periode"), "reporting:periods", frozenset({Role.ADMIN})),
     NavItem(_("Katalog SPM"), "catalogue"),
 ]
 

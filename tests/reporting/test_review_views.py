@@ -640,6 +640,16 @@ def test_admin_prepares_a_period_with_the_default_due_date(client_for, admin_use
 # --- Navigation and Django admin -------------------------------------------------------------------------------
 
 
+def test_navigation_shows_review_pages_per_role(client_for, reviewer, operator_a, admin_user):
+    reviewer_nav = client_for(reviewer).get(reverse("home")).content.decode()
+    assert reverse("reporting:review-queue") in reviewer_nav and reverse("reporting:matrix") in reviewer_nav
+    assert reverse("reporting:periods") not in reviewer_nav
+    admin_nav = client_for(admin_user).get(reverse("home")).content.decode()
+    assert reverse("reporting:periods") in admin_nav
+    operator_nav = client_for(operator_a).get(reverse("home")).content.decode()
+    assert reverse("reporting:review-queue") not in operator_nav
+
+
 def test_django_admin_shows_the_audit_read_only(client_for, admin_user, approved):
     client = client_for(admin_user)
     for model in ("quarterlyreport", "reporttransition", "fieldchange", "notification", "periodevent", "evidence"):
