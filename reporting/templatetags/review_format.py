@@ -108,3 +108,20 @@ def status_label(status: str) -> str:
     if status in ReportStatus.values:
         return str(ReportStatus(status).label)
     return "Belum dimulai"
+
+
+@register.filter
+def anchor_section(anchor: str) -> str:
+    """The section (A–F) a comment anchor belongs to, for a link to it on the page."""
+    from reporting.choices import Section
+    from reporting.services.reports import FIELD_SECTION
+
+    if anchor in Section.values:
+        return anchor
+    if anchor in FIELD_SECTION:
+        return str(FIELD_SECTION[anchor].value)
+    if anchor.startswith("quality-"):
+        return Section.QUALITY.value
+    if anchor.startswith("stage-"):
+        return Section.STAGES.value
+    return ""

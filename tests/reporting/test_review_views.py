@@ -243,6 +243,9 @@ def test_return_with_anchored_comments_creates_comment_rows_with_their_labels(
     ]
     transition = ReportTransition.objects.get(report=submitted, to_status=ReportStatus.RETURNED)
     assert (transition.actor, transition.comment) == (reviewer, "Mohon diperbaiki.")
+    history = client_for(reviewer).get(reverse("reporting:review", args=[submitted.pk])).content.decode()
+    assert 'href="#bagian-A" class="fw-semibold text-decoration-none">A. Penerima layanan dasar — Jumlah' in history
+    assert 'href="#bagian-E"' in history and 'href="#bagian-B"' in history
 
 
 def test_return_without_any_comment_is_refused_in_indonesian(client_for, reviewer, submitted):
