@@ -1,0 +1,85 @@
+"""xlsx exports of the reporting app (openpyxl). No personal data: statuses and counts only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from reporting.choices import ReportStatus
+from reporting.models import ReportingPeriod
+from reporting.review_selectors import matrix_totals
+from reporting.selectors import MATRIX_STATUSES, MatrixRow
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+STATUS_LABELS: dict[str, str] = {"not_started": "Belum dimulai", **{s.value: str(s.label) for s in ReportStatus}}
+
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="0B4F8A")
+_TOTAL_FONT = Font(bold=True)
+_TOTAL_FILL = PatternFill("solid", fgColor="E9EEF5")
+_THIN = Side(style="thin", color="BFC8D6")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+def _header(sheet, titles: Sequence[str], widths: Sequence[int]) -> None:
+    sheet.append(list(titles))
+    for index, width in enumerate(widths, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font, cell.fill, cell.border = _HEADER_FONT, _HEADER_FILL, _BORDER
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+
+
+def matrix_filename(period: ReportingPeriod) -> str:
+    return f"matriks-keterisian-{period.region.code}-{period.year}-tw{period.quarter}.xlsx"
+
+
+def matrix_workbook(period: ReportingPeriod, rows: Sequence[MatrixRow]) -> bytes:
+    """The completeness and timeliness matrix: one row per OPD × jenis pelayanan dasar, and a totals sheet."""
+    book = Workbook()
+    detail = book.active
+    detail.title = "Matriks"
+    _header(
+        detail,
+        ["Kode wilayah", "Daerah", "Periode", "OPD", "Kode layanan", "Jenis pelayanan dasar", "Status", "Terlambat"],
+        [13, 28, 12, 36, 13, 60, 15, 11],
+    )
+    for row in rows:
+        for cell in row.cells:
+            detail.append(
+                [
+                    period.region.code,
+                    period.region.name,
+                    period.label,
+                    row.agency.name,
+                    cell.service_code,
+                    cell.service_name,
+                    STATUS_LABELS[cell.status],
+                    "Ya" if cell.is_late else "Tidak",
+                ]
+            )
+    if detail.max_row > 1:
+        detail.auto_filter.ref = f"A1:H{detail.max_row}"
+
+    totals = book.create_sheet("Rekap")
+    titles = ["OPD", *(STATUS_LABELS[s] for s in MATRIX_STATUSES), "Terlambat", "Jumlah layanan"]
+    _header(totals, titles, [36, *([14] * len(MATRIX_STATUSES)), 12, 15])
+    for row in rows:
+        totals.append([row.agency.name, *(row.count(s) for s in MATRIX_STATUSES), row.late, len(row.cells)])
+    overall = matrix_totals(rows)
+    totals.append(["Jumlah", *(overall.counts[s] for s in MATRIX_STATUSES), overall.late, overall.total])
+    for cell in totals[totals.max_row]:
+        cell.font, cell.fill, cell.border = _TOTAL_FONT, _TOTAL_FILL, _BORDER
+    totals.append([])
+    region = period.region
+    totals.append([f"Periode {period.label}, {region.name} ({region.code}); batas waktu {period.due_date:%d-%m-%Y}."])
+
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

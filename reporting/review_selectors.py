@@ -1,0 +1,270 @@
+"""Reads of the verifikator's pages: the review queue, the comparison with the previous triwulan, the matrix.
+
+Like ``reporting.selectors``, every function here starts from ``visible_to(user)`` (or a daerah the caller
+already checked) and issues a bounded number of queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from reporting import checks
+from reporting.choices import ReportStatus, Section, StageStatus
+from reporting.models import Evidence, QuarterlyReport, ReportingPeriod
+from reporting.selectors import MATRIX_STATUSES, MatrixRow
+from reporting.services.periods import quarter_of, today
+from spm.choices import Role
+from spm.models import Region
+
+# Who may read the review queue and the matrix: everyone but the operators (pimpinan and the provincial
+# viewer read-only; reviewing itself is decided per report by ``can_review``).
+READER_ROLES = frozenset({Role.REVIEWER, Role.LEADER, Role.PROVINCIAL_VIEWER})
+QUEUE_TABS = (ReportStatus.SUBMITTED, ReportStatus.RETURNED, ReportStatus.APPROVED)
+FIRST_YEAR = 2020
+
+
+def may_read_reviews(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and (user.is_admin or user.role in READER_ROLES)
+
+
+# --- Review queue -------------------------------------------------------------------------------------
+
+
+def list_values(report: QuarterlyReport) -> checks.ReportValues:
+    """The report's values from prefetched rows only (no per-row query): enough for completeness."""
+    return checks.ReportValues(
+        must_serve=report.must_serve,
+        served=report.served,
+        budget_allocated=report.budget_allocated,
+        budget_realised=report.budget_realised,
+        problems=report.problems,
+        solutions=report.solutions,
+        quality=tuple(
+            checks.QualityValue(e.component.code, e.component.name, e.required, e.met)
+            for e in report.quality_entries.all()
+        ),
+        stages=tuple(checks.StageValue(s.stage, s.get_stage_display(), s.status, s.note) for s in report.stages.all()),
+        evidence_count=len(report.evidence.all()),
+    )
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    report: QuarterlyReport
+    sections: list[checks.SectionState]
+
+    @property
+    def completeness_pct(self) -> int:
+        return checks.completeness_pct(self.sections)
+
+    @property
+    def missing(self) -> list[str]:
+        return [s.label for s in self.sections if not s.filled]
+
+
+def queue_rows(reports: Iterable[QuarterlyReport]) -> list[QueueRow]:
+    return [QueueRow(r, checks.completeness(list_values(r))) for r in reports]
+
+
+def queue_reports(user, *, status: str, year: int | None = None, quarter: int | None = None):
+    """The reports of a tab (oldest submission first) and the count of every tab, for the same filters."""
+    base = QuarterlyReport.objects.visible_to(user)
+    if year:
+        base = base.filter(period__year=year)
+    if quarter:
+        base = base.filter(period__quarter=quarter)
+    counts = base.aggregate(**{s: Count("pk", filter=Q(status=s)) for s in QUEUE_TABS})
+    reports = (
+        base.filter(status=status)
+        .with_related()
+        .prefetch_related(
+            "quality_entries__component",
+            "stages",
+            Prefetch("evidence", queryset=Evidence.objects.only("id", "report_id")),
+        )
+        .order_by("submitted_at", "id")
+    )
+    return reports, counts
+
+
+def queue_years(user) -> list[int]:
+    years = set(ReportingPeriod.objects.visible_to(user).values_list("year", flat=True).distinct())
+    years.add(today().year)
+    return sorted(years, reverse=True)
+
+
+# --- Comparison with the previous triwulan ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    """One figure of the report beside the same figure of the previous triwulan."""
+
+    label: str
+    current: object
+    previous: object
+    kind: str = "number"  # number | money | percent | decimal | text
+    derived: bool = False
+    key: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return self.previous is not None and self.current != self.previous
+
+
+@dataclass
+class CompareSection:
+    code: str
+    label: str
+    rows: list[CompareRow] = field(default_factory=list)
+
+
+def _stage_text(status: str, note: str) -> str:
+    text = str(StageStatus(status).label) if status else ""
+    if note.strip():
+        text = f"{text} — {note.strip()}" if text else note.strip()
+    return text
+
+
+def compare_sections(
+    current: checks.ReportValues,
+    previous: checks.ReportValues | None,
+) -> list[CompareSection]:
+    """Sections A–E of a report beside the previous triwulan's, derived figures and percentages included."""
+    cur_fig = checks.figures(current)
+    prev_fig = checks.figures(previous) if previous else None
+
+    def prev(attr: str, source: str = "values"):
+        if previous is None:
+            return None
+        return getattr(previous if source == "values" else prev_fig, attr)
+
+    a = CompareSection(Section.RECIPIENTS.value, str(Section.RECIPIENTS.label))
+    a.rows += [
+        CompareRow("Jumlah yang harus dilayani", current.must_serve, prev("must_serve"), key="must_serve"),
+        CompareRow("Jumlah terlayani triwulan ini", current.served, prev("served"), key="served"),
+        CompareRow(
+            "Jumlah terlayani kumulatif", cur_fig.served_cumulative, prev("served_cumulative", "f"), derived=True
+        ),
+        CompareRow("Belum terlayani", cur_fig.not_served, prev("not_served", "f"), derived=True),
+        CompareRow("Capaian penerima (%)", cur_fig.served_pct, prev("served_pct", "f"), "percent", True),
+    ]
+    if current.served_justification or (previous and previous.served_justification):
+        a.rows.append(
+            CompareRow(
+                "Penjelasan terlayani melebihi sasaran",
+                current.served_justification,
+                prev("served_justification"),
+                "text",
+            )
+        )
+
+    b = CompareSection(Section.QUALITY.value, str(Section.QUALITY.label))
+    previous_quality = {q.code: q for q in previous.quality} if previous else {}
+    for q in current.quality:
+        p = previous_quality.get(q.code)
+        b.rows += [
+            CompareRow(f"{q.label}: harus dipenuhi", q.required, p.required if p else None, key=f"quality-{q.code}"),
+            CompareRow(f"{q.label}: terpenuhi", q.met, p.met if p else None),
+            CompareRow(
+                f"{q.label}: capaian (%)",
+                checks.percent(q.met, q.required),
+                checks.percent(p.met, p.required) if p else None,
+                "percent",
+                True,
+            ),
+        ]
+    b.rows.append(CompareRow("Nilai capaian layanan (IP-SPM)", cur_fig.index, prev("index", "f"), "decimal", True))
+
+    c = CompareSection(Section.BUDGET.value, str(Section.BUDGET.label))
+    c.rows += [
+        CompareRow(
+            "Alokasi anggaran", current.budget_allocated, prev("budget_allocated"), "money", key="budget_allocated"
+        ),
+        CompareRow(
+            "Realisasi anggaran", current.budget_realised, prev("budget_realised"), "money", key="budget_realised"
+        ),
+        CompareRow("Realisasi (%)", cur_fig.budget_pct, prev("budget_pct", "f"), "percent", True),
+    ]
+    if current.budget_justification or (previous and previous.budget_justification):
+        c.rows.append(
+            CompareRow(
+                "Penjelasan realisasi melebihi alokasi",
+                current.budget_justification,
+                prev("budget_justification"),
+                "text",
+            )
+        )
+
+    d = CompareSection(Section.PROBLEMS.value, str(Section.PROBLEMS.label))
+    d.rows += [
+        CompareRow("Permasalahan", current.problems, prev("problems"), "text", key="problems"),
+        CompareRow("Solusi", current.solutions, prev("solutions"), "text", key="solutions"),
+    ]
+
+    e = CompareSection(Section.STAGES.value, str(Section.STAGES.label))
+    previous_stages = {s.code: s for s in previous.stages} if previous else {}
+    for s in current.stages:
+        p = previous_stages.get(s.code)
+        e.rows.append(
+            CompareRow(
+                s.label,
+                _stage_text(s.status, s.note),
+                _stage_text(p.status, p.note) if p else None,
+                "text",
+                key=f"stage-{s.code}",
+            )
+        )
+    return [a, b, c, d, e]
+
+
+# --- Completeness and timeliness matrix ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatrixTotals:
+    counts: dict[str, int]
+    late: int
+    total: int
+
+
+def matrix_totals(rows: Sequence[MatrixRow]) -> MatrixTotals:
+    counts = {s: sum(r.count(s) for r in rows) for s in MATRIX_STATUSES}
+    return MatrixTotals(counts, sum(r.late for r in rows), sum(len(r.cells) for r in rows))
+
+
+def default_quarter(region: Region) -> tuple[int, int]:
+    """The latest period of the daerah that has opened, else the current triwulan."""
+    latest = (
+        ReportingPeriod.objects.filter(region=region, opens_on__lte=today())
+        .order_by("-year", "-quarter")
+        .values_list("year", "quarter")
+        .first()
+    )
+    return latest or quarter_of(today())
+
+
+def parse_year_quarter(year: str | None, quarter: str | None) -> tuple[int | None, int | None]:
+    """Year and triwulan from the query string; anything out of range is ignored."""
+    y = int(year) if year and year.isdigit() else None
+    q = int(quarter) if quarter and quarter.isdigit() else None
+    if y is not None and not FIRST_YEAR <= y <= today().year + 1:
+        y = None
+    if q is not None and q not in (1, 2, 3, 4):
+        q = None
+    return y, q
+
+
+def regions_to_choose(user) -> QuerySet[Region] | None:
+    """Daerah a user picks from on the matrix (None: the user's own daerah, no choice)."""
+    if user.is_admin or user.role == Role.PROVINCIAL_VIEWER:
+        return Region.objects.visible_to(user).order_by("code")
+    return None
+
+
+def due_in_days(period: ReportingPeriod, on: dt.date | None = None) -> int:
+    return (period.due_date - (on or today())).days
