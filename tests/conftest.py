@@ -84,6 +84,14 @@ def _agency_with_services(region: Region, name: str, short: str, service_codes: 
 
 
 @pytest.fixture
+def service_a(reference_data):
+    """Pelayanan kesehatan ibu hamil (1.02.K01), carried by OPD A."""
+    from spm.models import BasicService
+
+    return BasicService.objects.get(code="1.02.K01")
+
+
+@pytest.fixture
 def agency_a(daerah) -> Agency:
     """OPD A: Dinas Kesehatan, pengampu of the first health services."""
     return _agency_with_services(daerah, "Dinas Kesehatan", "Dinkes", ["1.02.K01", "1.02.K02", "1.02.K03"])

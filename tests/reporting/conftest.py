@@ -19,7 +19,6 @@ from reporting.services import (
     report_save,
     report_submit,
 )
-from spm.models import BasicService
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -36,11 +35,6 @@ def period(daerah):
     period.opens_on = min(period.opens_on, period.due_date)
     period.save()
     return period
-
-
-@pytest.fixture
-def service_a(reference_data):
-    return BasicService.objects.get(code="1.02.K01")  # Pelayanan kesehatan ibu hamil, OPD A
 
 
 @pytest.fixture
