@@ -79,6 +79,13 @@ class Task:
     def completeness_pct(self) -> int:
         return completeness_pct_of(self.report) if self.report else 0
 
+    @property
+    def is_late(self) -> bool:
+        """Submitted after the due date, or still not submitted once it has passed (as in the matrix)."""
+        if self.report and self.report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
+            return self.report.is_late
+        return self.days_left < 0
+
 
 def completeness_pct_of(report: QuarterlyReport) -> int:
     """Share of sections A–F filled, from the report's prefetched rows only (no query per report).

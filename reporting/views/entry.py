@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from reporting import achievement, checks, selectors
-from reporting.choices import ImplementationStage, Quarter, Section
+from reporting.choices import ImplementationStage, Quarter, ReportStatus, Section
 from reporting.forms import EvidenceForm, OpenReportForm, PeriodChoiceForm, ReportForm
 from reporting.models import Evidence, Notification, QuarterlyReport
 from reporting.services import (
@@ -59,7 +59,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
         "year": year,
         "quarter": quarter,
         "quarter_choices": Quarter.choices,
-        "year_choices": range(current[0] + 1, 2019, -1),
+        "year_choices": range(max(current[0], year) + 1, 2018, -1),
         "is_current": (year, quarter) == current,
     }
     if _is_operator(user):
@@ -212,6 +212,9 @@ def _page_context(
         evidence_max_mb=settings.EVIDENCE_MAX_BYTES // 1_048_576,
         evidence_accept=".pdf,.png,.jpg,.jpeg,.xlsx",
         section_state={s.code: s for s in context["sections"]},
+        return_summary=next(
+            (t.comment for t in reversed(context["transitions"]) if t.to_status == ReportStatus.RETURNED), ""
+        ),
         index_status=achievement.status_label(achievement.status_for(figures.index)),
     )
     return context
@@ -257,7 +260,7 @@ def report_save_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ConcurrentEditError as error:
         return _stale(request, report, error)
     except ValidationError as error:
-        return _render_page(request, report, form=form, anchor_errors=error.message_dict)
+        return _render_page(request, _report_for(request, pk), form=form, anchor_errors=error.message_dict)
     if request.htmx:
         fresh = _report_for(request, pk)
         context = _page_context(request, fresh)
@@ -287,7 +290,7 @@ def report_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ConcurrentEditError as error:
         return _stale(request, report, error)
     except ValidationError as error:
-        return _render_page(request, report, form=form, anchor_errors=error.message_dict)
+        return _render_page(request, _report_for(request, pk), form=form, anchor_errors=error.message_dict)
     try:
         report_submit(report=report, user=request.user, expected_version=report.version)
     except ConcurrentEditError as error:

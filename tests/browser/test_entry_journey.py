@@ -1,5 +1,5 @@
-"""Browser journey of the OPD operator: the task list, filling a report with htmx saves, a field error,
-evidence upload, the completeness meter reaching 100 %, and the submission."""
+"""Browser journeys of the OPD operator: the task list, filling a report with htmx saves, a field error,
+evidence upload, the completeness meter reaching 100 %, the submission; then a returned report's to-do list."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from playwright.sync_api import expect
 
 from reporting.choices import ReportStatus
 from reporting.models import QuarterlyReport
-from reporting.services import period_get_or_create
+from reporting.services import CommentInput, period_get_or_create, report_open, report_return, report_submit
+from spm.models import BasicService, User
 from tests.browser.conftest import login
 from tests.factories import TEST_PASSWORD
-from tests.reporting.conftest import PDF_BYTES
+from tests.reporting.conftest import PDF_BYTES, fill_completely
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -93,3 +94,40 @@ def test_operator_fills_uploads_and_submits_a_report(page, screenshot, period, s
     page.get_by_test_id("tab-riwayat").click()
     expect(page.get_by_test_id("riwayat-status")).to_contain_text("Diajukan")
     screenshot("laporan-riwayat")
+
+
+def test_operator_works_through_the_returned_reports_to_do_list(page, screenshot, period, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    operator = User.objects.get(username="operator_a")
+    reviewer = User.objects.get(username="verifikator")
+    service = BasicService.objects.get(code="1.02.K01")
+    report = fill_completely(report_open(user=operator, period=period, service=service), operator)
+    report_submit(report=report, user=operator, expected_version=report.version)
+    report_return(
+        report=report,
+        user=reviewer,
+        comments=[
+            CommentInput("served", "Angka terlayani tidak sesuai rekap puskesmas."),
+            CommentInput("F", "Lampirkan rekap kunjungan per puskesmas."),
+        ],
+        summary="Mohon diperbaiki.",
+    )
+
+    login(page, "operator_a", TEST_PASSWORD)
+    expect(page.get_by_test_id("lencana-notifikasi")).to_have_text("1 belum dibaca")
+    page.get_by_test_id("tautan-notifikasi").click()
+    expect(page.get_by_test_id("notifikasi")).to_contain_text("dikembalikan dengan 2 catatan")
+    screenshot("notifikasi")
+    page.get_by_test_id("tautan-laporan").click()
+
+    todo = page.get_by_test_id("daftar-catatan")
+    expect(todo).to_contain_text("2 catatan verifikator perlu ditindaklanjuti")
+    expect(page.get_by_test_id("isian-served").get_by_test_id("catatan-isian")).to_contain_text("rekap puskesmas")
+    screenshot("laporan-dikembalikan")
+    todo.get_by_test_id("catatan-served").click()
+    page.get_by_label("Jumlah terlayani triwulan ini").fill("230")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("tombol-ajukan").click()
+    expect(page.get_by_test_id("status-laporan")).to_have_text("Diajukan")
+    report.refresh_from_db()
+    assert report.served == 230 and report.status == ReportStatus.SUBMITTED

@@ -144,6 +144,7 @@ def test_tasks_show_the_days_late_after_the_due_date(client_for, operator_a, per
     period.save()
     body = client_for(operator_a).get(reverse("reporting:tasks"), {"tahun": 2026, "triwulan": 2}).content.decode()
     assert 'data-days="-3"' in body and "lewat 3 hari" in body
+    assert body.count('data-testid="lencana-terlambat"') == 3  # not submitted once the due date has passed
 
 
 def test_tasks_default_to_the_current_triwulan(client_for, operator_a):
@@ -174,6 +175,20 @@ def test_tasks_query_count_does_not_grow_with_the_number_of_services(
     with django_assert_max_num_queries(12):
         body = client.get(reverse("reporting:tasks"), params).content.decode()
     assert body.count('data-testid="tugas-') == 15
+
+
+def test_read_only_list_query_count_does_not_grow_with_reports(
+    client_for, operator_a, reviewer, agency_a, daerah, period, django_assert_max_num_queries
+):
+    client = client_for(reviewer)
+    params = {"tahun": 2026, "triwulan": 2}
+    for service in BasicService.objects.filter(code__in=[f"1.02.K{n:02d}" for n in range(1, 13)]):
+        service_assign(region=daerah, service=service, agency=agency_a)
+        report = report_open(user=operator_a, period=period, service=service)
+        evidence_add(report=report, user=operator_a, upload=pdf_upload())
+    with django_assert_max_num_queries(12):
+        body = client.get(reverse("reporting:tasks"), params).content.decode()
+    assert body.count('data-testid="status-laporan"') == 12
 
 
 def test_operator_starts_a_report_from_the_task_list(client_for, operator_a, period, service_a):
@@ -208,7 +223,8 @@ def test_reviewer_sees_a_read_only_list_and_the_outsider_none_of_ours(client_for
 
 
 def test_navigation_shows_quarterly_reports_to_operators(client_for, operator_a, reviewer):
-    assert "Laporan triwulan" in client_for(operator_a).get(reverse("home")).content.decode()
+    body = client_for(operator_a).get(reverse("home")).content.decode()
+    assert "Laporan triwulan" in body and 'data-testid="tautan-tugas"' in body
     assert reverse("reporting:tasks") + '"' not in client_for(reviewer).get(reverse("home")).content.decode()
 
 
@@ -335,6 +351,27 @@ def test_invalid_input_is_refused_next_to_the_field_naming_it(client_for, operat
     assert f'value="{typed}"' in body or typed in body  # what was typed stays on the form
     report.refresh_from_db()
     assert report.version == 1 and report.served is None  # nothing saved
+
+
+@pytest.mark.parametrize(
+    "typed,expected",
+    [("150000000", 150_000_000), ("150.000.000", 150_000_000), ("Rp 1.500", 1500), ("0", 0), ("", None), ("7", 7)],
+)
+def test_rupiah_field_reads_plain_or_dotted_whole_numbers(typed, expected):
+    from reporting.forms import WholeNumberField
+
+    assert WholeNumberField(label="Alokasi anggaran", rupiah=True).clean(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["1,5", "150.000,00", "15.00", "1.5000", "abc", "-1", "1e6"])
+def test_whole_number_field_refuses_decimals_and_negatives_naming_the_field(typed):
+    from django.core.exceptions import ValidationError
+
+    from reporting.forms import WholeNumberField
+
+    with pytest.raises(ValidationError) as error:
+        WholeNumberField(label="Jumlah yang harus dilayani").clean(typed)
+    assert error.value.messages[0].startswith("Jumlah yang harus dilayani ")
 
 
 def test_invalid_input_with_htmx_swaps_the_page_with_the_errors(client_for, operator_a, report):
@@ -545,12 +582,14 @@ def test_returned_report_shows_the_comments_as_a_to_do_list_anchored_to_fields(
             CommentInput("served", "Angka terlayani tidak sesuai rekap puskesmas."),
             CommentInput("C", "Lampirkan DPA."),
         ],
+        summary="Mohon diperbaiki sebelum tanggal 20.",
     )
     body = client_for(operator_a).get(url("report-detail", report)).content.decode()
     todo = body[body.index('data-testid="daftar-catatan"') :].split("</div>\n            </div>")[0]
     assert "2 catatan verifikator perlu ditindaklanjuti" in todo
     assert 'href="#field-served"' in todo and "A. Penerima layanan dasar — Jumlah terlayani triwulan ini" in todo
     assert 'href="#section-C"' in todo and "Lampirkan DPA." in todo
+    assert "Mohon diperbaiki sebelum tanggal 20." in todo
     field = body[body.index('id="field-served"') - 80 :].split('data-testid="isian-served_justification"')[0]
     assert "has-comment" in field and "Angka terlayani tidak sesuai rekap puskesmas." in field
     assert 'data-status="returned"' in body and 'data-testid="form-laporan"' in body
@@ -586,6 +625,15 @@ def test_mark_all_read_touches_only_the_users_own_notifications(client_for, oper
     own.refresh_from_db()
     other.refresh_from_db()
     assert own.read_at is None and other.read_at is not None
+
+
+def test_notifications_page_query_count_does_not_grow(client_for, operator_a, report, django_assert_max_num_queries):
+    client = client_for(operator_a)
+    for n in range(15):
+        Notification.objects.create(user=operator_a, kind="returned", report=report, message=f"Catatan {n}")
+    with django_assert_max_num_queries(8):
+        body = client.get(reverse("reporting:notifications")).content.decode()
+    assert body.count('data-testid="notifikasi"') == 15 and 'data-testid="lencana-notifikasi">15<' in body
 
 
 def test_unread_badge_costs_one_query(operator_a, django_assert_num_queries):
