@@ -234,6 +234,8 @@ def report_open(*, user: User, period: ReportingPeriod, service: BasicService) -
         user.is_admin or (user.role == Role.OPERATOR and user.agency_id == assignment.agency_id),
         "Hanya operator OPD pengampu yang dapat membuat laporan ini.",
     )
+    if period.is_closed and not QuarterlyReport.objects.filter(period=period, service=service).exists():
+        raise ValidationError(f"Periode {period.label} sudah ditutup; laporan baru tidak dapat dibuat.")
     report, created = QuarterlyReport.objects.get_or_create(
         period=period, service=service, defaults={"region_id": period.region_id, "agency_id": assignment.agency_id}
     )

@@ -19,6 +19,7 @@ from reporting.services import (
     CommentInput,
     ReportInput,
     evidence_add,
+    period_close,
     period_get_or_create,
     quarter_of,
     report_approve,
@@ -198,6 +199,18 @@ def test_operator_starts_a_report_from_the_task_list(client_for, operator_a, per
     report = QuarterlyReport.objects.get(period=period, service=service_a)
     assert response.status_code == 302 and response["Location"] == report.get_absolute_url()
     assert report.quality_entries.count() == 3 and report.stages.count() == 4
+
+
+def test_no_new_report_is_started_in_a_closed_period(client_for, operator_a, admin_user, period, service_a):
+    period_close(period=period, user=admin_user)
+    client = client_for(operator_a)
+    body = client.get(reverse("reporting:tasks"), {"tahun": 2026, "triwulan": 2}).content.decode()
+    assert "mulai-laporan" not in body and "Periode ditutup" in body
+    response = client.post(
+        reverse("reporting:report-open"), {"service": service_a.pk, "tahun": 2026, "triwulan": 2}, follow=True
+    )
+    assert "sudah ditutup; laporan baru tidak dapat dibuat" in response.content.decode()
+    assert not QuarterlyReport.objects.exists()
 
 
 def test_operator_cannot_start_another_opds_report(client_for, operator_b, period, service_a, agency_a):
