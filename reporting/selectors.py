@@ -75,6 +75,26 @@ class Task:
     def days_left(self) -> int:
         return (self.period.due_date - today()).days
 
+    @property
+    def completeness_pct(self) -> int:
+        return completeness_pct_of(self.report) if self.report else 0
+
+    @property
+    def is_late(self) -> bool:
+        """Submitted after the due date, or still not submitted once it has passed (as in the matrix)."""
+        if self.report and self.report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
+            return self.report.is_late
+        return self.days_left < 0
+
+
+def completeness_pct_of(report: QuarterlyReport) -> int:
+    """Share of sections A–F filled, from the report's prefetched rows only (no query per report).
+
+    Completeness depends on neither the earlier triwulan nor the previous index, so both are skipped.
+    """
+    values = report_values(report, with_previous=False, served_before_total=0)
+    return checks.completeness_pct(checks.completeness(values))
+
 
 def operator_tasks(user, *, year: int, quarter: int) -> tuple[ReportingPeriod, list[Task]]:
     """Every service assigned to the operator's OPD, with its report (if started) for the period."""
@@ -85,7 +105,12 @@ def operator_tasks(user, *, year: int, quarter: int) -> tuple[ReportingPeriod, l
         .select_related("service__affair")
         .order_by("service__affair__order", "service__order")
     )
-    reports = {r.service_id: r for r in QuarterlyReport.objects.filter(period=period, agency=agency)}
+    reports = {
+        r.service_id: r
+        for r in QuarterlyReport.objects.filter(period=period, agency=agency).prefetch_related(
+            "quality_entries__component", "stages", "evidence"
+        )
+    }
     return period, [Task(a, reports.get(a.service_id), period) for a in assignments]
 
 

@@ -30,6 +30,7 @@ NAV_ITEMS: list[NavItem] = [
         frozenset({Role.REVIEWER, Role.LEADER, Role.PROVINCIAL_VIEWER, Role.ADMIN}),
     ),
     NavItem(_("OPD saya"), "agency-mine", frozenset({Role.OPERATOR})),
+    NavItem(_("Laporan triwulan"), "reporting:tasks", frozenset({Role.OPERATOR})),
     NavItem(_("Daerah"), "region-list", frozenset({Role.PROVINCIAL_VIEWER, Role.ADMIN})),
     NavItem(_("Verifikasi"), "reporting:review-queue", frozenset({Role.REVIEWER, Role.LEADER, Role.ADMIN})),
     NavItem(_("Matriks keterisian"), "reporting:matrix", frozenset({Role.REVIEWER, Role.LEADER, Role.ADMIN})),

@@ -1,7 +1,7 @@
 """All writes of the reporting app (STYLE.md: one write path). Split by topic; import from here."""
 
 from reporting.services.evidence import evidence_add, evidence_remove
-from reporting.services.notifications import notify, reminders_send
+from reporting.services.notifications import notifications_mark_read, notify, reminders_send
 from reporting.services.periods import (
     default_due_date,
     period_close,
@@ -38,6 +38,7 @@ __all__ = [
     "default_due_date",
     "evidence_add",
     "evidence_remove",
+    "notifications_mark_read",
     "notify",
     "period_close",
     "period_get_or_create",

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from reporting.choices import NotificationKind, ReportStatus
 from reporting.models import Notification, QuarterlyReport, ReportingPeriod
@@ -79,3 +80,11 @@ def reminders_send(*, on: dt.date) -> int:
                 dedupe_key=f"reminder:{period.pk}:{agency_id}:{days_left}",
             )
     return sent
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's unread notifications as read (all of them, or only ``ids``); returns how many."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())

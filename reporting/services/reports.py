@@ -138,8 +138,14 @@ def previous_report(report: QuarterlyReport) -> QuarterlyReport | None:
     )
 
 
-def report_values(report: QuarterlyReport, *, with_previous: bool = True) -> checks.ReportValues:
-    """The report's current figures as plain values for the pure rules in ``reporting.checks``."""
+def report_values(
+    report: QuarterlyReport, *, with_previous: bool = True, served_before_total: int | None = None
+) -> checks.ReportValues:
+    """The report's current figures as plain values for the pure rules in ``reporting.checks``.
+
+    ``served_before_total`` skips the query for the earlier triwulan when the caller already knows it (list
+    pages compute completeness for many reports at once and need neither that figure nor the previous index).
+    """
     previous_index = None
     if with_previous:
         previous = previous_report(report)
@@ -148,7 +154,7 @@ def report_values(report: QuarterlyReport, *, with_previous: bool = True) -> che
     return checks.ReportValues(
         must_serve=report.must_serve,
         served=report.served,
-        served_before=served_before(report),
+        served_before=served_before(report) if served_before_total is None else served_before_total,
         served_justification=report.served_justification,
         budget_allocated=report.budget_allocated,
         budget_realised=report.budget_realised,
@@ -228,6 +234,8 @@ def report_open(*, user: User, period: ReportingPeriod, service: BasicService) -
         user.is_admin or (user.role == Role.OPERATOR and user.agency_id == assignment.agency_id),
         "Hanya operator OPD pengampu yang dapat membuat laporan ini.",
     )
+    if period.is_closed and not QuarterlyReport.objects.filter(period=period, service=service).exists():
+        raise ValidationError(f"Periode {period.label} sudah ditutup; laporan baru tidak dapat dibuat.")
     report, created = QuarterlyReport.objects.get_or_create(
         period=period, service=service, defaults={"region_id": period.region_id, "agency_id": assignment.agency_id}
     )

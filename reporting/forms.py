@@ -1,0 +1,208 @@
+"""Forms of the reporting app: they check the shape of what is typed (whole numbers, lengths) and build the
+plain input of the services. Domain rules (served ≤ must-serve unless justified, completeness …) stay in
+``reporting.checks`` and ``reporting.services``.
+
+Every message is in Bahasa Indonesia and names the field, as the operator sees it on the form.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from reporting.choices import ImplementationStage, Quarter, StageStatus
+from reporting.models import QuarterlyReport
+from reporting.services import ReportInput
+from reporting.services.reports import SCALAR_FIELDS
+
+MAX_INT = 2_147_483_647  # PositiveIntegerField
+MAX_RUPIAH = 9_223_372_036_854_775_807  # PositiveBigIntegerField
+
+_PLAIN_DIGITS = re.compile(r"^\d+$")
+_GROUPED_DIGITS = re.compile(r"^\d{1,3}(\.\d{3})+$")  # 150.000.000 — dots as thousands separators
+
+
+def format_thousands(value: int | None) -> str:
+    """150000000 → "150.000.000" (Indonesian thousands separators); None → ""."""
+    return "" if value is None else f"{value:,}".replace(",", ".")
+
+
+class WholeNumberField(forms.CharField):
+    """A non-negative whole number, typed plain (150000000) or with dots as thousands separators (150.000.000).
+
+    Decimals ("1,5", "150.000,50") and negative numbers are refused with a message naming the field.
+    """
+
+    def __init__(self, *, label: str, max_value: int = MAX_INT, rupiah: bool = False, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(label=label, strip=True, **kwargs)
+        self.max_value = max_value
+        self.rupiah = rupiah
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        text = text.replace(" ", "")
+        if self.rupiah:
+            text = re.sub(r"^(?i:rp\.?)", "", text)
+        if text.startswith("-"):
+            raise ValidationError(f"{self.label} tidak boleh negatif.", code="negative")
+        if "," in text or not (_PLAIN_DIGITS.match(text) or _GROUPED_DIGITS.match(text)):
+            example = "150.000.000" if self.rupiah else "1.250"
+            kind = "bilangan bulat Rupiah tanpa sen" if self.rupiah else "bilangan bulat tanpa desimal"
+            raise ValidationError(
+                f"{self.label} harus berupa {kind}, misalnya {example}.",
+                code="invalid",
+            )
+        number = int(text.replace(".", ""))
+        if number > self.max_value:
+            raise ValidationError(f"{self.label} terlalu besar.", code="max_value")
+        return number
+
+    def prepare_value(self, value):
+        return format_thousands(value) if isinstance(value, int) else value
+
+
+def _text(label: str, max_length: int, *, rows: int = 3) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={
+            "max_length": f"{label} paling banyak %(limit_value)d karakter (sekarang %(show_value)d).",
+        },
+    )
+
+
+TEXT_LIMITS = {
+    "served_justification": 2000,
+    "budget_justification": 2000,
+    "problems": 5000,
+    "solutions": 5000,
+    "flag_note": 2000,
+}
+STAGE_NOTE_LIMIT = 500
+
+
+class ReportForm(forms.Form):
+    """The entry form of one quarterly report: sections A–E as one form (F, evidence, has its own).
+
+    Field names: the scalar fields of the model; ``quality-<code>-required`` / ``quality-<code>-met`` per mutu
+    component; ``stage-<code>-status`` / ``stage-<code>-note`` per tahapan; ``version`` for optimistic locking.
+    """
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={
+            "required": "Versi laporan tidak terbaca; muat ulang halaman.",
+            "invalid": "Versi laporan tidak terbaca; muat ulang halaman.",
+        },
+    )
+
+    def __init__(self, *args, report: QuarterlyReport, **kwargs) -> None:
+        kwargs.setdefault("initial", initial_for(report))
+        super().__init__(*args, **kwargs)
+        self.report = report
+        labels = SCALAR_FIELDS
+        self.fields["must_serve"] = WholeNumberField(label=labels["must_serve"])
+        self.fields["served"] = WholeNumberField(label=labels["served"])
+        self.fields["served_justification"] = _text(labels["served_justification"], TEXT_LIMITS["served_justification"])
+        self.fields["budget_allocated"] = WholeNumberField(label="Alokasi anggaran", max_value=MAX_RUPIAH, rupiah=True)
+        self.fields["budget_realised"] = WholeNumberField(label="Realisasi anggaran", max_value=MAX_RUPIAH, rupiah=True)
+        self.fields["budget_justification"] = _text(labels["budget_justification"], TEXT_LIMITS["budget_justification"])
+        self.fields["problems"] = _text(labels["problems"], TEXT_LIMITS["problems"], rows=4)
+        self.fields["solutions"] = _text(labels["solutions"], TEXT_LIMITS["solutions"], rows=4)
+        self.fields["flag_note"] = _text(labels["flag_note"], TEXT_LIMITS["flag_note"], rows=2)
+        self.quality_codes: list[str] = []
+        for entry in report.quality_entries.all():
+            code, name = entry.component.code, entry.component.name
+            self.quality_codes.append(code)
+            self.fields[f"quality-{code}-required"] = WholeNumberField(label=f"{name}: harus dipenuhi")
+            self.fields[f"quality-{code}-met"] = WholeNumberField(label=f"{name}: terpenuhi")
+        for stage in ImplementationStage:
+            self.fields[f"stage-{stage.value}-status"] = forms.ChoiceField(
+                label=f"{stage.label}: status",
+                required=False,
+                choices=[("", "— pilih status —"), *StageStatus.choices],
+                error_messages={"invalid_choice": f"Status tahapan {stage.label} tidak dikenal."},
+            )
+            self.fields[f"stage-{stage.value}-note"] = forms.CharField(
+                label=f"{stage.label}: keterangan",
+                required=False,
+                max_length=STAGE_NOTE_LIMIT,
+                error_messages={
+                    "max_length": f"Keterangan tahapan {stage.label} paling banyak %(limit_value)d karakter "
+                    "(sekarang %(show_value)d)."
+                },
+            )
+
+    def to_input(self) -> ReportInput:
+        """The cleaned form as the services' :class:`~reporting.services.ReportInput`."""
+        data = self.cleaned_data
+        return ReportInput(
+            scalars={name: data[name] for name in SCALAR_FIELDS},
+            quality={
+                code: (data[f"quality-{code}-required"], data[f"quality-{code}-met"]) for code in self.quality_codes
+            },
+            stages={
+                stage: (data[f"stage-{stage}-status"], data[f"stage-{stage}-note"])
+                for stage in ImplementationStage.values
+            },
+        )
+
+
+def initial_for(report: QuarterlyReport) -> dict:
+    """The stored values of a report, as the entry form's initial data."""
+    initial: dict = {name: getattr(report, name) for name in SCALAR_FIELDS}
+    initial["version"] = report.version
+    for entry in report.quality_entries.all():
+        initial[f"quality-{entry.component.code}-required"] = entry.required
+        initial[f"quality-{entry.component.code}-met"] = entry.met
+    for stage in report.stages.all():
+        initial[f"stage-{stage.stage}-status"] = stage.status
+        initial[f"stage-{stage.stage}-note"] = stage.note
+    return initial
+
+
+class EvidenceForm(forms.Form):
+    """Section F: one dokumen pendukung with a short description (type and size are checked by the service)."""
+
+    file = forms.FileField(
+        label="Berkas",
+        error_messages={
+            "required": "Berkas: pilih berkas yang akan diunggah.",
+            "empty": "Berkas: berkas yang dipilih kosong.",
+            "invalid": "Berkas: tidak ada berkas yang terkirim; periksa jenis isian formulir.",
+        },
+    )
+    description = forms.CharField(
+        label="Keterangan",
+        required=False,
+        max_length=255,
+        error_messages={"max_length": "Keterangan paling banyak %(limit_value)d karakter (sekarang %(show_value)d)."},
+    )
+
+
+class PeriodChoiceForm(forms.Form):
+    """The year and triwulan selector of "Tugas saya"; bad values fall back to the current triwulan."""
+
+    tahun = forms.IntegerField(min_value=2019, max_value=2100, required=False)
+    triwulan = forms.TypedChoiceField(choices=Quarter.choices, coerce=int, required=False)
+
+    def period(self, default: tuple[int, int]) -> tuple[int, int]:
+        if not self.is_valid():
+            return default
+        year = self.cleaned_data.get("tahun") or default[0]
+        quarter = self.cleaned_data.get("triwulan") or default[1]
+        return year, quarter
+
+
+class OpenReportForm(PeriodChoiceForm):
+    """Start the report of one of the operator's services (by the service's id) for a triwulan."""
+
+    service = forms.IntegerField(min_value=1)

@@ -1,0 +1,105 @@
+"""Template helpers of the reporting pages: Rupiah and numbers with Indonesian separators, status badges."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from reporting.choices import ReportStatus
+
+register = template.Library()
+
+NOT_STARTED = "not_started"
+STATUS_STYLE = {
+    NOT_STARTED: ("text-bg-light border", "bi-circle"),
+    ReportStatus.DRAFT: ("text-bg-secondary", "bi-pencil"),
+    ReportStatus.SUBMITTED: ("text-bg-primary", "bi-send"),
+    ReportStatus.RETURNED: ("text-bg-warning", "bi-arrow-return-left"),
+    ReportStatus.APPROVED: ("text-bg-success", "bi-lock"),
+}
+
+
+def status_label(status: str) -> str:
+    if status == NOT_STARTED:
+        return _("Belum dimulai")
+    return str(ReportStatus(status).label)
+
+
+@register.filter
+def angka(value) -> str:
+    """1250 → "1.250"; None → "–"."""
+    if value is None or value == "":
+        return "–"
+    return f"{int(value):,}".replace(",", ".")
+
+
+@register.filter
+def rupiah(value) -> str:
+    """150000000 → "Rp 150.000.000"; None → "–"."""
+    if value is None or value == "":
+        return "–"
+    return "Rp " + angka(value)
+
+
+@register.filter
+def persen(value) -> str:
+    """Decimal("24.50") → "24,50 %"; None → "–"."""
+    if value is None:
+        return "–"
+    text = f"{Decimal(value):,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return f"{text} %"
+
+
+@register.filter
+def get_item(mapping, key):
+    """``mapping|get_item:key`` (an empty list when absent)."""
+    if not mapping:
+        return []
+    return mapping.get(key, [])
+
+
+@register.filter
+def filesize(value) -> str:
+    """Bytes as "12,3 KB" / "1,2 MB"."""
+    size = int(value or 0)
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB".replace(".", ",")
+    return f"{size / 1048576:.1f} MB".replace(".", ",")
+
+
+@register.simple_tag
+def status_badge(status: str, testid: str = "status-laporan") -> str:
+    """The status of a report (or "Belum dimulai") as a coloured badge."""
+    css, icon = STATUS_STYLE.get(status, ("text-bg-secondary", "bi-question"))
+    return format_html(
+        '<span class="badge {} status-badge" data-testid="{}" data-status="{}"><i class="bi {}"></i> {}</span>',
+        css,
+        testid,
+        status,
+        icon,
+        status_label(status),
+    )
+
+
+@register.simple_tag
+def days_left_badge(days: int) -> str:
+    """Days left to the due date: "12 hari lagi", "hari ini", or "terlambat 3 hari"."""
+    if days > 7:
+        return format_html('<span class="badge text-bg-light border">{}</span>', _("%(n)d hari lagi") % {"n": days})
+    if days > 0:
+        return format_html('<span class="badge text-bg-warning">{}</span>', _("%(n)d hari lagi") % {"n": days})
+    if days == 0:
+        return format_html('<span class="badge text-bg-warning">{}</span>', _("batas waktu hari ini"))
+    return format_html('<span class="badge text-bg-danger">{}</span>', _("lewat %(n)d hari") % {"n": -days})
+
+
+@register.filter
+def nilai_riwayat(value: str) -> str:
+    """A value in the history: whole numbers get thousands separators ("150000000" → "150.000.000")."""
+    text = str(value)
+    return angka(int(text)) if text.isdigit() and len(text) > 3 else text
