@@ -1,8 +1,8 @@
 """Browser journey of the verifikator: queue, review beside the previous triwulan, return with anchored comments
 (a row added by htmx), the operator's fix, what changed, approval, the matrix; then the admin's periods.
 
-The operator's part runs through the services here (its pages are built on the operator branch); links to
-those pages resolve through ``tests/reporting/urls_review_stub.py`` until the branches are merged.
+The operator's part runs through the services here; the whole operator-and-verifikator journey in the browser
+is tests/browser/test_quarterly_journey.py.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def review_setup(settings, tmp_path, operator_a, operator_b, reviewer, daerah):
-    settings.ROOT_URLCONF = "tests.reporting.urls_review_stub"
     settings.MEDIA_ROOT = tmp_path
     service = BasicService.objects.get(code="1.02.K01")
     q1 = report_open(user=operator_a, period=period_get_or_create(region=daerah, year=2026, quarter=1), service=service)
@@ -92,7 +91,6 @@ def test_verifikator_returns_then_approves_and_the_matrix_shows_it(page, screens
 
 
 def test_admin_closes_and_reopens_a_period_with_a_reason(page, screenshot, settings, admin_user, daerah):
-    settings.ROOT_URLCONF = "tests.reporting.urls_review_stub"
     period = period_get_or_create(region=daerah, year=2026, quarter=3)
     login(page, "admin", TEST_PASSWORD)
     page.get_by_role("link", name="Periode", exact=True).click()

@@ -1,7 +1,6 @@
 """Pages of the verifikator and the admin: review queue, review, matrix and its xlsx, periods, unlock.
 
-Every page is tried with the personas who must be refused. Links to the operator's pages (report page,
-evidence download) resolve through ``tests/reporting/urls_review_stub.py`` until that branch is merged.
+Every page is tried with the personas who must be refused.
 """
 
 from __future__ import annotations
@@ -38,13 +37,6 @@ from tests.factories import AgencyFactory
 from tests.reporting.conftest import fill_completely, pdf_upload
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _review_urls_and_media(settings, tmp_path):
-    """Stand-ins for the operator's URL names (until merged), and evidence files in a temporary folder."""
-    settings.ROOT_URLCONF = "tests.reporting.urls_review_stub"
-    settings.MEDIA_ROOT = tmp_path
 
 
 def submit(report: QuarterlyReport, operator, **overrides) -> QuarterlyReport:
