@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from reporting.choices import ReportStatus
+from spm.templatetags.spm_format import angka, desimal, persen, rupiah
 
 register = template.Library()
 
@@ -28,29 +27,9 @@ def status_label(status: str) -> str:
     return str(ReportStatus(status).label)
 
 
-@register.filter
-def angka(value) -> str:
-    """1250 → "1.250"; None → "–"."""
-    if value is None or value == "":
-        return "–"
-    return f"{int(value):,}".replace(",", ".")
-
-
-@register.filter
-def rupiah(value) -> str:
-    """150000000 → "Rp 150.000.000"; None → "–"."""
-    if value is None or value == "":
-        return "–"
-    return "Rp " + angka(value)
-
-
-@register.filter
-def persen(value) -> str:
-    """Decimal("24.50") → "24,50 %"; None → "–"."""
-    if value is None:
-        return "–"
-    text = f"{Decimal(value):,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
-    return f"{text} %"
+# Number formats live in one place (spm_format); registered here too so report templates load one library.
+for _name, _filter in (("angka", angka), ("rupiah", rupiah), ("persen", persen), ("desimal", desimal)):
+    register.filter(_name, _filter)
 
 
 @register.filter

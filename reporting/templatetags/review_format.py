@@ -5,60 +5,19 @@ Explicit rather than locale-driven: Rupiah amounts read the same whatever langua
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django import template
+
+from reporting.templatetags.reporting_format import STATUS_STYLE
+from reporting.templatetags.reporting_format import status_label as _status_label
+from spm.templatetags.spm_format import angka, desimal, persen, rupiah
 
 register = template.Library()
 
 MONEY_FIELDS = ("budget_allocated", "budget_realised")
 
 
-def _grouped(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
-@register.filter
-def angka(value) -> str:
-    """A whole number with dots between thousands; "—" when empty."""
-    if value is None or value == "":
-        return "—"
-    try:
-        return _grouped(int(value))
-    except (TypeError, ValueError):
-        return str(value)
-
-
-@register.filter
-def rupiah(value) -> str:
-    """A Rupiah amount: ``Rp 150.000.000``; "—" when empty."""
-    if value is None or value == "":
-        return "—"
-    try:
-        return f"Rp {_grouped(int(value))}"
-    except (TypeError, ValueError):
-        return str(value)
-
-
-@register.filter
-def desimal(value) -> str:
-    """A number with two decimals and a decimal comma: ``1.234,50``; "—" when empty."""
-    if value is None or value == "":
-        return "—"
-    try:
-        number = Decimal(value).quantize(Decimal("0.01"))
-    except (InvalidOperation, TypeError, ValueError):
-        return str(value)
-    whole, _, fraction = f"{abs(number):.2f}".partition(".")
-    sign = "-" if number < 0 else ""
-    return f"{sign}{_grouped(int(whole))},{fraction}"
-
-
-@register.filter
-def persen(value) -> str:
-    """A percentage with a decimal comma: ``24,50 %``; "—" when it cannot be computed."""
-    shown = desimal(value)
-    return shown if shown == "—" or not shown[-1].isdigit() else f"{shown} %"
+for _name, _filter in (("angka", angka), ("rupiah", rupiah), ("persen", persen), ("desimal", desimal)):
+    register.filter(_name, _filter)
 
 
 @register.filter
@@ -85,29 +44,16 @@ def tampil(value, kind: str) -> str:
     return "—" if value is None or value == "" else value
 
 
-STATUS_CLASSES = {
-    "not_started": "text-bg-light border",
-    "draft": "text-bg-secondary",
-    "submitted": "text-bg-primary",
-    "returned": "text-bg-warning",
-    "approved": "text-bg-success",
-}
-
-
 @register.filter
 def status_class(status: str) -> str:
     """Bootstrap badge colours of a report status (``not_started`` included)."""
-    return STATUS_CLASSES.get(status, "text-bg-light border")
+    return STATUS_STYLE.get(status, STATUS_STYLE["not_started"])[0]
 
 
 @register.filter
 def status_label(status: str) -> str:
     """The Indonesian name of a report status, or "Belum dimulai" for a report not yet opened."""
-    from reporting.choices import ReportStatus
-
-    if status in ReportStatus.values:
-        return str(ReportStatus(status).label)
-    return "Belum dimulai"
+    return _status_label(status) if status in STATUS_STYLE else _status_label("not_started")
 
 
 @register.filter

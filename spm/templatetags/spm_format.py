@@ -48,5 +48,16 @@ def desimal(value, places: int = 2) -> str:
 
 
 @register.filter
+def persen(value) -> str:
+    """24.5 → 24,50 %"""
+    shown = desimal(value)
+    return shown if shown == "—" else f"{shown} %"
+
+
+# The same thousands format under the name the report pages use.
+angka = register.filter("angka", ribuan)
+
+
+@register.filter
 def status_colour(code: str) -> str:
     return STATUS_COLOURS.get(code or "", "secondary")
