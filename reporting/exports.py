@@ -13,13 +13,12 @@ from reporting.choices import ReportStatus
 from reporting.models import ReportingPeriod
 from reporting.review_selectors import matrix_totals
 from reporting.selectors import MATRIX_STATUSES, MatrixRow
+from spm.xlsx import HEADER_FILL, HEADER_FONT, XLSX_TYPE
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT_TYPE = XLSX_TYPE
 
 STATUS_LABELS: dict[str, str] = {"not_started": "Belum dimulai", **{s.value: str(s.label) for s in ReportStatus}}
 
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
-_HEADER_FILL = PatternFill("solid", fgColor="0B4F8A")
 _TOTAL_FONT = Font(bold=True)
 _TOTAL_FILL = PatternFill("solid", fgColor="E9EEF5")
 _THIN = Side(style="thin", color="BFC8D6")
@@ -30,7 +29,7 @@ def _header(sheet, titles: Sequence[str], widths: Sequence[int]) -> None:
     sheet.append(list(titles))
     for index, width in enumerate(widths, start=1):
         cell = sheet.cell(row=1, column=index)
-        cell.font, cell.fill, cell.border = _HEADER_FONT, _HEADER_FILL, _BORDER
+        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, _BORDER
         cell.alignment = Alignment(vertical="center", wrap_text=True)
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
