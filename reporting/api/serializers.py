@@ -1,0 +1,100 @@
+from rest_framework import serializers
+
+from reporting.models import Achievement, QualityEntry, QuarterlyReport, StageProgress
+
+
+class QualityEntrySerializer(serializers.ModelSerializer):
+    component = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = QualityEntry
+        fields = ["component", "required", "met"]
+
+
+class StageProgressSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StageProgress
+        fields = ["stage", "status", "note"]
+
+
+class QuarterlyReportSerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    agency = serializers.StringRelatedField()
+    year = serializers.IntegerField(source="period.year", read_only=True)
+    quarter = serializers.IntegerField(source="period.quarter", read_only=True)
+    quality = QualityEntrySerializer(source="quality_entries", many=True, read_only=True)
+    stages = StageProgressSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = QuarterlyReport
+        fields = [
+            "id",
+            "region",
+            "service",
+            "agency",
+            "year",
+            "quarter",
+            "status",
+            "version",
+            "must_serve",
+            "served",
+            "budget_allocated",
+            "budget_realised",
+            "problems",
+            "solutions",
+            "quality",
+            "stages",
+            "submitted_at",
+            "is_late",
+            "approved_at",
+        ]
+        read_only_fields = fields
+
+
+class ReturnSerializer(serializers.Serializer):
+    class CommentSerializer(serializers.Serializer):
+        anchor = serializers.CharField(max_length=80)
+        text = serializers.CharField()
+
+    comments = CommentSerializer(many=True, allow_empty=False)
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ApproveSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AchievementSerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    affair = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    rules_version = serializers.CharField(source="rules.version", read_only=True)
+    status_label = serializers.CharField(source="get_status_label", read_only=True)
+
+    class Meta:
+        model = Achievement
+        fields = [
+            "id",
+            "region",
+            "year",
+            "quarter",
+            "level",
+            "service",
+            "affair",
+            "revision",
+            "must_serve",
+            "served",
+            "recipient_pct",
+            "quality_pct",
+            "index",
+            "status",
+            "status_label",
+            "has_target",
+            "budget_allocated",
+            "budget_realised",
+            "inputs",
+            "rules_version",
+            "computed_at",
+        ]
+        read_only_fields = fields

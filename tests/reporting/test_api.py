@@ -1,0 +1,76 @@
+"""Reporting API: scoped lists, workflow actions through the services, bounded queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from reporting.choices import ReportStatus
+from reporting.services import report_submit
+from tests.reporting.conftest import fill_completely
+
+pytestmark = pytest.mark.django_db
+REPORTS = reverse("reporting-api:report-list")
+
+
+@pytest.fixture
+def submitted(report, operator_a):
+    report = fill_completely(report, operator_a)
+    report_submit(report=report, user=operator_a, expected_version=report.version)
+    report.refresh_from_db()
+    return report
+
+
+def test_operator_lists_only_its_opd_reports(client_for, operator_a, operator_b, submitted):
+    assert [r["id"] for r in client_for(operator_a).get(REPORTS).json()["results"]] == [submitted.pk]
+    assert client_for(operator_b).get(REPORTS).json()["results"] == []
+
+
+def test_outsider_gets_404_on_our_report(client_for, outsider, submitted):
+    assert client_for(outsider).get(reverse("reporting-api:report-detail", args=[submitted.pk])).status_code == 404
+
+
+def test_reviewer_approves_through_the_api(client_for, reviewer, submitted):
+    url = reverse("reporting-api:report-approve", args=[submitted.pk])
+    response = client_for(reviewer).post(url, {"comment": "Sesuai."}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["status"] == "approved"
+
+
+def test_leader_cannot_approve_through_the_api(client_for, leader, submitted):
+    url = reverse("reporting-api:report-approve", args=[submitted.pk])
+    response = client_for(leader).post(url, {}, content_type="application/json")
+    assert response.status_code == 403
+    submitted.refresh_from_db()
+    assert submitted.status == ReportStatus.SUBMITTED
+
+
+def test_return_needs_anchored_comments_and_says_why_in_indonesian(client_for, reviewer, submitted):
+    url = reverse("reporting-api:report-return", args=[submitted.pk])
+    client = client_for(reviewer)
+    bad = client.post(url, {"comments": [{"anchor": "Z", "text": "?"}]}, content_type="application/json")
+    assert bad.status_code == 400 and "tidak dikenal" in str(bad.json())
+    ok = client.post(url, {"comments": [{"anchor": "served", "text": "Cek ulang."}]}, content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["status"] == "returned"
+
+
+def test_report_list_query_count_is_bounded(client_for, reviewer, operator_a, daerah, django_assert_max_num_queries):
+    from reporting.services import period_get_or_create, report_open
+    from spm.models import BasicService
+
+    client = client_for(reviewer)
+    for quarter in (1, 2, 3, 4):
+        for code in ("1.02.K01", "1.02.K02", "1.02.K03"):
+            report_open(
+                user=operator_a,
+                period=period_get_or_create(region=daerah, year=2025, quarter=quarter),
+                service=BasicService.objects.get(code=code),
+            )
+    with django_assert_max_num_queries(10):
+        response = client.get(REPORTS)
+    assert response.json()["count"] == 12
+
+
+def test_achievements_api_is_scoped(client_for, reviewer, outsider, worked_example):
+    url = reverse("reporting-api:achievement-list")
+    assert client_for(reviewer).get(url, {"level": "daerah"}).json()["count"] == 4
+    assert client_for(outsider).get(url).json()["count"] == 0
