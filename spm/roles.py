@@ -29,6 +29,8 @@ _CATALOGUE_VIEW = [
 
 _REPORT_VIEW = ["reporting.view_quarterlyreport", "reporting.view_reportingperiod", "reporting.view_evidence"]
 
+_TARGET_VIEW = ["targets.view_target", "targets.view_targetrevision"]
+
 # Permissions per role, as "app_label.codename". "*" means every permission of the project.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.OPERATOR: [
@@ -38,10 +40,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reporting.change_quarterlyreport",
         "reporting.add_evidence",
         "reporting.delete_evidence",
+        *_TARGET_VIEW,
+        "targets.add_targetrevision",
+        "targets.change_targetrevision",
     ],
-    Role.REVIEWER: [*_CATALOGUE_VIEW, *_REPORT_VIEW, "reporting.review_quarterlyreport"],
-    Role.LEADER: [*_CATALOGUE_VIEW, *_REPORT_VIEW],
-    Role.PROVINCIAL_VIEWER: [*_CATALOGUE_VIEW, *_REPORT_VIEW],
+    Role.REVIEWER: [
+        *_CATALOGUE_VIEW,
+        *_REPORT_VIEW,
+        "reporting.review_quarterlyreport",
+        *_TARGET_VIEW,
+        "targets.review_targetrevision",
+    ],
+    Role.LEADER: [*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW],
+    Role.PROVINCIAL_VIEWER: [*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW],
     Role.ADMIN: ["*"],
 }
 

@@ -1,0 +1,132 @@
+"""Targets (target), the kebutuhan pemenuhan, the Rencana Aksi Penerapan SPM and the official reports.
+
+A :class:`Target` is the slot of one daerah × jenis pelayanan dasar × year; its values live in numbered
+:class:`TargetRevision` rows. At most one revision is open (draf, diajukan, dikembalikan) at a time, and the
+approved revision in force is pointed at by ``Target.approved_revision``: changing an approved target opens a
+new revision, and the old approved value stays in force until the new one is approved (Permendagri 59/2021:
+the year's sasaran is set by the daerah and is the "jumlah yang harus dilayani" of the quarterly report).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from spm.models import BasicService, QualityComponent, Region
+from targets.choices import OPEN_TARGET_STATUSES, TargetStatus
+from targets.querysets import TargetQuerySet, TargetRevisionQuerySet
+
+
+class Target(models.Model):
+    """Target tahunan: the sasaran (jumlah yang harus dilayani) and mutu targets of a service in a year."""
+
+    region = models.ForeignKey(Region, verbose_name=_("daerah"), on_delete=models.PROTECT, related_name="targets")
+    service = models.ForeignKey(
+        BasicService, verbose_name=_("jenis pelayanan dasar"), on_delete=models.PROTECT, related_name="targets"
+    )
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    approved_revision = models.OneToOneField(
+        "TargetRevision",
+        verbose_name=_("revisi yang berlaku"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("target")
+        ordering = ["region__code", "year", "service__affair__order", "service__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "service", "year"], name="target_unique_per_service_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service.code} {self.year} — {self.region}"
+
+    @property
+    def approved_must_serve(self) -> int | None:
+        return self.approved_revision.must_serve if self.approved_revision_id else None
+
+
+class TargetRevision(models.Model):
+    """One version of a target's values, reviewed like a report: draf → diajukan → dikembalikan/disetujui."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(_("revisi ke"))
+    status = models.CharField(_("status"), max_length=10, choices=TargetStatus.choices, default=TargetStatus.DRAFT)
+    must_serve = models.PositiveIntegerField(_("jumlah yang harus dilayani (sasaran)"), null=True, blank=True)
+    note = models.TextField(_("keterangan / dasar penetapan"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("dibuat oleh"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+    approved_at = models.DateTimeField(_("disetujui pada"), null=True, blank=True)
+
+    objects = TargetRevisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("revisi target")
+        verbose_name_plural = _("revisi target")
+        ordering = ["target", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "number"], name="targetrevision_unique_number"),
+            models.UniqueConstraint(
+                fields=["target"],
+                condition=Q(status__in=OPEN_TARGET_STATUSES),
+                name="targetrevision_one_open_per_target",
+            ),
+        ]
+        permissions = [("review_targetrevision", _("Dapat memverifikasi target"))]
+
+    def __str__(self) -> str:
+        return f"{self.target} (revisi {self.number}, {self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_TARGET_STATUSES
+
+
+class TargetQuality(models.Model):
+    """The mutu target of one component in a revision: how much must be met (jumlah mutu yang harus dipenuhi)."""
+
+    revision = models.ForeignKey(TargetRevision, on_delete=models.CASCADE, related_name="quality")
+    component = models.ForeignKey(QualityComponent, verbose_name=_("komponen mutu"), on_delete=models.PROTECT)
+    required = models.PositiveIntegerField(_("target mutu (harus dipenuhi)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("target mutu")
+        verbose_name_plural = _("target mutu")
+        ordering = ["component__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "component"], name="targetquality_unique_per_revision"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.component}: {self.required}"
+
+
+class TargetTransition(models.Model):
+    """Audit of every review transition of a target revision (who, when, from → to, comment, values)."""
+
+    revision = models.ForeignKey(TargetRevision, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(_("dari"), max_length=10, choices=TargetStatus.choices)
+    to_status = models.CharField(_("ke"), max_length=10, choices=TargetStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("oleh"), on_delete=models.PROTECT)
+    comment = models.TextField(_("komentar"), blank=True)
+    snapshot = models.JSONField(_("potret isian"), default=dict)
+    created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("riwayat status target")
+        verbose_name_plural = _("riwayat status target")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

@@ -1,0 +1,15 @@
+"""URLs of the targets app (namespace ``targets``), mounted at /rencana/."""
+
+from django.urls import path
+
+from targets.views import targets
+
+app_name = "targets"
+
+urlpatterns: list = [
+    path("target/", targets.target_list, name="target-list"),
+    path("target/ekspor/", targets.target_export, name="target-export"),
+    path("target/impor/", targets.target_import, name="target-import"),
+    path("target/revisi/<int:pk>/verifikasi/", targets.target_review, name="target-review"),
+    path("target/<int:year>/<str:code>/", targets.target_detail, name="target-detail"),
+]
