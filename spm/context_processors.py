@@ -39,6 +39,7 @@ NAV_ITEMS: list[NavItem] = [
         "targets:target-list",
         frozenset({Role.OPERATOR, Role.REVIEWER, Role.LEADER, Role.ADMIN}),
     ),
+    NavItem(_("Laporan resmi"), "targets:official-report", frozenset({Role.REVIEWER, Role.LEADER, Role.ADMIN})),
     NavItem(_("Katalog SPM"), "catalogue"),
 ]
 

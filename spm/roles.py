@@ -30,6 +30,7 @@ _CATALOGUE_VIEW = [
 _REPORT_VIEW = ["reporting.view_quarterlyreport", "reporting.view_reportingperiod", "reporting.view_evidence"]
 
 _TARGET_VIEW = ["targets.view_target", "targets.view_targetrevision"]
+_OFFICIAL_VIEW = ["targets.view_reportedition", "targets.view_generatedreport"]
 
 # Permissions per role, as "app_label.codename". "*" means every permission of the project.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -50,8 +51,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reporting.review_quarterlyreport",
         *_TARGET_VIEW,
         "targets.review_targetrevision",
+        *_OFFICIAL_VIEW,
+        "targets.change_reportedition",
+        "targets.add_generatedreport",
     ],
-    Role.LEADER: [*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW],
+    Role.LEADER: [*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW, *_OFFICIAL_VIEW],
     Role.PROVINCIAL_VIEWER: [*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW],
     Role.ADMIN: ["*"],
 }

@@ -15,8 +15,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from spm.models import BasicService, QualityComponent, Region
-from targets.choices import OPEN_TARGET_STATUSES, TargetStatus
-from targets.querysets import TargetQuerySet, TargetRevisionQuerySet
+from targets.choices import ANNUAL, OPEN_TARGET_STATUSES, GenerationStatus, TargetStatus
+from targets.querysets import (
+    GeneratedReportQuerySet,
+    ReportEditionQuerySet,
+    TargetQuerySet,
+    TargetRevisionQuerySet,
+)
 
 
 class Target(models.Model):
@@ -130,3 +135,86 @@ class TargetTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class ReportEdition(models.Model):
+    """Edisi Laporan Penerapan SPM of a daerah: a triwulan (1–4) or the annual edition (0, the TW IV figures),
+    with the narrative the verifikator writes (pendahuluan, kesimpulan) and who signs it."""
+
+    region = models.ForeignKey(Region, verbose_name=_("daerah"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    quarter = models.PositiveSmallIntegerField(_("triwulan (0 = tahunan)"))
+    introduction = models.TextField(_("pendahuluan"), blank=True)
+    conclusion = models.TextField(_("kesimpulan"), blank=True)
+    signer_name = models.CharField(_("nama penandatangan"), max_length=160, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+
+    objects = ReportEditionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("edisi laporan penerapan SPM")
+        verbose_name_plural = _("edisi laporan penerapan SPM")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year", "quarter"], name="reportedition_unique_per_period"),
+            models.CheckConstraint(name="reportedition_quarter_0_to_4", condition=Q(quarter__gte=0, quarter__lte=4)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} — {self.region}"
+
+    @property
+    def is_annual(self) -> bool:
+        return self.quarter == ANNUAL
+
+    @property
+    def data_quarter(self) -> int:
+        """The triwulan whose stored achievements the edition shows (TW IV is the annual value)."""
+        return 4 if self.is_annual else self.quarter
+
+    @property
+    def label(self) -> str:
+        roman = {1: "I", 2: "II", 3: "III", 4: "IV"}
+        return f"Tahunan {self.year}" if self.is_annual else f"TW {roman[self.quarter]} {self.year}"
+
+
+def generated_upload_to(instance: GeneratedReport, filename: str) -> str:
+    edition = instance.edition
+    return f"laporan-resmi/{edition.region.code}/{edition.year}-{edition.quarter}/{instance.pk}/{filename}"
+
+
+class GeneratedReport(models.Model):
+    """One generation of the official report's files (xlsx and PDF) by Celery, with its progress."""
+
+    edition = models.ForeignKey(ReportEdition, on_delete=models.CASCADE, related_name="generated")
+    status = models.CharField(
+        _("status"), max_length=8, choices=GenerationStatus.choices, default=GenerationStatus.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("kemajuan (%)"), default=0)
+    xlsx_file = models.FileField(_("berkas xlsx"), upload_to=generated_upload_to, max_length=255, blank=True)
+    pdf_file = models.FileField(_("berkas PDF"), upload_to=generated_upload_to, max_length=255, blank=True)
+    error = models.TextField(_("galat"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("diminta oleh"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("diminta pada"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("selesai pada"), null=True, blank=True)
+
+    objects = GeneratedReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("berkas laporan penerapan SPM")
+        verbose_name_plural = _("berkas laporan penerapan SPM")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(name="generatedreport_progress_0_100", condition=Q(progress__lte=100)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (GenerationStatus.DONE, GenerationStatus.FAILED)

@@ -37,3 +37,14 @@ class TargetQuerySet(models.QuerySet):
 class TargetRevisionQuerySet(models.QuerySet):
     def visible_to(self, user) -> TargetRevisionQuerySet:
         return _scoped(self, user, "target__region", "target__service")
+
+
+class ReportEditionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ReportEditionQuerySet:
+        """Official reports are the daerah's: verifikator, pimpinan, provincial viewers and admins (not OPD)."""
+        return _scoped(self, user, "region", None)
+
+
+class GeneratedReportQuerySet(models.QuerySet):
+    def visible_to(self, user) -> GeneratedReportQuerySet:
+        return _scoped(self, user, "edition__region", None)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from targets.views import targets
+from targets.views import official, targets
 
 app_name = "targets"
 
@@ -12,4 +12,10 @@ urlpatterns: list = [
     path("target/impor/", targets.target_import, name="target-import"),
     path("target/revisi/<int:pk>/verifikasi/", targets.target_review, name="target-review"),
     path("target/<int:year>/<str:code>/", targets.target_detail, name="target-detail"),
+]
+
+urlpatterns += [
+    path("laporan-resmi/", official.official_report, name="official-report"),
+    path("laporan-resmi/berkas/<int:pk>/", official.generated_status, name="generated-status"),
+    path("laporan-resmi/berkas/<int:pk>/<str:fmt>/", official.generated_download, name="generated-download"),
 ]

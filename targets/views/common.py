@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 
 from reporting.services.periods import today
+from spm.choices import Role
 from spm.models import Region
 
 
@@ -18,6 +19,19 @@ def chosen_region(request: HttpRequest) -> Region:
     if region is None or not region.is_daerah:
         raise Http404
     return region
+
+
+def needs_region_choice(request: HttpRequest) -> bool:
+    """Admins and provincial viewers have no own daerah: they pick one first (?daerah=)."""
+    if request.GET.get("daerah") or request.POST.get("daerah"):
+        return False
+    region = request.user.daerah
+    return region is None or (request.user.role == Role.PROVINCIAL_VIEWER and not request.user.is_admin)
+
+
+def region_choice(request: HttpRequest) -> HttpResponse:
+    regions = Region.objects.visible_to(request.user).only("code", "name").order_by("code")
+    return render(request, "targets/choose_region.html", {"regions": regions})
 
 
 def int_param(value: str | None, default: int, allowed: range) -> int:

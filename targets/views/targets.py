@@ -21,7 +21,7 @@ from targets import selectors, services
 from targets.forms import ImportForm, ReviewForm, TargetForm
 from targets.models import Target, TargetQuality, TargetRevision
 from targets.resources import TargetResource
-from targets.views.common import chosen_region, region_query, year_param
+from targets.views.common import chosen_region, needs_region_choice, region_choice, region_query, year_param
 
 IMPORT_SESSION_KEY = "targets_import"
 
@@ -42,6 +42,8 @@ def _require_view(user) -> None:
 @login_required
 def target_list(request: HttpRequest) -> HttpResponse:
     _require_view(request.user)
+    if needs_region_choice(request):
+        return region_choice(request)
     region = chosen_region(request)
     year = year_param(request)
     rows = selectors.target_rows(region, year, _services_for(request.user, region))
