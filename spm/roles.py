@@ -29,7 +29,7 @@ _CATALOGUE_VIEW = [
 
 _REPORT_VIEW = ["reporting.view_quarterlyreport", "reporting.view_reportingperiod", "reporting.view_evidence"]
 
-_TARGET_VIEW = ["targets.view_target", "targets.view_targetrevision"]
+_TARGET_VIEW = ["targets.view_target", "targets.view_targetrevision", "targets.view_actionplan"]
 _OFFICIAL_VIEW = ["targets.view_reportedition", "targets.view_generatedreport"]
 
 # Permissions per role, as "app_label.codename". "*" means every permission of the project.
@@ -54,6 +54,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_OFFICIAL_VIEW,
         "targets.change_reportedition",
         "targets.add_generatedreport",
+        "targets.approve_actionplan",
     ],
     Role.LEADER: [*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW, *_OFFICIAL_VIEW],
     Role.PROVINCIAL_VIEWER: [*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW],

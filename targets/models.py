@@ -15,8 +15,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from spm.models import BasicService, QualityComponent, Region
-from targets.choices import ANNUAL, OPEN_TARGET_STATUSES, GenerationStatus, TargetStatus
+from targets.choices import ANNUAL, OPEN_TARGET_STATUSES, GenerationStatus, PlanStatus, TargetStatus
 from targets.querysets import (
+    ActionPlanQuerySet,
     GeneratedReportQuerySet,
     ReportEditionQuerySet,
     TargetQuerySet,
@@ -218,3 +219,117 @@ class GeneratedReport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (GenerationStatus.DONE, GenerationStatus.FAILED)
+
+
+class ActionPlan(models.Model):
+    """Rencana Aksi Penerapan SPM of a daerah for a multi-year horizon (default 2026–2030).
+
+    Draf → disetujui (verifikator) → ditetapkan with a Peraturan Kepala Daerah (Perkada): its number, date and
+    the uploaded signed document (PDF, content checked). References the RPJMD, Renstra and Renja it is part of.
+    """
+
+    region = models.ForeignKey(Region, verbose_name=_("daerah"), on_delete=models.PROTECT, related_name="+")
+    start_year = models.PositiveSmallIntegerField(_("tahun awal"), default=2026)
+    end_year = models.PositiveSmallIntegerField(_("tahun akhir"), default=2030)
+    status = models.CharField(_("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    rpjmd_ref = models.CharField(_("acuan RPJMD"), max_length=255, blank=True)
+    renstra_ref = models.CharField(_("acuan Renstra"), max_length=255, blank=True)
+    renja_ref = models.CharField(_("acuan Renja"), max_length=255, blank=True)
+    perkada_number = models.CharField(_("nomor Perkada"), max_length=80, blank=True)
+    perkada_date = models.DateField(_("tanggal Perkada"), null=True, blank=True)
+    signed_document = models.FileField(_("dokumen bertanda tangan"), upload_to="rencana-aksi/", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    objects = ActionPlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rencana aksi penerapan SPM")
+        verbose_name_plural = _("rencana aksi penerapan SPM")
+        ordering = ["region__code", "-start_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "start_year", "end_year"], name="actionplan_unique_horizon"),
+            models.CheckConstraint(
+                name="actionplan_horizon_ordered",
+                condition=Q(start_year__lte=models.F("end_year")) & Q(end_year__lte=models.F("start_year") + 9),
+            ),
+            models.CheckConstraint(
+                name="actionplan_enacted_has_perkada",
+                condition=~Q(status="enacted") | (~Q(perkada_number="") & Q(perkada_date__isnull=False)),
+            ),
+        ]
+        permissions = [("approve_actionplan", _("Dapat menyetujui dan menetapkan rencana aksi"))]
+
+    def __str__(self) -> str:
+        return f"Rencana aksi {self.start_year}–{self.end_year} — {self.region}"
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.start_year, self.end_year + 1))
+
+
+class ActionPlanItem(models.Model):
+    """One jenis pelayanan dasar in a rencana aksi: baseline, the funding nomenclature and the OPD pengampu."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="items")
+    service = models.ForeignKey(BasicService, verbose_name=_("jenis pelayanan dasar"), on_delete=models.PROTECT)
+    agency = models.ForeignKey("spm.Agency", verbose_name=_("OPD penanggung jawab"), on_delete=models.PROTECT)
+    baseline_year = models.PositiveSmallIntegerField(_("tahun dasar"), null=True, blank=True)
+    baseline_served = models.PositiveIntegerField(_("terlayani tahun dasar"), null=True, blank=True)
+    baseline_index = models.DecimalField(_("capaian tahun dasar (%)"), max_digits=7, decimal_places=2, null=True)
+    program_code = models.CharField(_("kode program"), max_length=40, blank=True)
+    program_name = models.CharField(_("program"), max_length=255, blank=True)
+    activity_code = models.CharField(_("kode kegiatan"), max_length=40, blank=True)
+    activity_name = models.CharField(_("kegiatan"), max_length=255, blank=True)
+    sub_activity_code = models.CharField(_("kode sub kegiatan"), max_length=40, blank=True)
+    sub_activity_name = models.CharField(_("sub kegiatan"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("layanan dalam rencana aksi")
+        verbose_name_plural = _("layanan dalam rencana aksi")
+        ordering = ["service__affair__order", "service__order"]
+        constraints = [models.UniqueConstraint(fields=["plan", "service"], name="actionplanitem_unique_service")]
+
+    def __str__(self) -> str:
+        return f"{self.service.code} — {self.plan}"
+
+
+class ActionPlanYear(models.Model):
+    """The yearly targets of an item: citizens to serve, achievement %, and the cost of the needs (Rp)."""
+
+    item = models.ForeignKey(ActionPlanItem, on_delete=models.CASCADE, related_name="years")
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    target_citizens = models.PositiveIntegerField(_("target warga terlayani"), null=True, blank=True)
+    target_pct = models.DecimalField(_("target capaian (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    cost = models.PositiveBigIntegerField(_("kebutuhan biaya (Rp)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("target tahunan rencana aksi")
+        verbose_name_plural = _("target tahunan rencana aksi")
+        ordering = ["year"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "year"], name="actionplanyear_unique_year"),
+            models.CheckConstraint(name="actionplanyear_pct_0_100", condition=Q(target_pct__lte=100)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.service.code} {self.year}: {self.target_citizens}"
+
+
+class PlanTransition(models.Model):
+    """Audit of every status change of a rencana aksi."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(_("dari"), max_length=10, choices=PlanStatus.choices)
+    to_status = models.CharField(_("ke"), max_length=10, choices=PlanStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("oleh"), on_delete=models.PROTECT)
+    comment = models.TextField(_("keterangan"), blank=True)
+    created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("riwayat status rencana aksi")
+        verbose_name_plural = _("riwayat status rencana aksi")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

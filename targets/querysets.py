@@ -48,3 +48,11 @@ class ReportEditionQuerySet(models.QuerySet):
 class GeneratedReportQuerySet(models.QuerySet):
     def visible_to(self, user) -> GeneratedReportQuerySet:
         return _scoped(self, user, "edition__region", None)
+
+
+class ActionPlanQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ActionPlanQuerySet:
+        """A rencana aksi is the daerah's: every role of the daerah reads it (operators fill their services)."""
+        if getattr(user, "is_authenticated", False) and user.role == Role.OPERATOR and not user.is_admin:
+            return self.filter(region_id=user.agency.region_id) if user.agency_id else self.none()
+        return _scoped(self, user, "region", None)

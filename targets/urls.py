@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from targets.views import official, targets
+from targets.views import official, plans, targets
 
 app_name = "targets"
 
@@ -18,4 +18,12 @@ urlpatterns += [
     path("laporan-resmi/", official.official_report, name="official-report"),
     path("laporan-resmi/berkas/<int:pk>/", official.generated_status, name="generated-status"),
     path("laporan-resmi/berkas/<int:pk>/<str:fmt>/", official.generated_download, name="generated-download"),
+]
+
+urlpatterns += [
+    path("rencana-aksi/", plans.plan_list, name="plan-list"),
+    path("rencana-aksi/<int:pk>/", plans.plan_detail, name="plan-detail"),
+    path("rencana-aksi/<int:pk>/status/", plans.plan_transition, name="plan-transition"),
+    path("rencana-aksi/<int:pk>/unduh.<str:fmt>", plans.plan_export, name="plan-export"),
+    path("rencana-aksi/layanan/<int:pk>/", plans.plan_item_save, name="plan-item-save"),
 ]
