@@ -15,10 +15,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from spm.models import BasicService, QualityComponent, Region
-from targets.choices import ANNUAL, OPEN_TARGET_STATUSES, GenerationStatus, PlanStatus, TargetStatus
+from targets.choices import ANNUAL, OPEN_TARGET_STATUSES, GenerationStatus, NeedBasis, PlanStatus, TargetStatus
 from targets.querysets import (
     ActionPlanQuerySet,
     GeneratedReportQuerySet,
+    NeedQuerySet,
     ReportEditionQuerySet,
     TargetQuerySet,
     TargetRevisionQuerySet,
@@ -333,3 +334,38 @@ class PlanTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class Need(models.Model):
+    """Kebutuhan pemenuhan of one mutu component of a service in a year, as the OPD entered it.
+
+    The gap and its cost are computed (``targets.needs``), never typed.
+    """
+
+    region = models.ForeignKey(Region, verbose_name=_("daerah"), on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(BasicService, verbose_name=_("jenis pelayanan dasar"), on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    component = models.ForeignKey(QualityComponent, verbose_name=_("komponen mutu"), on_delete=models.PROTECT)
+    item = models.CharField(_("barang/jasa/SDM yang dibutuhkan"), max_length=200)
+    basis = models.CharField(_("dasar"), max_length=12, choices=NeedBasis.choices, default=NeedBasis.PER_RECIPIENT)
+    quantity = models.DecimalField(_("jumlah dibutuhkan (per penerima/per daerah)"), max_digits=14, decimal_places=4)
+    available = models.PositiveIntegerField(_("jumlah tersedia"), default=0)
+    unit_cost = models.PositiveBigIntegerField(_("harga satuan (Rp)"), default=0)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+
+    objects = NeedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kebutuhan pemenuhan")
+        verbose_name_plural = _("kebutuhan pemenuhan")
+        ordering = ["service__affair__order", "service__order", "component__order", "item"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "service", "year", "component", "item"], name="need_unique_item_per_component"
+            ),
+            models.CheckConstraint(name="need_quantity_not_negative", condition=Q(quantity__gte=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service.code} {self.year} {self.item}"

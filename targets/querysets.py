@@ -56,3 +56,8 @@ class ActionPlanQuerySet(models.QuerySet):
         if getattr(user, "is_authenticated", False) and user.role == Role.OPERATOR and not user.is_admin:
             return self.filter(region_id=user.agency.region_id) if user.agency_id else self.none()
         return _scoped(self, user, "region", None)
+
+
+class NeedQuerySet(models.QuerySet):
+    def visible_to(self, user) -> NeedQuerySet:
+        return _scoped(self, user, "region", "service")

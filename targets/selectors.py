@@ -108,3 +108,35 @@ def target_rows(region: Region, year: int, services) -> list[TargetRow]:
         open_revision = target.open_revisions[0] if target and target.open_revisions else None
         rows.append(TargetRow(service, agencies.get(service.pk, ""), target, open_revision))
     return rows
+
+
+@dataclass
+class NeedRow:
+    need: object
+    result: object
+
+
+def needs_summary(region: Region, year: int, needs_qs) -> dict:
+    """Need lines with their computed gap and cost, and totals per urusan and for the daerah."""
+    from targets import needs as calc
+
+    rows = list(needs_qs.filter(region=region, year=year).select_related("service__affair", "component"))
+    sasaran: dict[int, int | None] = dict(
+        Target.objects.filter(region=region, year=year, approved_revision__isnull=False).values_list(
+            "service_id", "approved_revision__must_serve"
+        )
+    )
+    out, per_affair = [], {}
+    for need in rows:
+        result = calc.compute(
+            calc.NeedLine(need.basis, need.quantity, need.available, need.unit_cost, sasaran.get(need.service_id))
+        )
+        out.append(NeedRow(need, result))
+        affair = need.service.affair
+        per_affair[affair] = per_affair.get(affair, 0) + (result.cost or 0)
+    return {
+        "rows": out,
+        "per_affair": list(per_affair.items()),
+        "total": calc.total_cost(r.result for r in out),
+        "missing_sasaran": sorted({r.need.service.code for r in out if r.result.required is None}),
+    }

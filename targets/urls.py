@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from targets.views import official, plans, targets
+from targets.views import needs, official, plans, targets
 
 app_name = "targets"
 
@@ -27,3 +27,5 @@ urlpatterns += [
     path("rencana-aksi/<int:pk>/unduh.<str:fmt>", plans.plan_export, name="plan-export"),
     path("rencana-aksi/layanan/<int:pk>/", plans.plan_item_save, name="plan-item-save"),
 ]
+
+urlpatterns += [path("kebutuhan/", needs.need_list, name="need-list")]
