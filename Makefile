@@ -7,14 +7,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := static/vendor
 
-.PHONY: run setup venv vendor chromium test lint check-migrations pytest bench clean messages
+.PHONY: run setup venv vendor chromium pdf-deps test lint check-migrations pytest bench clean messages
 
 run: setup
 	@echo "e-SPM berjalan di http://$(HOST):$(PORT)/ (Ctrl+C untuk berhenti)"
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Idempotent: migrate, load the catalogue and regions, create the demo daerah and its users.
-setup: venv vendor
+setup: venv vendor pdf-deps
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input
 	DEBUG=$${DEBUG:-1} $(PY) manage.py setup_demo
 
@@ -43,7 +43,13 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-test: venv vendor chromium lint check-migrations pytest
+# Pango for WeasyPrint (the PDF reports); Debian packages, installed only when missing.
+pdf-deps:
+	@ldconfig -p | grep -q libpangoft2-1.0.so.0 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
+
+test: venv vendor chromium pdf-deps lint check-migrations pytest
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -38,6 +38,12 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Dasbor capaian"), "reporting:dashboard", frozenset({Role.REVIEWER, Role.LEADER})),
     NavItem(_("Capaian OPD"), "reporting:my-achievements", frozenset({Role.OPERATOR})),
     NavItem(_("Peringkat IP-SPM"), "reporting:ranking", frozenset({Role.PROVINCIAL_VIEWER, Role.ADMIN})),
+    NavItem(
+        _("Target & rencana aksi"),
+        "targets:target-list",
+        frozenset({Role.OPERATOR, Role.REVIEWER, Role.LEADER, Role.ADMIN}),
+    ),
+    NavItem(_("Laporan resmi"), "targets:official-report", frozenset({Role.REVIEWER, Role.LEADER, Role.ADMIN})),
     NavItem(_("Katalog SPM"), "catalogue"),
 ]
 

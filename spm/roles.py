@@ -29,6 +29,9 @@ _CATALOGUE_VIEW = [
 
 _REPORT_VIEW = ["reporting.view_quarterlyreport", "reporting.view_reportingperiod", "reporting.view_evidence"]
 
+_TARGET_VIEW = ["targets.view_target", "targets.view_targetrevision", "targets.view_actionplan"]
+_OFFICIAL_VIEW = ["targets.view_reportedition", "targets.view_generatedreport"]
+
 # Permissions per role, as "app_label.codename". "*" means every permission of the project.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.OPERATOR: [
@@ -38,10 +41,23 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reporting.change_quarterlyreport",
         "reporting.add_evidence",
         "reporting.delete_evidence",
+        *_TARGET_VIEW,
+        "targets.add_targetrevision",
+        "targets.change_targetrevision",
     ],
-    Role.REVIEWER: [*_CATALOGUE_VIEW, *_REPORT_VIEW, "reporting.review_quarterlyreport"],
-    Role.LEADER: [*_CATALOGUE_VIEW, *_REPORT_VIEW],
-    Role.PROVINCIAL_VIEWER: [*_CATALOGUE_VIEW, *_REPORT_VIEW],
+    Role.REVIEWER: [
+        *_CATALOGUE_VIEW,
+        *_REPORT_VIEW,
+        "reporting.review_quarterlyreport",
+        *_TARGET_VIEW,
+        "targets.review_targetrevision",
+        *_OFFICIAL_VIEW,
+        "targets.change_reportedition",
+        "targets.add_generatedreport",
+        "targets.approve_actionplan",
+    ],
+    Role.LEADER: [*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW, *_OFFICIAL_VIEW],
+    Role.PROVINCIAL_VIEWER: [*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW],
     Role.ADMIN: ["*"],
 }
 

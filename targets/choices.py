@@ -1,0 +1,42 @@
+"""Statuses and fixed lists of targets, action plans and official reports."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TargetStatus(models.TextChoices):
+    """State of one revision of a target; the same review mechanics as the quarterly report."""
+
+    DRAFT = "draft", _("Draf")
+    SUBMITTED = "submitted", _("Diajukan")
+    RETURNED = "returned", _("Dikembalikan")
+    APPROVED = "approved", _("Disetujui")
+    SUPERSEDED = "superseded", _("Digantikan")
+
+
+OPEN_TARGET_STATUSES = (TargetStatus.DRAFT, TargetStatus.SUBMITTED, TargetStatus.RETURNED)
+
+
+class PlanStatus(models.TextChoices):
+    """Rencana aksi: draf → disetujui verifikator → ditetapkan dengan Perkada."""
+
+    DRAFT = "draft", _("Draf")
+    APPROVED = "approved", _("Disetujui")
+    ENACTED = "enacted", _("Ditetapkan")
+
+
+class NeedBasis(models.TextChoices):
+    """Whether a mutu component's quantity is required per penerima or once for the daerah."""
+
+    PER_RECIPIENT = "per_penerima", _("Per penerima")
+    PER_REGION = "per_daerah", _("Per daerah")
+
+
+class GenerationStatus(models.TextChoices):
+    PENDING = "pending", _("Menunggu")
+    RUNNING = "running", _("Sedang dibuat")
+    DONE = "done", _("Selesai")
+    FAILED = "failed", _("Gagal")
+
+
+ANNUAL = 0  # ReportEdition.quarter for the annual edition (uses the TW IV figures, formula.md)

@@ -1,0 +1,74 @@
+"""Forms of the targets app: they reject malformed input; the services decide the domain rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from spm.models import BasicService
+from targets.models import TargetRevision
+from targets.services import TargetInput
+
+
+class TargetForm(forms.Form):
+    """Sasaran and one mutu target per component of the service."""
+
+    must_serve = forms.IntegerField(
+        label=_("Jumlah yang harus dilayani (sasaran)"),
+        min_value=0,
+        required=False,
+        error_messages={"min_value": _("Jumlah yang harus dilayani tidak boleh negatif.")},
+    )
+    note = forms.CharField(
+        label=_("Keterangan / dasar penetapan"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, service: BasicService, revision: TargetRevision | None = None, **kwargs):
+        self.service = service
+        components = list(service.quality_components.all())
+        initial = kwargs.pop("initial", {}) or {}
+        if revision is not None:
+            initial.setdefault("must_serve", revision.must_serve)
+            initial.setdefault("note", revision.note)
+            for q in revision.quality.all():
+                initial.setdefault(f"quality_{q.component.code}", q.required)
+        super().__init__(*args, initial=initial, **kwargs)
+        for c in components:
+            self.fields[f"quality_{c.code}"] = forms.IntegerField(
+                label=_("Target mutu: %(name)s") % {"name": c.name},
+                min_value=0,
+                required=False,
+                error_messages={"min_value": _("%(name)s: target mutu tidak boleh negatif.") % {"name": c.name}},
+            )
+        self.components = components
+
+    def to_input(self) -> TargetInput:
+        data = self.cleaned_data
+        return TargetInput(
+            must_serve=data.get("must_serve"),
+            quality={c.code: data.get(f"quality_{c.code}") for c in self.components},
+            note=data.get("note") or "",
+        )
+
+    def apply_errors(self, errors: dict) -> None:
+        """Show a service's ValidationError next to its field."""
+        for key, messages in errors.items():
+            name = key.replace("quality-", "quality_") if key != "__all__" else None
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(label=_("Komentar"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Berkas xlsx target"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("Berkas target harus berformat xlsx."))
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("Berkas target melebihi 5 MB."))
+        return upload

@@ -1,0 +1,142 @@
+"""Reads of the targets app that gather several sources (no writes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Prefetch, Sum
+
+from spm.models import BasicService, Region, ServiceAssignment
+from targets.choices import OPEN_TARGET_STATUSES
+from targets.models import Target, TargetRevision
+from targets.services import named_recipient_count
+
+GAP_THRESHOLD = Decimal(10)  # % difference between the typed target and the named recipients that is flagged
+
+
+def recipient_gap_pct(target: int | None, named: int | None) -> Decimal | None:
+    """|target − named recipients| as a % of the target (2 decimals); None when it cannot be computed."""
+    if target is None or named is None or target == 0:
+        return None
+    return (Decimal(abs(target - named)) * 100 / Decimal(target)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def gap_is_flagged(gap_pct: Decimal | None) -> bool:
+    return gap_pct is not None and gap_pct > GAP_THRESHOLD
+
+
+def previous_realisation(region: Region, service: BasicService, year: int) -> int | None:
+    """Citizens served in the previous year: the stored TW IV achievement, else the approved reports' sum."""
+    from reporting.choices import ReportStatus
+    from reporting.models import Achievement, AchievementLevel, QuarterlyReport
+
+    stored = (
+        Achievement.objects.filter(
+            region=region, service=service, year=year - 1, quarter=4, level=AchievementLevel.SERVICE, is_current=True
+        )
+        .values_list("served", flat=True)
+        .first()
+    )
+    if stored is not None:
+        return stored
+    approved = QuarterlyReport.objects.filter(
+        region=region, service=service, period__year=year - 1, status=ReportStatus.APPROVED
+    )
+    if not approved.filter(period__quarter=4).exists():
+        return None
+    return approved.aggregate(total=Sum("served"))["total"] or 0
+
+
+@dataclass(frozen=True)
+class TargetSources:
+    """Side by side: the target typed by the OPD, named recipients, and last year's realisation."""
+
+    typed: int | None
+    approved: int | None
+    named_recipients: int | None
+    previous_realisation: int | None
+    gap_pct: Decimal | None
+
+    @property
+    def gap_flagged(self) -> bool:
+        return gap_is_flagged(self.gap_pct)
+
+
+def target_sources(region: Region, service: BasicService, year: int, revision: TargetRevision | None) -> TargetSources:
+    target = (
+        Target.objects.filter(region=region, service=service, year=year).select_related("approved_revision").first()
+    )
+    approved = target.approved_must_serve if target else None
+    typed = revision.must_serve if revision is not None else approved
+    named = named_recipient_count(region, service, year)
+    return TargetSources(
+        typed=typed,
+        approved=approved,
+        named_recipients=named,
+        previous_realisation=previous_realisation(region, service, year),
+        gap_pct=recipient_gap_pct(typed, named),
+    )
+
+
+@dataclass
+class TargetRow:
+    service: BasicService
+    agency: str
+    target: Target | None
+    open_revision: TargetRevision | None
+
+
+def target_rows(region: Region, year: int, services) -> list[TargetRow]:
+    """One row per service of the daerah with its target and open revision (a fixed number of queries)."""
+    services = list(services.select_related("affair"))
+    agencies = dict(
+        ServiceAssignment.objects.filter(region=region, service__in=services).values_list("service_id", "agency__name")
+    )
+    open_revisions = Prefetch(
+        "revisions", queryset=TargetRevision.objects.filter(status__in=OPEN_TARGET_STATUSES), to_attr="open_revisions"
+    )
+    targets = {
+        t.service_id: t
+        for t in Target.objects.filter(region=region, year=year, service__in=services)
+        .select_related("approved_revision")
+        .prefetch_related(open_revisions)
+    }
+    rows = []
+    for service in services:
+        target = targets.get(service.pk)
+        open_revision = target.open_revisions[0] if target and target.open_revisions else None
+        rows.append(TargetRow(service, agencies.get(service.pk, ""), target, open_revision))
+    return rows
+
+
+@dataclass
+class NeedRow:
+    need: object
+    result: object
+
+
+def needs_summary(region: Region, year: int, needs_qs) -> dict:
+    """Need lines with their computed gap and cost, and totals per urusan and for the daerah."""
+    from targets import needs as calc
+
+    rows = list(needs_qs.filter(region=region, year=year).select_related("service__affair", "component"))
+    sasaran: dict[int, int | None] = dict(
+        Target.objects.filter(region=region, year=year, approved_revision__isnull=False).values_list(
+            "service_id", "approved_revision__must_serve"
+        )
+    )
+    out, per_affair = [], {}
+    for need in rows:
+        result = calc.compute(
+            calc.NeedLine(need.basis, need.quantity, need.available, need.unit_cost, sasaran.get(need.service_id))
+        )
+        out.append(NeedRow(need, result))
+        affair = need.service.affair
+        per_affair[affair] = per_affair.get(affair, 0) + (result.cost or 0)
+    return {
+        "rows": out,
+        "per_affair": list(per_affair.items()),
+        "total": calc.total_cost(r.result for r in out),
+        "missing_sasaran": sorted({r.need.service.code for r in out if r.result.required is None}),
+    }

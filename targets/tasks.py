@@ -1,0 +1,24 @@
+"""Celery tasks of the targets app: thin wrappers taking ids and calling services (idempotent)."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="targets.generate_official_report", time_limit=900, soft_time_limit=840, acks_late=True)
+def generate_official_report(generated_id: int) -> str:
+    """Make the xlsx and PDF of one requested Laporan Penerapan SPM."""
+    from targets.models import GeneratedReport
+    from targets.services import official_report_build
+
+    generated = GeneratedReport.objects.select_related("edition__region").filter(pk=generated_id).first()
+    if generated is None:
+        return "missing"
+    official_report_build(generated=generated)
+    generated.refresh_from_db()
+    logger.info("official report %s: %s", generated_id, generated.status)
+    return generated.status

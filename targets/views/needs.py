@@ -1,0 +1,82 @@
+"""Kebutuhan pemenuhan page: need lines per service with the computed gap and cost, totals per urusan/daerah."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from spm.models import BasicService
+from targets import selectors, services
+from targets.choices import NeedBasis
+from targets.models import Need
+from targets.views.common import chosen_region, needs_region_choice, region_choice, region_query, year_param
+
+
+def _int(value: str | None) -> int:
+    value = (value or "0").strip().replace(".", "")
+    return int(value) if value.lstrip("-").isdigit() else -1
+
+
+@login_required
+def need_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("targets.view_target"):
+        raise PermissionDenied
+    if needs_region_choice(request):
+        return region_choice(request)
+    region = chosen_region(request)
+    year = year_param(request)
+    editable = (
+        [
+            s
+            for s in BasicService.objects.for_region(region).active().order_by("affair__order", "order")
+            if request.user.role != "operator" or services.can_edit_target(request.user, region, s)
+        ]
+        if (request.user.is_admin or request.user.role == "operator")
+        else []
+    )
+    if request.method == "POST":
+        service = next((s for s in editable if s.code == request.POST.get("service")), None)
+        if service is None:
+            raise PermissionDenied
+        try:
+            quantity = Decimal((request.POST.get("quantity") or "").replace(",", "."))
+        except InvalidOperation:
+            quantity = Decimal(-1)
+        try:
+            services.need_save(
+                user=request.user,
+                region=region,
+                service=service,
+                year=year,
+                data=services.NeedInput(
+                    component_code=request.POST.get("component", ""),
+                    item=request.POST.get("item", ""),
+                    basis=request.POST.get("basis", ""),
+                    quantity=quantity,
+                    available=_int(request.POST.get("available")),
+                    unit_cost=_int(request.POST.get("unit_cost")),
+                ),
+            )
+            messages.success(request, "Kebutuhan disimpan.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        query = region_query(request, region)
+        return redirect(f"{request.path}?tahun={year}" + (f"&{query}" if query else ""))
+    summary = selectors.needs_summary(region, year, Need.objects.visible_to(request.user))
+    return render(
+        request,
+        "targets/need_list.html",
+        {
+            **summary,
+            "region": region,
+            "year": year,
+            "editable": editable,
+            "bases": NeedBasis.choices,
+            "region_query": region_query(request, region),
+        },
+    )

@@ -1,0 +1,105 @@
+"""Laporan Penerapan SPM pages: the edition (narrative, generate), progress polled with htmx, downloads."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from reporting.models import Achievement
+from targets import services
+from targets.choices import ANNUAL
+from targets.models import GeneratedReport, ReportEdition
+from targets.views.common import chosen_region, int_param, needs_region_choice, region_choice, region_query, year_param
+
+PERIOD_CHOICES = [(0, "Tahunan"), (1, "TW I"), (2, "TW II"), (3, "TW III"), (4, "TW IV")]
+
+
+def _require_view(user) -> None:
+    if not user.has_perm("targets.view_reportedition"):
+        raise PermissionDenied
+
+
+@login_required
+def official_report(request: HttpRequest) -> HttpResponse:
+    _require_view(request.user)
+    if needs_region_choice(request):
+        return region_choice(request)
+    region = chosen_region(request)
+    year = year_param(request, default=None)
+    quarter = int_param(request.GET.get("periode"), ANNUAL, range(0, 5))
+    can_write = services.can_write_official_report(request.user, region)
+    edition = ReportEdition.objects.visible_to(request.user).filter(region=region, year=year, quarter=quarter).first()
+    query = f"tahun={year}&periode={quarter}" + (
+        f"&{region_query(request, region)}" if region_query(request, region) else ""
+    )
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied
+        try:
+            if request.POST.get("action") == "generate":
+                services.official_report_request(user=request.user, region=region, year=year, quarter=quarter)
+                messages.success(request, "Laporan sedang dibuat; tautan unduh muncul setelah selesai.")
+            else:
+                services.edition_save(
+                    user=request.user,
+                    region=region,
+                    year=year,
+                    quarter=quarter,
+                    introduction=request.POST.get("introduction", ""),
+                    conclusion=request.POST.get("conclusion", ""),
+                    signer_name=request.POST.get("signer_name", ""),
+                )
+                messages.success(request, "Narasi laporan disimpan.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(f"{reverse('targets:official-report')}?{query}")
+    region_row = (
+        Achievement.objects.filter(
+            region=region, year=year, quarter=4 if quarter == ANNUAL else quarter, level="daerah", is_current=True
+        )
+        .select_related("rules")
+        .first()
+    )
+    generated = (
+        GeneratedReport.objects.visible_to(request.user).filter(edition=edition).select_related("requested_by")[:10]
+        if edition
+        else []
+    )
+    return render(
+        request,
+        "targets/official_report.html",
+        {
+            "region": region,
+            "year": year,
+            "quarter": quarter,
+            "periods": PERIOD_CHOICES,
+            "edition": edition,
+            "region_row": region_row,
+            "generated": generated,
+            "can_write": can_write,
+            "query": query,
+            "region_query": region_query(request, region),
+        },
+    )
+
+
+@login_required
+def generated_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The row of one generation: polled by htmx every second until it is finished."""
+    _require_view(request.user)
+    item = get_object_or_404(GeneratedReport.objects.visible_to(request.user).select_related("requested_by"), pk=pk)
+    return render(request, "targets/partials/_generated.html", {"item": item})
+
+
+@login_required
+def generated_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
+    _require_view(request.user)
+    item = get_object_or_404(GeneratedReport.objects.visible_to(request.user), pk=pk)
+    file = {"xlsx": item.xlsx_file, "pdf": item.pdf_file}.get(fmt)
+    if not file:
+        raise Http404
+    return FileResponse(file.open("rb"), as_attachment=True, filename=file.name.rsplit("/", 1)[-1])
