@@ -15,6 +15,7 @@ from reporting.choices import ReportStatus
 from reporting.models import Evidence, QuarterlyReport, ReportingPeriod, ReportTransition
 from reporting.services.periods import period_get_or_create, today
 from reporting.services.reports import (
+    approved_target,
     can_edit,
     can_review,
     changes_since_last_review,
@@ -37,8 +38,10 @@ def report_detail(report: QuarterlyReport, user) -> dict:
     values = report_values(report)
     sections = checks.completeness(values)
     previous = previous_report(report)
+    approved = approved_target(region=report.region, service=report.service, year=report.period.year)
     return {
         "report": report,
+        "approved_target": approved,
         "values": values,
         "figures": checks.figures(values),
         "sections": sections,

@@ -237,7 +237,13 @@ def report_open(*, user: User, period: ReportingPeriod, service: BasicService) -
     if period.is_closed and not QuarterlyReport.objects.filter(period=period, service=service).exists():
         raise ValidationError(f"Periode {period.label} sudah ditutup; laporan baru tidak dapat dibuat.")
     report, created = QuarterlyReport.objects.get_or_create(
-        period=period, service=service, defaults={"region_id": period.region_id, "agency_id": assignment.agency_id}
+        period=period,
+        service=service,
+        defaults={
+            "region_id": period.region_id,
+            "agency_id": assignment.agency_id,
+            "must_serve": approved_target(region=period.region, service=service, year=period.year),
+        },
     )
     if created:
         QualityEntry.objects.bulk_create(
@@ -245,6 +251,32 @@ def report_open(*, user: User, period: ReportingPeriod, service: BasicService) -
         )
         StageProgress.objects.bulk_create(StageProgress(report=report, stage=s) for s in ImplementationStage.values)
     return report
+
+
+def approved_target(*, region, service, year: int) -> int | None:
+    """The approved target (sasaran) of the year: when there is one, it is the report's "harus dilayani"."""
+    from targets.services import approved_must_serve
+
+    return approved_must_serve(region=region, service=service, year=year)
+
+
+def _apply_approved_target(report: QuarterlyReport, data: ReportInput) -> None:
+    """One source of truth: with an approved target, "harus dilayani" is that target and cannot be typed."""
+    approved = approved_target(region=report.region, service=report.service, year=report.period.year)
+    if approved is None:
+        return
+    typed = data.scalars.get("must_serve")
+    if typed is not None and typed != approved:
+        raise ValidationError(
+            {
+                "must_serve": (
+                    f"Jumlah yang harus dilayani mengikuti target tahun {report.period.year} yang telah disetujui "
+                    f"({approved}); perubahan dilakukan melalui menu Target dan perlu persetujuan baru."
+                )
+            }
+        )
+    if report.must_serve != approved or "must_serve" in data.scalars:
+        data.scalars["must_serve"] = approved
 
 
 def _lock_version(report: QuarterlyReport, expected_version: int, user: User) -> None:
@@ -288,6 +320,7 @@ def report_save(*, report: QuarterlyReport, user: User, data: ReportInput, expec
     lock_report(report)
     _require(can_edit(user, report), "Laporan ini tidak dapat diubah oleh Anda.")
     _validate_input(data)
+    _apply_approved_target(report, data)
     _lock_version(report, expected_version, user)
     before = snapshot(report)
     for name, value in data.scalars.items():
@@ -346,6 +379,11 @@ def report_submit(*, report: QuarterlyReport, user: User, expected_version: int)
     """Submit a complete report to the verifikator; after the due date it is marked late."""
     lock_report(report)
     _require(can_edit(user, report), "Laporan ini tidak dapat diajukan oleh Anda.")
+    approved = approved_target(region=report.region, service=report.service, year=report.period.year)
+    if approved is not None and report.must_serve != approved:
+        raise ValidationError(
+            {"must_serve": f"Target tahun ini telah disetujui ({approved}); simpan laporan untuk memperbaruinya."}
+        )
     errors = checks.submission_errors(report_values(report))
     if errors:
         raise ValidationError(errors)

@@ -323,3 +323,32 @@ def test_data_quality_flags_do_not_block_but_ask_for_a_note(report, operator_a):
     )
     report.refresh_from_db()
     report_submit(report=report, user=operator_a, expected_version=report.version)
+
+
+def test_approved_target_is_the_reports_must_serve_and_cannot_be_typed(operator_a, reviewer, daerah, service_a, period):
+    from tests.targets.conftest import approved_target
+
+    approved_target(operator_a, reviewer, daerah, service_a, period.year, must_serve=1500)
+    report = report_open(user=operator_a, period=period, service=service_a)
+    assert report.must_serve == 1500
+    with pytest.raises(ValidationError, match="mengikuti target tahun 2026 yang telah disetujui"):
+        report_save(report=report, user=operator_a, data=ReportInput(scalars={"must_serve": 900}), expected_version=1)
+    report_save(report=report, user=operator_a, data=ReportInput(scalars={"served": 10}), expected_version=1)
+    report.refresh_from_db()
+    assert (report.must_serve, report.served) == (1500, 10)
+
+
+def test_report_follows_a_target_approved_after_it_was_opened(operator_a, reviewer, daerah, service_a, report):
+    from tests.targets.conftest import approved_target
+
+    report_save(report=report, user=operator_a, data=ReportInput(scalars={"must_serve": 900}), expected_version=1)
+    approved_target(operator_a, reviewer, daerah, service_a, report.period.year, must_serve=1200)
+    report.refresh_from_db()
+    with pytest.raises(ValidationError, match="simpan laporan untuk memperbaruinya"):
+        report_submit(report=report, user=operator_a, expected_version=report.version)
+    report_save(
+        report=report, user=operator_a, data=ReportInput(scalars={"served": 5}), expected_version=report.version
+    )
+    report.refresh_from_db()
+    assert report.must_serve == 1200
+    assert report.changes.filter(field="must_serve").last().new_value == "1200"

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
-from spm.models import BasicService
 from targets.services import TargetInput, target_approve, target_save, target_submit
 from tests.reporting.conftest import worked_example  # noqa: F401 - re-exported fixture
 
 WORKED_QUALITY = {"barang_jasa": 40, "sdm": 12, "tata_cara": 4}
-
-
-@pytest.fixture
-def service_a(reference_data):
-    return BasicService.objects.get(code="1.02.K01")  # Pelayanan kesehatan ibu hamil, OPD A
 
 
 def target_input(must_serve: int = 1000, **quality) -> TargetInput:
