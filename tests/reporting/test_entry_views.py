@@ -662,3 +662,13 @@ def test_unread_badge_costs_one_query(operator_a, django_assert_num_queries):
 
     anonymous.user = AnonymousUser()
     assert notifications_context(anonymous) == {}
+
+
+def test_report_page_shows_the_approved_target_read_only(client_for, operator_a, reviewer, daerah, service_a, report):
+    from tests.targets.conftest import approved_target
+
+    approved_target(operator_a, reviewer, daerah, service_a, report.period.year, must_serve=1500)
+    client = client_for(operator_a)
+    body = client.get(reverse("reporting:report-detail", args=[report.pk])).content.decode()
+    assert 'data-testid="target-disetujui"' in body and 'name="must_serve" value="1500"' in body
+    assert 'id="id_must_serve"' not in body  # no typed input for it
