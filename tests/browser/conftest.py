@@ -26,6 +26,14 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _patient_expectations():
+    """A loaded CI machine (2 cores) can take more than Playwright's default 5 s for an htmx round trip."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
