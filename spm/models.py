@@ -66,6 +66,19 @@ class Region(models.Model):
         return self.level if self.is_daerah else None
 
     @property
+    def short_name(self) -> str:
+        """The name without "Kabupaten"/"Kota": Tulang Bawang Barat, Metro, Lampung."""
+        for prefix in ("Kabupaten ", "Kota "):
+            if self.name.startswith(prefix):
+                return self.name.removeprefix(prefix)
+        return self.name
+
+    @property
+    def head_of_region(self) -> str:
+        """How the kepala daerah signs: Bupati Tulang Bawang Barat, Wali Kota Metro, Gubernur Lampung."""
+        return f"{self.head_title} {self.short_name}"
+
+    @property
     def head_title(self) -> str:
         """Kepala daerah who signs reports: Gubernur, Bupati or Wali Kota."""
         if self.level == RegionLevel.PROVINCE:

@@ -77,6 +77,9 @@ def test_known_region_codes(reference_data):
     assert tubaba.name == "Kabupaten Tulang Bawang Barat" and tubaba.parent.name == "Lampung"
     assert tubaba.head_title == "Bupati"
     assert Region.objects.get(code="18.71").head_title == "Wali Kota"
+    assert tubaba.head_of_region == "Bupati Tulang Bawang Barat"
+    assert Region.objects.get(code="18.72").head_of_region == "Wali Kota Metro"
+    assert tubaba.parent.head_of_region == "Gubernur Lampung"
     assert tubaba.children.filter(level=RegionLevel.DISTRICT).count() > 5
 
 
