@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from reporting.choices import ReportStatus
 from reporting.models import QuarterlyReport
 from reporting.services import period_get_or_create
-from tests.browser.conftest import login
+from tests.browser.conftest import login, new_page
 from tests.factories import TEST_PASSWORD
 from tests.reporting.conftest import PDF_BYTES
 
@@ -31,11 +31,9 @@ def period(live_server, operator_a, reviewer, daerah):
 
 @pytest.fixture
 def reviewer_page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="id-ID", viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    page = new_page(browser, live_server.url)
     yield page
-    context.close()
+    page.context.close()
 
 
 def fill_report(page) -> None:
@@ -55,9 +53,7 @@ def fill_report(page) -> None:
     expect(page.get_by_test_id("pesan-tersimpan")).to_be_visible()
 
 
-def test_report_goes_from_operator_to_verifikator_and_back_until_approved(
-    page, reviewer_page, screenshot, period
-):
+def test_report_goes_from_operator_to_verifikator_and_back_until_approved(page, reviewer_page, screenshot, period):
     # 1. The operator fills the report, uploads evidence and submits.
     login(page, "operator_a", TEST_PASSWORD)
     page.goto(f"/laporan/?tahun={period.year}&triwulan={period.quarter}")
