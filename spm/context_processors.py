@@ -32,6 +32,11 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("OPD saya"), "agency-mine", frozenset({Role.OPERATOR})),
     NavItem(_("Daerah"), "region-list", frozenset({Role.PROVINCIAL_VIEWER, Role.ADMIN})),
     NavItem(_("Katalog SPM"), "catalogue"),
+    NavItem(
+        _("Data penerima"),
+        "reporting:recipients-home",
+        frozenset({Role.OPERATOR, Role.REVIEWER, Role.LEADER, Role.ADMIN}),
+    ),
 ]
 
 

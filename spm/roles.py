@@ -29,6 +29,11 @@ _CATALOGUE_VIEW = [
 
 _REPORT_VIEW = ["reporting.view_quarterlyreport", "reporting.view_reportingperiod", "reporting.view_evidence"]
 
+# Recipient lists (data penerima): everyone in scope sees counts and masked lists; full NIK and exports are
+# for the roles that work with the lists (UU 27/2022 data minimisation).
+_RECIPIENT_VIEW = ["reporting.view_recipient", "reporting.view_recipientimport"]
+_RECIPIENT_PERSONAL_DATA = ["reporting.view_recipient_nik", "reporting.export_recipient"]
+
 # Permissions per role, as "app_label.codename". "*" means every permission of the project.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.OPERATOR: [
@@ -38,10 +43,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reporting.change_quarterlyreport",
         "reporting.add_evidence",
         "reporting.delete_evidence",
+        *_RECIPIENT_VIEW,
+        *_RECIPIENT_PERSONAL_DATA,
+        "reporting.add_recipientimport",
     ],
-    Role.REVIEWER: [*_CATALOGUE_VIEW, *_REPORT_VIEW, "reporting.review_quarterlyreport"],
-    Role.LEADER: [*_CATALOGUE_VIEW, *_REPORT_VIEW],
-    Role.PROVINCIAL_VIEWER: [*_CATALOGUE_VIEW, *_REPORT_VIEW],
+    Role.REVIEWER: [
+        *_CATALOGUE_VIEW,
+        *_REPORT_VIEW,
+        "reporting.review_quarterlyreport",
+        *_RECIPIENT_VIEW,
+        *_RECIPIENT_PERSONAL_DATA,
+    ],
+    Role.LEADER: [*_CATALOGUE_VIEW, *_REPORT_VIEW, *_RECIPIENT_VIEW],
+    Role.PROVINCIAL_VIEWER: [*_CATALOGUE_VIEW, *_REPORT_VIEW, *_RECIPIENT_VIEW],
     Role.ADMIN: ["*"],
 }
 

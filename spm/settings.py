@@ -125,6 +125,11 @@ EMAIL_USE_TLS = config.parse_bool("EMAIL_USE_TLS", env("EMAIL_USE_TLS"), default
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "e-spm@localhost")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 EVIDENCE_MAX_BYTES = int(env("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+# Recipient list imports (data penerima layanan dasar): the largest file and the most data rows accepted per
+# import, and for how many days the files of an import (personal data) are kept once it has ended.
+RECIPIENT_IMPORT_MAX_BYTES = int(env("RECIPIENT_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
+RECIPIENT_IMPORT_MAX_ROWS = int(env("RECIPIENT_IMPORT_MAX_ROWS", "1000000"))
+RECIPIENT_IMPORT_RETENTION_DAYS = int(env("RECIPIENT_IMPORT_RETENTION_DAYS", "7"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = config.parse_bool("SECURE_COOKIES", env("SECURE_COOKIES"), default=False)
@@ -187,3 +192,9 @@ LOGGING = {
 if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
+
+# Data minimisation (UU 27/2022): files of ended recipient imports are deleted after the retention period.
+CELERY_BEAT_SCHEDULE["purge-recipient-import-files"] = {
+    "task": "reporting.purge_recipient_import_files",
+    "schedule": 24 * 60 * 60,
+}

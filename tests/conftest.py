@@ -32,6 +32,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _eager_celery():
+    """Tasks run in-process in tests, even when CELERY_BROKER_URL is set (CI on Redis); the integration tests
+    start a real worker and switch this off themselves."""
+    from spm.celery import app
+
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = old
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -1,0 +1,1033 @@
+"""The one write path of recipient data (data penerima layanan dasar): import, validate, commit, cancel,
+export; and the counts that feed section A of the quarterly report.
+
+An import runs in three steps (pretix's "validate everything, then one transaction"):
+
+1. :func:`recipient_import_start` (web request) checks the user may import for that daerah and service,
+   and that the file is a readable xlsx within the size and row limits, with the template's columns; it
+   stores the upload and enqueues the validation task after the transaction commits.
+2. :func:`recipient_import_validate` (Celery) streams the sheet, checks every row with the pure core
+   (``reporting.recipient_validation``), checks duplicates against the stored list in one query, and
+   writes the counts, the first issues, an error report if anything is wrong, and a compact staging file
+   of the valid rows (PostgreSQL COPY text format). Nothing becomes a :class:`Recipient` yet.
+3. :func:`recipient_import_commit` (Celery, after the user confirms) stores the staged rows in one
+   transaction: "ganti" deletes the year's list first; "tambah" skips NIKs already stored. PostgreSQL
+   loads with COPY, SQLite with batched inserts. A failure stores nothing.
+
+Personal data (UU 27/2022): no NIK, name or address is ever logged or put in an exception; messages use
+row numbers and, where needed, :func:`~reporting.recipient_validation.mask_nik`. Exports are recorded in
+:class:`~reporting.models.ExportLog`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import shutil
+import tempfile
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.db.models.fields.files import FieldFile
+from django.utils import timezone
+
+from reporting import recipient_xlsx, spreadsheet
+from reporting.choices import ExportKind, ImportMode, ImportPhase, ImportStatus, RecipientStatus
+from reporting.models import ExportLog, QuarterlyReport, Recipient, RecipientImport
+from reporting.recipient_validation import (
+    _SEX,  # the core's own reading of the Jenis Kelamin column (L/P and the long forms)
+    COLUMNS,
+    ERROR,
+    HEADERS,
+    WARNING,
+    Issue,
+    ValidationCounts,
+    column_for_header,
+    mask_nik,
+    parse_date,
+    validate_rows,
+)
+from reporting.services.reports import ReportInput, report_save
+from spm.choices import RegionLevel, Role
+from spm.models import BasicService, Region, ServiceAssignment, User
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 5_000  # rows between two progress updates (one cheap UPDATE each)
+ISSUES_KEPT = 200  # issues kept on the import for the status page; the error report has them all
+COPY_COLUMNS = (
+    "region_id",
+    "service_id",
+    "year",
+    "nik",
+    "name",
+    "sex",
+    "birth_date",
+    "address",
+    "village",
+    "district_id",
+    "service_date",
+    "quarter",
+    "status",
+    "note",
+    "source_import_id",
+    "created_at",
+)
+MAX_LENGTH = {"nama": 200, "desa": 100}
+STATUS_VALUES = {
+    "": RecipientStatus.SERVED,
+    "sesuai standar": RecipientStatus.SERVED,
+    "terlayani sesuai standar": RecipientStatus.SERVED,
+    "sesuai_standar": RecipientStatus.SERVED,
+    "terlayani": RecipientStatus.SERVED,
+    "belum sesuai standar": RecipientStatus.NOT_YET,
+    "belum_sesuai": RecipientStatus.NOT_YET,
+    "belum sesuai": RecipientStatus.NOT_YET,
+}
+# PostgreSQL COPY text format: escape the separators; NUL cannot be stored in text at all.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": None})
+
+
+# --- who may do what -----------------------------------------------------------------------------------
+
+
+def can_import(user: User, region: Region, service: BasicService) -> bool:
+    """Admins, and the operators of the OPD pengampu of that service in that daerah."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_admin:
+        return True
+    return (
+        user.role == Role.OPERATOR
+        and user.has_perm("reporting.add_recipientimport")
+        and ServiceAssignment.objects.filter(region=region, service=service, agency_id=user.agency_id).exists()
+    )
+
+
+def can_see_personal_data(user: User) -> bool:
+    """Full NIK on a detail page and exports: roles that work with the lists (operator, verifikator,
+    admin); pimpinan and peninjau provinsi read counts and masked lists."""
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.is_admin or user.has_perm("reporting.view_recipient_nik")
+    )
+
+
+def can_export(user: User) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.is_admin or user.has_perm("reporting.export_recipient")
+    )
+
+
+def importable_services(user: User, region: Region):
+    """The services a user may import for in a daerah (for the import form)."""
+    services = BasicService.objects.active().for_region(region).select_related("affair")
+    if user.is_admin:
+        return services
+    if user.role != Role.OPERATOR or not user.agency_id:
+        return services.none()
+    return services.filter(assignments__region=region, assignments__agency_id=user.agency_id)
+
+
+class RecipientImportError(Exception):
+    """A system failure during validation or commit; its message holds no personal data."""
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+# --- the template --------------------------------------------------------------------------------------
+
+
+def recipients_template(service: BasicService, *, region: Region | None = None, year: int | None = None) -> bytes:
+    """The xlsx template of a jenis pelayanan dasar (headers, instructions with its eligibility, dropdowns,
+    formats, a valid example row); for a kabupaten/kota, with its kecamatan codes as a dropdown."""
+    year = year or timezone.localdate().year
+    districts: list[tuple[str, str]] = []
+    if region is not None and region.level == RegionLevel.REGENCY_CITY:
+        districts = list(region.children.order_by("code").values_list("code", "name"))
+    return recipient_xlsx.recipients_template(service, year=year, region=region, districts=districts)
+
+
+# --- file checks ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeaderMap:
+    """Which sheet column holds which template column, read from the header row."""
+
+    row_number: int
+    columns: tuple[tuple[int, str], ...]  # (index in the row, COLUMNS code)
+    report_column: int | None  # index of a "Keterangan galat/peringatan" column (an error report re-uploaded)
+
+    @property
+    def width(self) -> int:
+        return max(index for index, _code in self.columns) + 1
+
+
+def _header_text(value: object) -> str:
+    text = " ".join(str(value).split())
+    if sum(char.isdigit() for char in text) > 8:
+        return "(isi disembunyikan)"  # a data row where the header should be: never echo a NIK
+    return text if len(text) <= 30 else text[:27] + "..."
+
+
+def map_header(row_number: int, values: Sequence[object]) -> HeaderMap:
+    """Map the header row to the template's columns, or say which are missing, in Bahasa Indonesia."""
+    found: dict[str, int] = {}
+    twice: list[str] = []
+    report_column = None
+    for index, value in enumerate(values):
+        if isinstance(value, str) and " ".join(value.split()).casefold() == recipient_xlsx.REPORT_COLUMN.casefold():
+            report_column = index
+            continue
+        code = column_for_header(value)
+        if code is None:
+            continue
+        if code in found:
+            twice.append(HEADERS[code])
+        else:
+            found[code] = index
+    missing = [column.header for column in COLUMNS if column.required and column.code not in found]
+    if missing or twice:
+        expected = " | ".join(column.header for column in COLUMNS)
+        present = " | ".join(_header_text(value) for value in values if str(value).strip()) or "(kosong)"
+        parts = []
+        if missing:
+            parts.append(f"Kolom wajib tidak ditemukan pada baris judul (baris {row_number}): {', '.join(missing)}.")
+        if twice:
+            parts.append(f"Kolom muncul lebih dari sekali: {', '.join(dict.fromkeys(twice))}.")
+        parts.append(f"Judul kolom yang diharapkan: {expected}.")
+        parts.append(f"Judul kolom yang ditemukan: {present}.")
+        parts.append("Gunakan templat dari halaman impor dan jangan mengubah judul kolom.")
+        raise spreadsheet.SpreadsheetError(" ".join(parts))
+    columns = tuple(sorted(((index, code) for code, index in found.items()), key=lambda pair: pair[0]))
+    return HeaderMap(row_number, columns, report_column)
+
+
+def _is_blank_row(values: Sequence[object]) -> bool:
+    for value in values:
+        if value.__class__ is str:
+            if value.strip():  # type: ignore[attr-defined]
+                return False
+        elif value is not None:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    header: HeaderMap
+    rows_estimate: int
+
+
+def check_file(path: str | Path) -> FileCheck:
+    """File-level checks of an uploaded list: readable xlsx, a header with the template's columns, at least
+    one data row, no more rows than allowed. Raises ``SpreadsheetError`` with the reason."""
+    reader = spreadsheet.XlsxReader(path)
+    header: HeaderMap | None = None
+    has_data = False
+    for number, values in reader.head_rows():
+        if _is_blank_row(values):
+            continue
+        if header is None:
+            header = map_header(number, values)
+            continue
+        has_data = True
+        break
+    if header is None:
+        raise spreadsheet.SpreadsheetError("Lembar kerja pertama kosong: tidak ada judul kolom maupun data penerima.")
+    if not has_data:
+        raise spreadsheet.SpreadsheetError(
+            "Lembar kerja pertama hanya berisi judul kolom, tanpa data penerima. Isi data mulai baris "
+            f"{header.row_number + 1}."
+        )
+    estimate = max(reader.count_rows() - 1, 1)
+    limit = settings.RECIPIENT_IMPORT_MAX_ROWS
+    if estimate > limit:
+        raise spreadsheet.SpreadsheetError(
+            f"Berkas berisi sekitar {_number(estimate)} baris data, melebihi batas {_number(limit)} baris per impor. "
+            "Pecah data menjadi beberapa berkas dan impor dengan cara Tambah."
+        )
+    return FileCheck(header, estimate)
+
+
+def _number(value: int) -> str:
+    """A count as Indonesians write it: 1.000.000."""
+    return f"{value:,}".replace(",", ".")
+
+
+def _limit_text(size: int) -> str:
+    return f"{size / 1_048_576:.1f}".replace(".", ",") + " MB"
+
+
+# --- step 1: upload --------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _local_path(upload: UploadedFile) -> Iterator[str]:
+    """A path on disk for an upload (large uploads already are a temporary file)."""
+    path = getattr(upload, "temporary_file_path", None)
+    if path is not None:
+        yield path()
+        return
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+        upload.seek(0)
+        shutil.copyfileobj(upload, handle, 1024 * 1024)
+        handle.flush()
+        yield handle.name
+
+
+def recipient_import_start(
+    *, user: User, region: Region, service: BasicService, year: int, mode: str, upload: UploadedFile
+) -> RecipientImport:
+    """Accept an uploaded recipient list for validation; refuse bad files with the reason and store nothing."""
+    _require(can_import(user, region, service), "Anda tidak berwenang mengimpor data penerima layanan ini.")
+    if not region.is_daerah or service.level != region.government_level:
+        raise ValidationError({"service": "Jenis pelayanan dasar ini bukan urusan daerah yang dipilih."})
+    this_year = timezone.localdate().year
+    if not 2000 <= year <= this_year + 1:
+        raise ValidationError({"year": f"Tahun harus antara 2000 dan {this_year + 1}."})
+    if mode not in ImportMode.values:
+        raise ValidationError({"mode": "Pilih cara impor: Tambah atau Ganti."})
+    name = PurePath(upload.name or "berkas.xlsx").name[:255]
+    limit = settings.RECIPIENT_IMPORT_MAX_BYTES
+    if not upload.size:
+        raise ValidationError({"file": "Berkas kosong (0 byte)."})
+    if upload.size > limit:
+        raise ValidationError(
+            {"file": f"Ukuran berkas {_limit_text(upload.size)} melebihi batas {_limit_text(limit)} per impor."}
+        )
+    try:
+        with _local_path(upload) as path:
+            check = check_file(path)
+    except spreadsheet.SpreadsheetError as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    with transaction.atomic():
+        batch = RecipientImport(
+            region=region,
+            service=service,
+            year=year,
+            mode=mode,
+            original_name=name,
+            size=upload.size,
+            created_by=user,
+            rows_total=check.rows_estimate,
+        )
+        upload.seek(0)
+        batch.file.save("impor.xlsx", upload, save=False)
+        try:
+            batch.save()
+        except Exception:
+            batch.file.delete(save=False)  # nothing half-saved
+            raise
+        transaction.on_commit(lambda: _enqueue("validate", batch.pk))
+    logger.info("recipient import %s uploaded: %s rows estimated", batch.pk, check.rows_estimate)
+    return batch
+
+
+def _enqueue(step: str, import_id: int) -> None:
+    from reporting import tasks
+
+    task = tasks.validate_recipient_import if step == "validate" else tasks.commit_recipient_import
+    task.delay(import_id)
+
+
+# --- step 2: validate ------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _field_path(field: FieldFile) -> Iterator[str]:
+    """A local path for a stored file (copied to a temporary file for storages without paths)."""
+    try:
+        yield field.path
+        return
+    except NotImplementedError:
+        pass
+    with field.open("rb") as source, tempfile.NamedTemporaryFile(suffix=PurePath(field.name).suffix) as copy:
+        shutil.copyfileobj(source, copy, 1024 * 1024)
+        copy.flush()
+        yield copy.name
+
+
+class _StoredNiks:
+    """The NIKs already stored for a daerah, service and year: loaded in one query into a sorted array of
+    integers (8 bytes each, so a million stored NIKs take 8 MB), looked up by bisection."""
+
+    def __init__(self, region_id: int, service_id: int, year: int) -> None:
+        values = array("q")
+        rows = (
+            Recipient.objects.for_list(region_id, service_id, year)
+            .order_by("nik")
+            .values_list("nik", flat=True)
+            .iterator(chunk_size=20_000)
+        )
+        values.extend(int(nik) for nik in rows if nik.isdigit())
+        self._values = values
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __contains__(self, nik: int) -> bool:
+        values = self._values
+        index = bisect_left(values, nik)
+        return index < len(values) and values[index] == nik
+
+
+def _text(value: object) -> str:
+    """A cell as stored text: whole numbers without ".0", dates as dd-mm-yyyy, stripped."""
+    if value is None:
+        return ""
+    cls = value.__class__
+    if cls is str:
+        return " ".join(value.split())  # type: ignore[attr-defined]
+    if cls is float and value.is_integer():  # type: ignore[attr-defined]
+        return str(int(value))  # type: ignore[call-overload]
+    if isinstance(value, dt.date):
+        return value.strftime("%d-%m-%Y")
+    return str(value)
+
+
+def _nik_text(value: object) -> str:
+    return value.strip().lstrip("'") if isinstance(value, str) else str(value)
+
+
+def _extra_issues(record: dict[str, object], example_nik: str) -> list[Issue]:
+    """Checks of this import on top of the core: status layanan values, stored lengths, the template's
+    example row left in the file."""
+    issues = []
+    raw_status = record.get("status_layanan")
+    if raw_status not in (None, "") and (
+        not isinstance(raw_status, str) or " ".join(raw_status.split()).casefold() not in STATUS_VALUES
+    ):
+        shown = _header_text(raw_status)
+        message = f"Status Layanan harus 'Sesuai standar' atau 'Belum sesuai standar', bukan '{shown}'"
+        issues.append(Issue("status_layanan", message))
+    for code, limit in MAX_LENGTH.items():
+        value = record.get(code)
+        if isinstance(value, str) and len(value.strip()) > limit:
+            issues.append(
+                Issue(code, f"{HEADERS[code]} terlalu panjang ({len(value.strip())} karakter, maks. {limit})")
+            )
+    if record.get("nama") == recipient_xlsx.EXAMPLE_NAME and _nik_text(record.get("nik")) == example_nik:
+        issues.append(Issue("nama", "Baris contoh dari templat; hapus baris ini sebelum mengunggah"))
+    return issues
+
+
+def _format_issues(row_number: int, issues: Sequence[Issue]) -> str:
+    parts = [
+        f"{'GALAT' if issue.severity == ERROR else 'PERINGATAN'} [{HEADERS.get(issue.column, issue.column)}] "
+        f"{issue.message}"
+        for issue in issues
+    ]
+    return f"Baris {row_number}: " + "; ".join(parts)
+
+
+def _progress(batch_id: int, **fields) -> None:
+    RecipientImport.objects.filter(pk=batch_id).update(**fields)
+
+
+def _records(reader: spreadsheet.XlsxReader, header: HeaderMap, limit: int) -> Iterator[tuple[int, dict]]:
+    """Data rows below the header as ``(row_number, {column code: value})``; blank rows are skipped."""
+    columns = header.columns
+    width = header.width
+    data_rows = 0
+    for number, values in reader.rows():
+        if number <= header.row_number:
+            continue
+        if len(values) < width:
+            values = values + [""] * (width - len(values))
+        record = {code: values[index] for index, code in columns}
+        if _is_blank_row(record.values()):
+            continue
+        data_rows += 1
+        if data_rows > limit:
+            raise spreadsheet.SpreadsheetError(
+                f"Berkas berisi lebih dari {_number(limit)} baris data, melebihi batas per impor. "
+                "Pecah data menjadi beberapa berkas dan impor dengan cara Tambah."
+            )
+        yield number, record
+
+
+def _header_of(reader: spreadsheet.XlsxReader) -> HeaderMap:
+    for number, values in reader.head_rows():
+        if not _is_blank_row(values):
+            return map_header(number, values)
+    raise spreadsheet.SpreadsheetError("Lembar kerja pertama kosong: tidak ada judul kolom maupun data penerima.")
+
+
+def recipient_import_validate(import_id: int) -> RecipientImport | None:
+    """Validate an uploaded list (the Celery task's body). Idempotent: a list already validated, stored or
+    cancelled is left alone; a run interrupted by a lost worker starts over; of two concurrent runs, only
+    the first to finish records its result."""
+    claimed = RecipientImport.objects.filter(
+        pk=import_id, status__in=[ImportStatus.UPLOADED, ImportStatus.VALIDATING]
+    ).update(status=ImportStatus.VALIDATING, phase=ImportPhase.READING, rows_processed=0, failure_message="")
+    if not claimed:
+        return None
+    batch = RecipientImport.objects.select_related("region", "service").get(pk=import_id)
+    workdir = Path(tempfile.mkdtemp(prefix=f"espm-impor-{batch.pk}-"))
+    try:
+        with _field_path(batch.file) as path:
+            outcome = _validate_file(batch, path, workdir)
+    except spreadsheet.SpreadsheetError as exc:
+        _finish(batch, status=ImportStatus.FAILED, failure_message=str(exc))
+        return batch
+    except Exception as exc:
+        # Only the exception's type: database errors can quote a row (and so a NIK) in their message.
+        logger.error("recipient import %s: validation failed (%s)", batch.pk, type(exc).__name__)
+        _finish(
+            batch,
+            status=ImportStatus.FAILED,
+            failure_message="Berkas tidak dapat divalidasi karena kesalahan sistem. Coba unggah ulang; bila "
+            "berulang, hubungi admin.",
+        )
+        return batch
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return outcome
+
+
+@dataclass
+class _Outcome:
+    counts: ValidationCounts
+    with_errors: int
+    with_warnings: int
+    duplicates_stored: int
+    issues: list[dict]
+    staged: Path | None
+    report: Path | None
+
+
+def _validate_file(batch: RecipientImport, path: str, workdir: Path) -> RecipientImport:
+    reader = spreadsheet.XlsxReader(path)
+    header = _header_of(reader)
+    region_codes = _region_codes()
+    rule = recipient_xlsx.eligibility_of(batch.service)
+    example_nik = recipient_xlsx.example_row(batch.service, year=batch.year)["nik"]
+    stored = _StoredNiks(batch.region_id, batch.service_id, batch.year) if batch.mode == ImportMode.APPEND else None
+    counts = ValidationCounts()
+    results = validate_rows(
+        _records(reader, header, settings.RECIPIENT_IMPORT_MAX_ROWS),
+        service_rule=rule,
+        year=batch.year,
+        province_codes=region_codes.provinces,
+        kecamatan_codes=region_codes.kecamatan_ids.keys(),
+        counts=counts,
+    )
+    messages_path = workdir / "pesan.tsv"
+    staged_path = workdir / "siap-simpan.tsv"
+    issues: list[dict] = []
+    with_errors = with_warnings = duplicates_stored = rows = 0
+    staging_ok = True
+    with open(messages_path, "w", encoding="utf-8") as messages, open(staged_path, "w", encoding="utf-8") as staged:
+        for result in results:
+            rows += 1
+            record = result.record
+            row_issues = list(result.issues)
+            row_issues += _extra_issues(record, example_nik)  # type: ignore[arg-type]
+            has_error = any(issue.severity == ERROR for issue in row_issues)
+            if stored is not None and not has_error:
+                nik = _nik_text(record["nik"])
+                if int(nik) in stored:
+                    duplicates_stored += 1
+                    message = (
+                        f"NIK {mask_nik(nik)} sudah tersimpan untuk layanan dan tahun ini; baris ini akan dilewati"
+                    )
+                    row_issues.append(Issue("nik", message, WARNING))
+            if row_issues:
+                if has_error:
+                    with_errors += 1
+                    staging_ok = False
+                else:
+                    with_warnings += 1
+                messages.write(f"{result.row_number}\t{int(has_error)}\t")
+                messages.write(_format_issues(result.row_number, row_issues).replace("\n", " ") + "\n")
+                for issue in row_issues:
+                    if len(issues) >= ISSUES_KEPT:
+                        break
+                    issues.append(
+                        {
+                            "row": result.row_number,
+                            "column": HEADERS.get(issue.column, issue.column),
+                            "severity": issue.severity,
+                            "message": issue.message,
+                        }
+                    )
+            if staging_ok:
+                staged.write(_staging_line(record, region_codes.kecamatan_ids))
+            if rows % PROGRESS_EVERY == 0:
+                _progress(batch.pk, rows_processed=rows)
+    if rows == 0:
+        raise spreadsheet.SpreadsheetError(
+            "Lembar kerja pertama hanya berisi judul kolom, tanpa data penerima. Isi data mulai baris "
+            f"{header.row_number + 1}."
+        )
+    outcome = _Outcome(
+        counts=counts,
+        with_errors=with_errors,
+        with_warnings=with_warnings,
+        duplicates_stored=duplicates_stored,
+        issues=issues,
+        staged=staged_path if staging_ok else None,
+        report=None,
+    )
+    if with_errors or with_warnings:
+        _progress(batch.pk, phase=ImportPhase.REPORT, rows_processed=0, rows_total=rows)
+        outcome.report = workdir / "laporan-galat.xlsx"
+        _write_report(batch, reader, header, messages_path, outcome.report)
+    return _store_outcome(batch, outcome)
+
+
+@dataclass(frozen=True)
+class _RegionCodes:
+    provinces: frozenset[str]
+    kecamatan_ids: dict[str, int]  # dotted kecamatan code -> Region id
+
+
+def _region_codes() -> _RegionCodes:
+    """Province codes and kecamatan codes (with their ids), loaded once per import."""
+    provinces = frozenset(Region.objects.filter(level=RegionLevel.PROVINCE).values_list("code", flat=True))
+    kecamatans = dict(Region.objects.filter(level=RegionLevel.DISTRICT).values_list("code", "id"))
+    return _RegionCodes(provinces, kecamatans)
+
+
+def _staging_line(record: dict, kecamatan_ids: dict[str, int]) -> str:
+    """A valid row in PostgreSQL COPY text format (the columns after region, service and year)."""
+    served = parse_date(record["tanggal_layanan"])
+    birth = parse_date(record["tanggal_lahir"])
+    assert served is not None and birth is not None  # a valid row has both
+    raw_sex = record["jenis_kelamin"]
+    raw_status = record.get("status_layanan")
+    status = STATUS_VALUES[" ".join(raw_status.split()).casefold()] if isinstance(raw_status, str) else "sesuai_standar"
+    district = record.get("kode_kecamatan")
+    district_id = kecamatan_ids.get(district.strip()) if isinstance(district, str) else None
+    fields = (
+        _nik_text(record["nik"]),
+        _text(record["nama"]).translate(_COPY_ESCAPES),
+        _SEX[raw_sex.strip().upper()],
+        birth.isoformat(),
+        _text(record["alamat"]).translate(_COPY_ESCAPES),
+        _text(record.get("desa")).translate(_COPY_ESCAPES),
+        "\\N" if district_id is None else str(district_id),
+        served.isoformat(),
+        str((served.month - 1) // 3 + 1),
+        str(status),
+        _text(record.get("keterangan")).translate(_COPY_ESCAPES),
+    )
+    return "\t".join(fields) + "\n"
+
+
+def _messages(path: Path) -> Iterator[tuple[int, str, bool]]:
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            number, has_error, text = line.rstrip("\n").split("\t", 2)
+            yield int(number), text, has_error == "1"
+
+
+def _write_report(
+    batch: RecipientImport, reader: spreadsheet.XlsxReader, header: HeaderMap, messages: Path, destination: Path
+) -> None:
+    done = 0
+
+    def on_row(_number: int) -> None:
+        nonlocal done
+        done += 1
+        if done % PROGRESS_EVERY == 0:
+            _progress(batch.pk, rows_processed=done)
+
+    recipient_xlsx.write_error_report(
+        destination,
+        reader.rows(),
+        _messages(messages),
+        header_row=header.row_number,
+        report_column=header.report_column,
+        on_row=on_row,
+    )
+
+
+def _save_file(field: FieldFile, name: str, path: Path) -> None:
+    with open(path, "rb") as handle:
+        field.save(name, File(handle), save=False)
+
+
+def _store_outcome(batch: RecipientImport, outcome: _Outcome) -> RecipientImport:
+    """Record the result, unless another run already did (then this run's files are dropped)."""
+    folder = f"impor/penerima/{batch.year}/{batch.pk}"
+    report_field = RecipientImport._meta.get_field("error_report")
+    staged_field = RecipientImport._meta.get_field("staged_file")
+    report = FieldFile(batch, report_field, None)
+    staged = FieldFile(batch, staged_field, None)
+    if outcome.report is not None:
+        _save_file(report, f"{folder}/laporan-galat.xlsx", outcome.report)
+    if outcome.staged is not None:
+        _save_file(staged, f"{folder}/siap-simpan.tsv", outcome.staged)
+    counts = outcome.counts
+    updated = RecipientImport.objects.filter(pk=batch.pk, status=ImportStatus.VALIDATING).update(
+        status=ImportStatus.VALIDATED,
+        phase="",
+        rows_processed=counts.rows_read,
+        rows_read=counts.rows_read,
+        rows_valid=counts.rows_read - outcome.with_errors,
+        rows_with_errors=outcome.with_errors,
+        rows_with_warnings=outcome.with_warnings,
+        duplicates_in_file=counts.duplicates_in_file,
+        duplicates_stored=outcome.duplicates_stored,
+        issues=outcome.issues,
+        error_report=report.name or "",
+        staged_file=staged.name or "",
+        validated_at=timezone.now(),
+    )
+    if not updated:
+        for field in (report, staged):
+            if field.name:
+                field.storage.delete(field.name)
+    batch.refresh_from_db()
+    logger.info(
+        "recipient import %s validated: %s rows, %s with errors, %s with warnings",
+        batch.pk,
+        counts.rows_read,
+        outcome.with_errors,
+        outcome.with_warnings,
+    )
+    return batch
+
+
+def _finish(batch: RecipientImport, **fields) -> None:
+    RecipientImport.objects.filter(pk=batch.pk).update(phase="", **fields)
+    batch.refresh_from_db()
+
+
+# --- step 3: commit, or cancel ----------------------------------------------------------------------------
+
+
+def _lock(batch: RecipientImport) -> RecipientImport:
+    return RecipientImport.objects.select_for_update().select_related("region", "service").get(pk=batch.pk)
+
+
+@transaction.atomic
+def recipient_import_confirm(*, user: User, batch: RecipientImport) -> RecipientImport:
+    """The user confirms a validated list without errors: it is stored in the background (a large list
+    takes longer than a web request should)."""
+    batch = _lock(batch)
+    _require(can_import(user, batch.region, batch.service), "Anda tidak berwenang menyimpan data penerima ini.")
+    if not batch.can_commit:
+        raise ValidationError(_not_committable(batch))
+    batch.status, batch.phase, batch.committed_by = ImportStatus.COMMITTING, ImportPhase.STORING, user
+    batch.failure_message = ""
+    batch.save(update_fields=["status", "phase", "committed_by", "failure_message"])
+    transaction.on_commit(lambda: _enqueue("commit", batch.pk))
+    return batch
+
+
+def _not_committable(batch: RecipientImport) -> str:
+    if batch.status != ImportStatus.VALIDATED:
+        return f"Impor ini berstatus '{batch.get_status_display()}' sehingga tidak dapat disimpan."
+    if batch.rows_with_errors:
+        return (
+            f"Berkas masih memiliki {batch.rows_with_errors} baris dengan galat. Perbaiki baris tersebut (lihat "
+            "laporan galat) lalu unggah ulang; tidak ada data yang disimpan."
+        )
+    return "Tidak ada baris valid untuk disimpan."
+
+
+def recipient_import_commit(*, user: User, batch: RecipientImport) -> RecipientImport:
+    """Store a validated list without errors, all or nothing, in one transaction. "ganti" deletes the
+    year's list of that daerah and service first; "tambah" skips NIKs already stored and counts them."""
+    try:
+        with transaction.atomic():
+            batch = _lock(batch)
+            _require(can_import(user, batch.region, batch.service), "Anda tidak berwenang menyimpan data penerima ini.")
+            if batch.status not in (ImportStatus.VALIDATED, ImportStatus.COMMITTING) or (
+                batch.status == ImportStatus.VALIDATED and not batch.can_commit
+            ):
+                raise ValidationError(_not_committable(batch))
+            if batch.rows_with_errors or not batch.staged_file:
+                raise ValidationError(_not_committable(batch))
+            stored, skipped = _write_recipients(batch)
+            batch.status, batch.phase = ImportStatus.COMMITTED, ""
+            batch.rows_stored, batch.duplicates_stored = stored, skipped
+            batch.committed_by, batch.committed_at = user, timezone.now()
+            batch.save(
+                update_fields=[
+                    "status",
+                    "phase",
+                    "rows_stored",
+                    "duplicates_stored",
+                    "committed_by",
+                    "committed_at",
+                ]
+            )
+            transaction.on_commit(lambda: _delete_files(batch, keep_report=True))
+    except (ValidationError, PermissionDenied):
+        raise
+    except Exception as exc:
+        # Only the exception's type: a database error may quote the failing row, NIK included.
+        logger.error("recipient import %s: commit failed, nothing stored (%s)", batch.pk, type(exc).__name__)
+        message = (
+            "Penyimpanan gagal sehingga tidak ada data yang disimpan. Coba simpan sekali lagi; bila berulang, "
+            "hubungi admin."
+        )
+        RecipientImport.objects.filter(
+            pk=batch.pk, status__in=[ImportStatus.COMMITTING, ImportStatus.VALIDATED]
+        ).update(status=ImportStatus.VALIDATED, phase="", failure_message=message)
+        raise RecipientImportError(message) from None
+    logger.info("recipient import %s committed: %s stored, %s skipped", batch.pk, stored, skipped)
+    return batch
+
+
+def _advisory_lock(batch: RecipientImport) -> None:
+    """Serialise commits to the same list (PostgreSQL; SQLite serialises every write anyway)."""
+    if connection.vendor == "postgresql":
+        key = (batch.region_id << 40) ^ (batch.service_id << 16) ^ batch.year
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key & 0x7FFF_FFFF_FFFF_FFFF])
+
+
+def _write_recipients(batch: RecipientImport) -> tuple[int, int]:
+    _advisory_lock(batch)
+    scope = Recipient.objects.for_list(batch.region_id, batch.service_id, batch.year)
+    if batch.mode == ImportMode.REPLACE:
+        scope.delete()
+        stored = None
+    else:
+        stored = _StoredNiks(batch.region_id, batch.service_id, batch.year)
+    counter = {"kept": 0, "skipped": 0}
+    prefix = f"{batch.region_id}\t{batch.service_id}\t{batch.year}\t"
+    suffix = f"\t{batch.pk}\t{timezone.now().isoformat()}\n"
+    with batch.staged_file.open("rb") as handle:
+        lines = _staged_lines(handle, stored, counter, prefix, suffix)
+        if connection.vendor == "postgresql":
+            _copy(lines)
+        else:
+            _bulk_insert(lines, batch)
+    return counter["kept"], counter["skipped"]
+
+
+def _staged_lines(handle, stored: _StoredNiks | None, counter: dict, prefix: str, suffix: str) -> Iterator[str]:
+    for raw in handle:
+        line = raw.decode("utf-8")
+        if stored is not None and int(line[:16]) in stored:
+            counter["skipped"] += 1
+            continue
+        counter["kept"] += 1
+        yield prefix + line[:-1] + suffix
+
+
+class _LineStream:
+    """A file-like object over text lines, for psycopg2's ``copy_expert`` (reads of about 1 MB)."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        self._rest = b""
+
+    def read(self, size: int = -1) -> bytes:
+        chunks = [self._rest]
+        length = len(self._rest)
+        for line in self._lines:
+            data = line.encode("utf-8")
+            chunks.append(data)
+            length += len(data)
+            if 0 <= size <= length:
+                break
+        data = b"".join(chunks)
+        if size < 0 or len(data) <= size:
+            self._rest = b""
+            return data
+        self._rest = data[size:]
+        return data[:size]
+
+
+def _copy(lines: Iterator[str]) -> None:
+    table = Recipient._meta.db_table
+    sql = f"COPY {connection.ops.quote_name(table)} ({', '.join(COPY_COLUMNS)}) FROM STDIN"
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(sql, _LineStream(lines), size=1 << 20)
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+    out, chars = [], iter(text)
+    for char in chars:
+        if char == "\\":
+            following = next(chars, "")
+            out.append({"t": "\t", "n": "\n", "r": "\r"}.get(following, following))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _bulk_insert(lines: Iterator[str], batch: RecipientImport, batch_size: int = 2_000) -> None:
+    created = timezone.now()
+    objects: list[Recipient] = []
+    for line in lines:
+        fields = line.rstrip("\n").split("\t")
+        objects.append(
+            Recipient(
+                region_id=batch.region_id,
+                service_id=batch.service_id,
+                year=batch.year,
+                nik=fields[3],
+                name=_unescape(fields[4]),
+                sex=fields[5],
+                birth_date=dt.date.fromisoformat(fields[6]),
+                address=_unescape(fields[7]),
+                village=_unescape(fields[8]),
+                district_id=None if fields[9] == "\\N" else int(fields[9]),
+                service_date=dt.date.fromisoformat(fields[10]),
+                quarter=int(fields[11]),
+                status=fields[12],
+                note=_unescape(fields[13]),
+                source_import_id=batch.pk,
+                created_at=created,
+            )
+        )
+        if len(objects) >= batch_size:
+            Recipient.objects.bulk_create(objects)
+            objects.clear()
+    if objects:
+        Recipient.objects.bulk_create(objects)
+
+
+@transaction.atomic
+def recipient_import_cancel(*, user: User, batch: RecipientImport) -> RecipientImport:
+    """Cancel an import that was not stored; its files (personal data) are deleted."""
+    batch = _lock(batch)
+    _require(
+        batch.created_by_id == user.pk or can_import(user, batch.region, batch.service),
+        "Anda tidak berwenang membatalkan impor ini.",
+    )
+    if batch.status in (ImportStatus.COMMITTED, ImportStatus.COMMITTING, ImportStatus.CANCELLED):
+        raise ValidationError(f"Impor berstatus '{batch.get_status_display()}' tidak dapat dibatalkan.")
+    batch.status, batch.phase = ImportStatus.CANCELLED, ""
+    batch.save(update_fields=["status", "phase"])
+    transaction.on_commit(lambda: _delete_files(batch, keep_report=False))
+    return batch
+
+
+def _delete_files(batch: RecipientImport, *, keep_report: bool) -> None:
+    """Remove an import's files once they are no longer needed, and forget their names."""
+    fields = ["file", "staged_file"] + ([] if keep_report else ["error_report"])
+    cleared = {}
+    for name in fields:
+        field: FieldFile = getattr(batch, name)
+        if field.name:
+            field.storage.delete(field.name)
+            cleared[name] = ""
+    if cleared:
+        RecipientImport.objects.filter(pk=batch.pk).update(**cleared)
+
+
+def recipient_import_purge(*, older_than_days: int | None = None) -> int:
+    """Delete the files of imports that ended (or were abandoned) more than N days ago (data minimisation)."""
+    days = older_than_days if older_than_days is not None else settings.RECIPIENT_IMPORT_RETENTION_DAYS
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    stale = RecipientImport.objects.filter(created_at__lt=cutoff).exclude(file="", staged_file="", error_report="")
+    count = 0
+    for batch in stale.exclude(status__in=[ImportStatus.VALIDATING, ImportStatus.COMMITTING]).iterator():
+        _delete_files(batch, keep_report=False)
+        count += 1
+    return count
+
+
+# --- reads offered to the quarterly report ---------------------------------------------------------------
+
+
+def recipient_counts(region: Region | int, service: BasicService | int, year: int) -> dict:
+    """Section A figures from the named list, in one aggregate query.
+
+    ``must_serve`` (jumlah yang harus dilayani): every recipient on the year's list, whatever its status.
+    ``served[q]`` (jumlah terlayani in triwulan q): recipients whose service date falls in triwulan q and
+    whose status is "sesuai standar"; a recipient served but not (yet) to standard is still to be served.
+    """
+    region_id = getattr(region, "pk", region)
+    service_id = getattr(service, "pk", service)
+    served = Q(status=RecipientStatus.SERVED)
+    totals = Recipient.objects.for_list(region_id, service_id, year).aggregate(
+        must_serve=Count("id"),
+        q1=Count("id", filter=served & Q(quarter=1)),
+        q2=Count("id", filter=served & Q(quarter=2)),
+        q3=Count("id", filter=served & Q(quarter=3)),
+        q4=Count("id", filter=served & Q(quarter=4)),
+    )
+    return {"must_serve": totals["must_serve"], "served": {q: totals[f"q{q}"] for q in (1, 2, 3, 4)}}
+
+
+def report_prefill_from_recipients(*, report: QuarterlyReport, user: User, expected_version: int) -> QuarterlyReport:
+    """Fill section A of a quarterly report from the recipient list: the year's must-serve and this
+    triwulan's served count (saved as a draft through ``report_save``, so every change is recorded)."""
+    counts = recipient_counts(report.region_id, report.service_id, report.period.year)
+    if not counts["must_serve"]:
+        raise ValidationError(
+            f"Belum ada data penerima {report.service.name} tahun {report.period.year}; impor daftar penerima terlebih "
+            "dahulu."
+        )
+    data = ReportInput(scalars={"must_serve": counts["must_serve"], "served": counts["served"][report.period.quarter]})
+    return report_save(report=report, user=user, data=data, expected_version=expected_version)
+
+
+# --- export ----------------------------------------------------------------------------------------------
+
+
+def recipients_export(*, user: User, queryset, region: Region, service: BasicService, year: int, filters: dict) -> Path:
+    """Write the (already scoped and filtered) recipients to an xlsx file and record the export (who,
+    what, how many rows, when). Returns the path of a temporary file the caller sends and deletes."""
+    _require(can_export(user), "Anda tidak berwenang mengekspor data penerima.")
+    rows = queryset.order_by("name", "id").values_list(
+        "nik",
+        "name",
+        "sex",
+        "birth_date",
+        "address",
+        "village",
+        "district__code",
+        "service_date",
+        "status",
+        "note",
+        "district__name",
+        "quarter",
+        "created_at",
+    )
+    labels = {value: recipient_xlsx.STATUS_LABELS[value] for value in RecipientStatus.values}
+    zone = timezone.get_current_timezone()
+
+    def lines():
+        for row in rows.iterator(chunk_size=5_000):
+            values = list(row)
+            values[6] = values[6] or ""
+            values[8] = labels.get(values[8], values[8])
+            values[10] = values[10] or ""
+            values[12] = timezone.localtime(values[12], zone).replace(tzinfo=None)
+            yield values
+
+    handle, name = tempfile.mkstemp(prefix="espm-ekspor-", suffix=".xlsx")
+    os.close(handle)
+    path = Path(name)
+    count = recipient_xlsx.write_export(path, lines())
+    ExportLog.objects.create(
+        user=user,
+        kind=ExportKind.RECIPIENTS_XLSX,
+        region=region,
+        filters={"daerah": region.code, "layanan": service.code, "tahun": year, **filters},
+        row_count=count,
+    )
+    logger.info("recipient export by user %s: %s rows", user.pk, count)
+    return path
+
+
+def log_export(*, user: User, kind: str, region: Region | None, filters: dict, row_count: int) -> ExportLog:
+    """Record an export of personal data made elsewhere (the admin's export action)."""
+    return ExportLog.objects.create(user=user, kind=kind, region=region, filters=filters, row_count=row_count)
