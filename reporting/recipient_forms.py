@@ -62,8 +62,8 @@ class RecipientFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status layanan"), choices=RecipientStatus.choices, empty_label=_("Semua")
     )
-    triwulan = django_filters.TypedChoiceFilter(
-        label=_("Triwulan"), field_name="quarter", choices=Quarter.choices, coerce=int, empty_label=_("Semua")
+    triwulan = django_filters.ChoiceFilter(
+        label=_("Triwulan"), field_name="quarter", choices=Quarter.choices, empty_label=_("Semua")
     )
 
     class Meta:
