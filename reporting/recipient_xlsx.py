@@ -262,6 +262,9 @@ def _guide_lines(service, *, year: int, region) -> Iterator[list[str]]:
     ]
 
 
+ORIGINAL_ROW_COLUMN = "Baris asal"
+
+
 def write_error_report(
     destination: str | Path,
     rows: Iterable[tuple[int, Sequence[object]]],
@@ -269,43 +272,70 @@ def write_error_report(
     *,
     header_row: int,
     report_column: int | None,
+    only_issues: bool = False,
     on_row=None,
 ) -> None:
-    """The original rows of an uploaded sheet, plus a column of messages for rows with issues.
+    """The original rows of an uploaded sheet with a column of messages ("Baris 12: GALAT [NIK] ...").
 
     ``rows``: ``(row_number, values)`` as read; ``messages``: ``(row_number, text, has_error)`` in row
     order; ``report_column``: the index of an existing messages column (a report uploaded again), which is
-    overwritten instead of adding a second one. Rows keep their numbers, so messages that say "Baris 12"
-    point at row 12 of the report too.
+    overwritten instead of adding a second one.
+
+    By default every row is written at its own row number, so the report itself can be corrected and
+    uploaded again. With ``only_issues`` (very large files, where a full copy would take minutes) only the
+    header and the rows with a message are written, each with its original row number in a first column.
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(DATA_SHEET)
     next_message = next(messages, None)
     written = 0
     width = 0
+    bold_header = WriteOnlyCell(sheet, value=REPORT_COLUMN)
+    bold_header.font = Font(bold=True)
     for number, values in rows:
-        if number < header_row:
-            continue
-        while written + header_row < number:  # keep row numbers: rows calamine skipped stay empty
-            sheet.append([])
-            written += 1
         values = list(values)
+        if number < header_row:
+            if not only_issues:
+                while written < number - 1:
+                    sheet.append([])
+                    written += 1
+                sheet.append(values)
+                written += 1
+            continue
         if number == header_row:
             width = report_column if report_column is not None else len(values)
             header = values[:width] + [""] * (width - len(values))
-            cell = WriteOnlyCell(sheet, value=REPORT_COLUMN)
-            cell.font = Font(bold=True)
-            sheet.append([*header, cell])
+            if only_issues:
+                first = WriteOnlyCell(sheet, value=ORIGINAL_ROW_COLUMN)
+                first.font = Font(bold=True)
+                sheet.append([first, *header, bold_header])
+            else:
+                while written < number - 1:
+                    sheet.append([])
+                    written += 1
+                sheet.append([*header, bold_header])
+            written += 1
+            continue
+        while next_message is not None and next_message[0] < number:
+            next_message = next(messages, None)
+        message = next_message if next_message is not None and next_message[0] == number else None
+        if only_issues and message is None:
+            if on_row is not None:
+                on_row(number)
+            continue
+        if report_column is not None:
+            values = values[:report_column]
+        values += [""] * (width - len(values))
+        if message is not None:
+            cell = WriteOnlyCell(sheet, value=message[1])
+            cell.fill = ERROR_FILL if message[2] else WARNING_FILL
+            values.append(cell)
+        if only_issues:
+            sheet.append([number, *values])
         else:
-            if report_column is not None:
-                values = values[:report_column]
-            values += [""] * (width - len(values))
-            while next_message is not None and next_message[0] < number:
-                next_message = next(messages, None)
-            if next_message is not None and next_message[0] == number:
-                cell = WriteOnlyCell(sheet, value=next_message[1])
-                cell.fill = ERROR_FILL if next_message[2] else WARNING_FILL
-                values.append(cell)
+            while written < number - 1:  # rows calamine gave no cells for stay empty, so numbers match
+                sheet.append([])
+                written += 1
             sheet.append(values)
         written += 1
         if on_row is not None:

@@ -130,6 +130,9 @@ EVIDENCE_MAX_BYTES = int(env("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 RECIPIENT_IMPORT_MAX_BYTES = int(env("RECIPIENT_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
 RECIPIENT_IMPORT_MAX_ROWS = int(env("RECIPIENT_IMPORT_MAX_ROWS", "1000000"))
 RECIPIENT_IMPORT_RETENTION_DAYS = int(env("RECIPIENT_IMPORT_RETENTION_DAYS", "7"))
+# Up to this many rows the error report copies every row (fix it and upload it again); above it, only the rows
+# with an issue, with their original row number (writing a million-row copy would take minutes).
+RECIPIENT_IMPORT_FULL_REPORT_ROWS = 50_000
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = config.parse_bool("SECURE_COOKIES", env("SECURE_COOKIES"), default=False)

@@ -586,6 +586,7 @@ def _validate_file(batch: RecipientImport, path: str, workdir: Path) -> Recipien
     )
     if with_errors or with_warnings:
         _progress(batch.pk, phase=ImportPhase.REPORT, rows_processed=0, rows_total=rows)
+        batch.rows_total = rows
         outcome.report = workdir / "laporan-galat.xlsx"
         _write_report(batch, reader, header, messages_path, outcome.report)
     return _store_outcome(batch, outcome)
@@ -654,6 +655,7 @@ def _write_report(
         _messages(messages),
         header_row=header.row_number,
         report_column=header.report_column,
+        only_issues=batch.rows_total > settings.RECIPIENT_IMPORT_FULL_REPORT_ROWS,
         on_row=on_row,
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import PurePath
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -179,6 +180,7 @@ def _import_context(request: HttpRequest, batch: RecipientImport) -> dict:
         "may_act": service_layer.can_import(user, batch.region, batch.service),
         "may_cancel": batch.created_by_id == user.pk or service_layer.can_import(user, batch.region, batch.service),
         "list_url": _list_url(batch.region, batch.service, batch.year),
+        "report_has_every_row": batch.rows_read <= settings.RECIPIENT_IMPORT_FULL_REPORT_ROWS,
     }
 
 

@@ -257,6 +257,18 @@ def test_error_report_returns_every_row_with_row_numbered_messages(operator_a, d
     assert values[1][0] == rows[0][0]  # original values kept, NIK as text
 
 
+def test_error_report_of_a_large_file_lists_only_rows_with_issues(operator_a, daerah, service_a, media, settings):
+    settings.RECIPIENT_IMPORT_FULL_REPORT_ROWS = 3
+    rows = people(5)
+    rows[3][0] = "12345"
+    batch = imported(operator_a, daerah, service_a, rows)
+    values = [[cell.value for cell in row] for row in load_workbook(batch.error_report.path).active.iter_rows()]
+    assert values[0] == ["Baris asal", *HEADER, REPORT_COLUMN]
+    assert len(values) == 2
+    assert values[1][0] == 5 and values[1][1] == "12345"
+    assert values[1][-1].startswith("Baris 5: GALAT [NIK]")
+
+
 def test_error_report_uploaded_again_after_fixing_is_accepted(operator_a, daerah, service_a, media):
     rows = people(3)
     rows[1][1] = ""
