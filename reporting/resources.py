@@ -60,4 +60,3 @@ class RecipientResource(resources.ModelResource):
         )
         export_order = fields
         import_id_fields = ("region", "service", "year", "nik")
-        clean_model_instances = True

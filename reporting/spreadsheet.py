@@ -31,7 +31,10 @@ ZIP_MAGIC = b"PK\x03\x04"
 READ_BLOCK = 1024 * 1024
 # Sheets whose XML is at most this big are read by calamine in one go (well under 300 MB of memory).
 DIRECT_MAX_BYTES = 64 * 1024 * 1024
-SLICE_BYTES = 2 * 1024 * 1024
+SLICE_BYTES = 1024 * 1024
+# A sheet whose XML unpacks to more than this is refused before reading (a zip bomb, or far beyond any row
+# limit: a million rows of the template take about 600 MB).
+MAX_SHEET_XML_BYTES = 2 * 1024 * 1024 * 1024
 
 Row = list  # cell values as python-calamine returns them, from column A
 
@@ -136,6 +139,11 @@ def _layout(archive: zipfile.ZipFile) -> XlsxLayout:
     sheet_name = _member(names, sheet_path)
     if sheet_name is None:
         raise SpreadsheetError(CORRUPT)
+    if archive.getinfo(sheet_name).file_size > MAX_SHEET_XML_BYTES:
+        raise SpreadsheetError(
+            "Isi lembar kerja terlalu besar untuk diimpor. Pecah data menjadi beberapa berkas dan impor dengan "
+            "cara Tambah."
+        )
     workbook_pr = re.search(rb"<(?:[\w.-]+:)?workbookPr\b[^>]*>", workbook)
     date1904 = bool(workbook_pr and (_attr(workbook_pr[0], b"date1904") or "").lower() in ("1", "true"))
     strings_name = _member(names, "xl/sharedStrings.xml")
@@ -173,6 +181,25 @@ def _calamine_rows(workbook: CalamineWorkbook, *, whole: bool) -> Iterator[tuple
     for values in rows:
         yield number, padding + values if first_column else values
         number += 1
+
+
+def _load_malloc_trim():
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+_MALLOC_TRIM = _load_malloc_trim()
+
+
+def _release_heap() -> None:
+    """Give the memory freed by a slice back to the system (glibc keeps freed heap pages otherwise, and the
+    slices' buffers would add up in a worker's resident memory)."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def _calamine_error(exc: Exception) -> SpreadsheetError:
@@ -266,6 +293,8 @@ class XlsxReader:
                                 yield from _calamine_rows(workbook, whole=False)
                         except CalamineError as exc:
                             raise _calamine_error(exc) from exc
+                        del package, body
+                        _release_heap()
             finally:
                 if strings is not None:
                     strings.close()

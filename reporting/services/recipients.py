@@ -31,6 +31,8 @@ from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path, PurePath
 
 from django.conf import settings
@@ -50,11 +52,9 @@ from reporting.recipient_validation import (
     COLUMNS,
     ERROR,
     HEADERS,
-    WARNING,
     Issue,
     ValidationCounts,
     column_for_header,
-    mask_nik,
     parse_date,
     validate_rows,
 )
@@ -82,8 +82,7 @@ COPY_COLUMNS = (
     "status",
     "note",
     "source_import_id",
-    "created_at",
-)
+)  # created_at: the database default, now() of the storing transaction
 MAX_LENGTH = {"nama": 200, "desa": 100}
 STATUS_VALUES = {
     "": RecipientStatus.SERVED,
@@ -227,6 +226,31 @@ def _is_blank_row(values: Sequence[object]) -> bool:
     return True
 
 
+HEADER_SEARCH_ROWS = 10  # rows looked at for the header: a title or a note may stand above it
+
+
+def find_header(rows: Iterator[tuple[int, Sequence[object]]]) -> HeaderMap:
+    """The header among the first non-blank rows (a title may stand above it); if none has the template's
+    columns, the error names what the most header-like row lacks."""
+    best: tuple[int, spreadsheet.SpreadsheetError] | None = None
+    seen = 0
+    for number, values in rows:
+        if _is_blank_row(values):
+            continue
+        try:
+            return map_header(number, values)
+        except spreadsheet.SpreadsheetError as exc:
+            known = sum(column_for_header(value) is not None for value in values)
+            if best is None or known > best[0]:
+                best = (known, exc)
+        seen += 1
+        if seen >= HEADER_SEARCH_ROWS:
+            break
+    if best is None:
+        raise spreadsheet.SpreadsheetError("Lembar kerja pertama kosong: tidak ada judul kolom maupun data penerima.")
+    raise best[1]
+
+
 @dataclass(frozen=True)
 class FileCheck:
     header: HeaderMap
@@ -237,24 +261,15 @@ def check_file(path: str | Path) -> FileCheck:
     """File-level checks of an uploaded list: readable xlsx, a header with the template's columns, at least
     one data row, no more rows than allowed. Raises ``SpreadsheetError`` with the reason."""
     reader = spreadsheet.XlsxReader(path)
-    header: HeaderMap | None = None
-    has_data = False
-    for number, values in reader.head_rows():
-        if _is_blank_row(values):
-            continue
-        if header is None:
-            header = map_header(number, values)
-            continue
-        has_data = True
-        break
-    if header is None:
-        raise spreadsheet.SpreadsheetError("Lembar kerja pertama kosong: tidak ada judul kolom maupun data penerima.")
+    rows = reader.head_rows()
+    header = find_header(rows)
+    has_data = any(number > header.row_number and not _is_blank_row(values) for number, values in rows)
     if not has_data:
         raise spreadsheet.SpreadsheetError(
             "Lembar kerja pertama hanya berisi judul kolom, tanpa data penerima. Isi data mulai baris "
             f"{header.row_number + 1}."
         )
-    estimate = max(reader.count_rows() - 1, 1)
+    estimate = max(reader.count_rows() - header.row_number, 1)
     limit = settings.RECIPIENT_IMPORT_MAX_ROWS
     if estimate > limit:
         raise spreadsheet.SpreadsheetError(
@@ -404,35 +419,42 @@ def _nik_text(value: object) -> str:
     return value.strip().lstrip("'") if isinstance(value, str) else str(value)
 
 
-def _extra_issues(record: dict[str, object], example_nik: str) -> list[Issue]:
+@lru_cache(maxsize=256)
+def _status_code(raw: str) -> str | None:
+    """A Status Layanan cell as its code (case and spacing ignored), or None when it is not a status."""
+    return STATUS_VALUES.get(" ".join(raw.split()).casefold())
+
+
+def _extra_issues(record: dict[str, object], example_nik: str) -> tuple[Issue, ...]:
     """Checks of this import on top of the core: status layanan values, stored lengths, the template's
-    example row left in the file."""
-    issues = []
+    example row left in the file. Runs for every row, so the usual case returns early."""
+    issues: list[Issue] = []
     raw_status = record.get("status_layanan")
-    if raw_status not in (None, "") and (
-        not isinstance(raw_status, str) or " ".join(raw_status.split()).casefold() not in STATUS_VALUES
+    if (raw_status is not None and raw_status != "") and (
+        raw_status.__class__ is not str or _status_code(raw_status) is None  # type: ignore[arg-type]
     ):
         shown = _header_text(raw_status)
         message = f"Status Layanan harus 'Sesuai standar' atau 'Belum sesuai standar', bukan '{shown}'"
         issues.append(Issue("status_layanan", message))
     for code, limit in MAX_LENGTH.items():
         value = record.get(code)
-        if isinstance(value, str) and len(value.strip()) > limit:
-            issues.append(
-                Issue(code, f"{HEADERS[code]} terlalu panjang ({len(value.strip())} karakter, maks. {limit})")
-            )
+        if value.__class__ is str and len(value) > limit and len(value.strip()) > limit:  # type: ignore[arg-type]
+            length = len(value.strip())  # type: ignore[union-attr]
+            issues.append(Issue(code, f"{HEADERS[code]} terlalu panjang ({length} karakter, maks. {limit})"))
     if record.get("nama") == recipient_xlsx.EXAMPLE_NAME and _nik_text(record.get("nik")) == example_nik:
         issues.append(Issue("nama", "Baris contoh dari templat; hapus baris ini sebelum mengunggah"))
-    return issues
+    return tuple(issues)
 
 
 def _format_issues(row_number: int, issues: Sequence[Issue]) -> str:
+    """The messages of one row for the error report, on one line."""
     parts = [
         f"{'GALAT' if issue.severity == ERROR else 'PERINGATAN'} [{HEADERS.get(issue.column, issue.column)}] "
         f"{issue.message}"
         for issue in issues
     ]
-    return f"Baris {row_number}: " + "; ".join(parts)
+    text = f"Baris {row_number}: " + "; ".join(parts)
+    return text.replace("\n", " ").replace("\t", " ")  # one line of the messages file
 
 
 def _progress(batch_id: int, **fields) -> None:
@@ -441,15 +463,17 @@ def _progress(batch_id: int, **fields) -> None:
 
 def _records(reader: spreadsheet.XlsxReader, header: HeaderMap, limit: int) -> Iterator[tuple[int, dict]]:
     """Data rows below the header as ``(row_number, {column code: value})``; blank rows are skipped."""
-    columns = header.columns
+    codes = tuple(code for _index, code in header.columns)
+    pick = itemgetter(*(index for index, _code in header.columns))
     width = header.width
+    first = header.row_number
     data_rows = 0
     for number, values in reader.rows():
-        if number <= header.row_number:
+        if number <= first:
             continue
         if len(values) < width:
             values = values + [""] * (width - len(values))
-        record = {code: values[index] for index, code in columns}
+        record = dict(zip(codes, pick(values), strict=True))
         if _is_blank_row(record.values()):
             continue
         data_rows += 1
@@ -462,10 +486,7 @@ def _records(reader: spreadsheet.XlsxReader, header: HeaderMap, limit: int) -> I
 
 
 def _header_of(reader: spreadsheet.XlsxReader) -> HeaderMap:
-    for number, values in reader.head_rows():
-        if not _is_blank_row(values):
-            return map_header(number, values)
-    raise spreadsheet.SpreadsheetError("Lembar kerja pertama kosong: tidak ada judul kolom maupun data penerima.")
+    return find_header(reader.head_rows())
 
 
 def recipient_import_validate(import_id: int) -> RecipientImport | None:
@@ -532,42 +553,38 @@ def _validate_file(batch: RecipientImport, path: str, workdir: Path) -> Recipien
     issues: list[dict] = []
     with_errors = with_warnings = duplicates_stored = rows = 0
     staging_ok = True
+    kecamatan_ids = region_codes.kecamatan_ids
+    prefix, suffix = _staging_affixes(batch)
     with open(messages_path, "w", encoding="utf-8") as messages, open(staged_path, "w", encoding="utf-8") as staged:
         for result in results:
             rows += 1
             record = result.record
-            row_issues = list(result.issues)
-            row_issues += _extra_issues(record, example_nik)  # type: ignore[arg-type]
-            has_error = any(issue.severity == ERROR for issue in row_issues)
-            if stored is not None and not has_error:
-                nik = _nik_text(record["nik"])
-                if int(nik) in stored:
-                    duplicates_stored += 1
-                    message = (
-                        f"NIK {mask_nik(nik)} sudah tersimpan untuk layanan dan tahun ini; baris ini akan dilewati"
-                    )
-                    row_issues.append(Issue("nik", message, WARNING))
+            row_issues = result.issues
+            extra = _extra_issues(record, example_nik)  # type: ignore[arg-type]
+            if extra:
+                row_issues += extra
             if row_issues:
+                has_error = any(issue.severity == ERROR for issue in row_issues)
                 if has_error:
                     with_errors += 1
                     staging_ok = False
                 else:
                     with_warnings += 1
-                messages.write(f"{result.row_number}\t{int(has_error)}\t")
-                messages.write(_format_issues(result.row_number, row_issues).replace("\n", " ") + "\n")
-                for issue in row_issues:
-                    if len(issues) >= ISSUES_KEPT:
-                        break
+                number = result.row_number
+                messages.write(f"{number}\t{int(has_error)}\t{_format_issues(number, row_issues)}\n")
+                for issue in row_issues[: max(0, ISSUES_KEPT - len(issues))]:
+                    column = HEADERS.get(issue.column, issue.column)
                     issues.append(
-                        {
-                            "row": result.row_number,
-                            "column": HEADERS.get(issue.column, issue.column),
-                            "severity": issue.severity,
-                            "message": issue.message,
-                        }
+                        {"row": number, "column": column, "severity": issue.severity, "message": issue.message}
                     )
+            else:
+                has_error = False
+            # A NIK already on the stored list is skipped on append: counted, not reported row by row (a list
+            # grown month by month and uploaded again would otherwise repeat every earlier row).
+            if stored is not None and not has_error and int(_nik_text(record["nik"])) in stored:
+                duplicates_stored += 1
             if staging_ok:
-                staged.write(_staging_line(record, region_codes.kecamatan_ids))
+                staged.write(_staging_line(record, kecamatan_ids, prefix, suffix))
             if rows % PROGRESS_EVERY == 0:
                 _progress(batch.pk, rows_processed=rows)
     if rows == 0:
@@ -605,30 +622,38 @@ def _region_codes() -> _RegionCodes:
     return _RegionCodes(provinces, kecamatans)
 
 
-def _staging_line(record: dict, kecamatan_ids: dict[str, int]) -> str:
-    """A valid row in PostgreSQL COPY text format (the columns after region, service and year)."""
-    served = parse_date(record["tanggal_layanan"])
-    birth = parse_date(record["tanggal_lahir"])
-    assert served is not None and birth is not None  # a valid row has both
+def _copy_text(value: object) -> str:
+    """A text cell for COPY: stripped, whitespace runs as one space, separators escaped."""
+    if value.__class__ is str:
+        text = value.strip()  # type: ignore[attr-defined]
+        if "  " in text or "\t" in text or "\n" in text or "\r" in text:
+            text = " ".join(text.split())
+        return text.replace("\\", "\\\\").replace("\x00", "") if "\\" in text or "\x00" in text else text
+    return _text(value).translate(_COPY_ESCAPES)
+
+
+def _staging_line(record: dict, kecamatan_ids: dict[str, int], prefix: str, suffix: str) -> str:
+    """A valid row in PostgreSQL COPY text format, in the order of ``COPY_COLUMNS``; ``prefix`` holds the
+    daerah, service and year, ``suffix`` the import."""
+    served = record["tanggal_layanan"]
+    if served.__class__ is not dt.date:
+        served = parse_date(served)
+    birth = record["tanggal_lahir"]
+    if birth.__class__ is not dt.date:
+        birth = parse_date(birth)
     raw_sex = record["jenis_kelamin"]
+    sex = raw_sex if raw_sex == "L" or raw_sex == "P" else _SEX[raw_sex.strip().upper()]
     raw_status = record.get("status_layanan")
-    status = STATUS_VALUES[" ".join(raw_status.split()).casefold()] if isinstance(raw_status, str) else "sesuai_standar"
+    status = _status_code(raw_status) if raw_status else RecipientStatus.SERVED.value
     district = record.get("kode_kecamatan")
-    district_id = kecamatan_ids.get(district.strip()) if isinstance(district, str) else None
-    fields = (
-        _nik_text(record["nik"]),
-        _text(record["nama"]).translate(_COPY_ESCAPES),
-        _SEX[raw_sex.strip().upper()],
-        birth.isoformat(),
-        _text(record["alamat"]).translate(_COPY_ESCAPES),
-        _text(record.get("desa")).translate(_COPY_ESCAPES),
-        "\\N" if district_id is None else str(district_id),
-        served.isoformat(),
-        str((served.month - 1) // 3 + 1),
-        str(status),
-        _text(record.get("keterangan")).translate(_COPY_ESCAPES),
+    district_id = kecamatan_ids.get(district.strip()) if district.__class__ is str and district else None
+    district_text = "\\N" if district_id is None else str(district_id)
+    return (
+        f"{prefix}{_nik_text(record['nik'])}\t{_copy_text(record['nama'])}\t{sex}\t{birth.isoformat()}\t"
+        f"{_copy_text(record['alamat'])}\t{_copy_text(record.get('desa'))}\t"
+        f"{district_text}\t{served.isoformat()}\t{(served.month - 1) // 3 + 1}\t"
+        f"{status}\t{_copy_text(record.get('keterangan'))}{suffix}"
     )
-    return "\t".join(fields) + "\n"
 
 
 def _messages(path: Path) -> Iterator[tuple[int, str, bool]]:
@@ -790,16 +815,25 @@ def recipient_import_commit(*, user: User, batch: RecipientImport) -> RecipientI
     return batch
 
 
-def _advisory_lock(batch: RecipientImport) -> None:
-    """Serialise commits to the same list (PostgreSQL; SQLite serialises every write anyway)."""
+def _prepare_transaction(batch: RecipientImport) -> None:
+    """PostgreSQL: serialise commits to the same list (SQLite serialises every write anyway), and do not wait
+    for the WAL flush at commit. Without that wait a server crash in the following fraction of a second can
+    lose the whole stored list and its "disimpan" status together, never part of it (the import then shows
+    "sedang disimpan" and is stored again by the redelivered task); it saves a second per 100,000 rows."""
     if connection.vendor == "postgresql":
         key = (batch.region_id << 40) ^ (batch.service_id << 16) ^ batch.year
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key & 0x7FFF_FFFF_FFFF_FFFF])
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def _staging_affixes(batch: RecipientImport) -> tuple[str, str]:
+    """The constant start (daerah, service, year) and end (the import) of every staged line."""
+    return f"{batch.region_id}\t{batch.service_id}\t{batch.year}\t", f"\t{batch.pk}\n"
 
 
 def _write_recipients(batch: RecipientImport) -> tuple[int, int]:
-    _advisory_lock(batch)
+    _prepare_transaction(batch)
     scope = Recipient.objects.for_list(batch.region_id, batch.service_id, batch.year)
     if batch.mode == ImportMode.REPLACE:
         scope.delete()
@@ -807,31 +841,34 @@ def _write_recipients(batch: RecipientImport) -> tuple[int, int]:
     else:
         stored = _StoredNiks(batch.region_id, batch.service_id, batch.year)
     counter = {"kept": 0, "skipped": 0}
-    prefix = f"{batch.region_id}\t{batch.service_id}\t{batch.year}\t"
-    suffix = f"\t{batch.pk}\t{timezone.now().isoformat()}\n"
     with batch.staged_file.open("rb") as handle:
-        lines = _staged_lines(handle, stored, counter, prefix, suffix)
-        if connection.vendor == "postgresql":
-            _copy(lines)
+        if connection.vendor == "postgresql" and not stored:
+            # Nothing to skip: PostgreSQL reads the staged file as it is.
+            _copy(handle)
+            counter["kept"] = batch.rows_read
         else:
-            _bulk_insert(lines, batch)
+            lines = _staged_lines(handle, stored, counter, len(_staging_affixes(batch)[0]))
+            if connection.vendor == "postgresql":
+                _copy(_LineStream(lines))
+            else:
+                _bulk_insert(lines)
     return counter["kept"], counter["skipped"]
 
 
-def _staged_lines(handle, stored: _StoredNiks | None, counter: dict, prefix: str, suffix: str) -> Iterator[str]:
-    for raw in handle:
-        line = raw.decode("utf-8")
-        if stored is not None and int(line[:16]) in stored:
+def _staged_lines(handle, stored: _StoredNiks | None, counter: dict, nik_at: int) -> Iterator[bytes]:
+    """Staged lines, without those whose NIK is already stored (counted as skipped)."""
+    for line in handle:
+        if stored and int(line[nik_at : nik_at + 16]) in stored:
             counter["skipped"] += 1
             continue
         counter["kept"] += 1
-        yield prefix + line[:-1] + suffix
+        yield line
 
 
 class _LineStream:
-    """A file-like object over text lines, for psycopg2's ``copy_expert`` (reads of about 1 MB)."""
+    """A file-like object over lines, for psycopg2's ``copy_expert`` (reads of about 1 MB)."""
 
-    def __init__(self, lines: Iterator[str]) -> None:
+    def __init__(self, lines: Iterator[bytes]) -> None:
         self._lines = lines
         self._rest = b""
 
@@ -839,9 +876,8 @@ class _LineStream:
         chunks = [self._rest]
         length = len(self._rest)
         for line in self._lines:
-            data = line.encode("utf-8")
-            chunks.append(data)
-            length += len(data)
+            chunks.append(line)
+            length += len(line)
             if 0 <= size <= length:
                 break
         data = b"".join(chunks)
@@ -852,11 +888,11 @@ class _LineStream:
         return data[:size]
 
 
-def _copy(lines: Iterator[str]) -> None:
+def _copy(source) -> None:
     table = Recipient._meta.db_table
     sql = f"COPY {connection.ops.quote_name(table)} ({', '.join(COPY_COLUMNS)}) FROM STDIN"
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(sql, _LineStream(lines), size=1 << 20)
+        cursor.cursor.copy_expert(sql, source, size=1 << 20)
 
 
 def _unescape(text: str) -> str:
@@ -872,16 +908,17 @@ def _unescape(text: str) -> str:
     return "".join(out)
 
 
-def _bulk_insert(lines: Iterator[str], batch: RecipientImport, batch_size: int = 2_000) -> None:
+def _bulk_insert(lines: Iterator[bytes], batch_size: int = 2_000) -> None:
+    """SQLite: the staged lines as batched INSERTs (COPY is PostgreSQL's)."""
     created = timezone.now()
     objects: list[Recipient] = []
     for line in lines:
-        fields = line.rstrip("\n").split("\t")
+        fields = line.decode("utf-8").rstrip("\n").split("\t")
         objects.append(
             Recipient(
-                region_id=batch.region_id,
-                service_id=batch.service_id,
-                year=batch.year,
+                region_id=int(fields[0]),
+                service_id=int(fields[1]),
+                year=int(fields[2]),
                 nik=fields[3],
                 name=_unescape(fields[4]),
                 sex=fields[5],
@@ -893,7 +930,7 @@ def _bulk_insert(lines: Iterator[str], batch: RecipientImport, batch_size: int =
                 quarter=int(fields[11]),
                 status=fields[12],
                 note=_unescape(fields[13]),
-                source_import_id=batch.pk,
+                source_import_id=int(fields[14]),
                 created_at=created,
             )
         )

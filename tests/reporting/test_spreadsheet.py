@@ -155,3 +155,11 @@ def test_first_sheet_is_the_data_sheet(tmp_path):
     write_xlsx(path, [["Pertama"]], sheet_names=("Data", "Lain"), other_sheets=[[["Kedua"]]])
     assert [values for _n, values in XlsxReader(path).rows()] == [["Pertama"]]
     assert [values for _n, values in XlsxReader(path, direct_max_bytes=0).rows()] == [["Pertama"]]
+
+
+def test_a_sheet_that_unpacks_to_gigabytes_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "data.xlsx"
+    write_xlsx(path, ROWS)
+    monkeypatch.setattr("reporting.spreadsheet.MAX_SHEET_XML_BYTES", 1000)
+    with pytest.raises(SpreadsheetError, match="terlalu besar"):
+        inspect(path)
