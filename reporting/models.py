@@ -439,7 +439,8 @@ class Recipient(models.Model):
     # Bulk-loaded table (a list can hold a million rows), so every per-row cost counts:
     # - few indexes, each justified: the unique (region, service, year, nik) index serves NIK searches and
     #   duplicate checks, the list is ordered by name, section A counts read (quarter, status); filters by
-    #   kecamatan or desa scan one list. Foreign keys get no index of their own.
+    #   kecamatan or desa scan one list. Foreign keys get no index of their own (deleting an import, which
+    #   sets source_import to NULL, is a rare admin action and may scan).
     # - no database-level foreign key constraints (db_constraint=False): PostgreSQL checks each one with a
     #   trigger per row at commit, measured at 1.4 s per 100,000 rows, a third of an import. The only writer
     #   is the import service, which resolves the daerah, service, kecamatan and import once per list; the
@@ -490,6 +491,7 @@ class Recipient(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="recipients",
+        db_index=False,
         db_constraint=False,
     )
     created_at = models.DateTimeField(_("dicatat pada"), db_default=Now())  # COPY leaves it to the database

@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 from reporting.choices import ImportMode, ImportStatus, RecipientStatus
 from reporting.models import Recipient, RecipientImport
-from reporting.recipient_validation import check_row
+from reporting.recipient_validation import COLUMNS, check_row
 from reporting.recipient_xlsx import DATA_SHEET, GUIDE_SHEET, REPORT_COLUMN, eligibility_of
 from reporting.services import recipients as service_layer
 from reporting.services.recipients import (
@@ -187,7 +187,7 @@ def test_template_opens_and_its_example_row_validates(reference_data, code):
     assert workbook.sheetnames[:2] == [DATA_SHEET, GUIDE_SHEET]
     sheet = workbook[DATA_SHEET]
     assert [cell.value for cell in sheet[1]] == HEADER
-    example = dict(zip([c.code for c in service_layer.COLUMNS], [cell.value for cell in sheet[2]], strict=True))
+    example = dict(zip([c.code for c in COLUMNS], [cell.value for cell in sheet[2]], strict=True))
     example = {key: value.date() if isinstance(value, dt.datetime) else value for key, value in example.items()}
     provinces = set(Region.objects.provinces().values_list("code", flat=True))
     kecamatans = set(Region.objects.filter(level="kecamatan").values_list("code", flat=True))
