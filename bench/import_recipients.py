@@ -513,6 +513,7 @@ def main() -> int:
     parser.add_argument("--million", action="store_true", help="also run 1,000,000 rows (peak memory goal)")
     parser.add_argument("--baseline-rows", type=int, default=2_000, help="rows of the import-export baseline")
     parser.add_argument("--seed", type=int, default=2018)
+    parser.add_argument("--repeat", type=int, default=3, help="end-to-end runs at --rows; the median counts")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--mode", default="ganti", help=argparse.SUPPRESS)
     parser.add_argument("--commit", action="store_true", help=argparse.SUPPRESS)
@@ -541,8 +542,17 @@ def main() -> int:
             clean()
             outcome = run_child(dirty, "ganti", commit=False, media_root=media_root)
             describe("berkas dengan galat (validasi + laporan galat)", outcome)
-            clean()
-            outcome = run_child(clean_file, "ganti", commit=True, media_root=media_root)
+            # The end-to-end run is repeated (each time on a freshly emptied list) and the median reported:
+            # the machine is shared, and a single run can be slowed by whatever else runs at the time.
+            runs = []
+            for _attempt in range(args.repeat if rows == args.rows else 1):
+                clean()
+                runs.append(run_child(clean_file, "ganti", commit=True, media_root=media_root))
+            runs.sort(key=lambda run: run["timings"]["total"])
+            outcome = runs[len(runs) // 2]
+            if len(runs) > 1:
+                each = ", ".join(f"{run['rows_per_second']:,.0f}" for run in runs)
+                print(f"  ujung ke ujung, {len(runs)} kali: {each} baris/s; median:")
             describe("berkas perbaikan, ujung ke ujung (unggah + validasi + simpan COPY)", outcome)
             if outcome["stored"] != rows or outcome.get("in_database") != rows:
                 failures.append(f"{rows:,} baris: {outcome['stored']:,} disimpan, bukan {rows:,}")
