@@ -180,3 +180,6 @@ class EvidenceAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "report", "content_type", "size", "uploaded_by", "uploaded_at"]
     search_fields = ["original_name", "report__service__code"]
     list_select_related = ["report__service", "report__period", "report__region", "uploaded_by"]
+
+
+from reporting import admin_recipients  # noqa: E402, F401 - registers the recipient data admin

@@ -65,3 +65,48 @@ class NotificationKind(models.TextChoices):
     SUBMITTED = "submitted", _("Laporan diajukan")
     REMINDER = "reminder", _("Pengingat batas waktu")
     UNLOCKED = "unlocked", _("Laporan dibuka kembali")
+
+
+# --- Data penerima layanan dasar (recipient lists) ------------------------------------------------------
+
+
+class ImportMode(models.TextChoices):
+    """How an imported list meets the list already stored for the same daerah, service and year."""
+
+    APPEND = "tambah", _("Tambah (NIK yang sudah tersimpan dilewati)")
+    REPLACE = "ganti", _("Ganti (daftar tahun ini diganti seluruhnya)")
+
+
+class ImportStatus(models.TextChoices):
+    """The life of an uploaded recipient file: validated in the background, stored only when confirmed."""
+
+    UPLOADED = "diunggah", _("Diunggah, menunggu validasi")
+    VALIDATING = "memvalidasi", _("Sedang divalidasi")
+    VALIDATED = "tervalidasi", _("Selesai divalidasi")
+    FAILED = "gagal", _("Gagal dibaca")
+    COMMITTING = "menyimpan", _("Sedang disimpan")
+    COMMITTED = "disimpan", _("Disimpan")
+    CANCELLED = "dibatalkan", _("Dibatalkan")
+
+
+class ImportPhase(models.TextChoices):
+    """What the background task is doing, for the progress bar."""
+
+    READING = "membaca", _("Membaca dan memvalidasi baris")
+    REPORT = "laporan", _("Menyusun laporan galat")
+    STORING = "menyimpan", _("Menyimpan data penerima")
+
+
+class RecipientStatus(models.TextChoices):
+    """Status layanan of a named recipient. Only "sesuai standar" counts as served (jumlah terlayani):
+    SPM counts citizens served according to the standard; a recipient whose service did not (yet) meet
+    the standard is still a citizen to be served (jumlah yang harus dilayani)."""
+
+    SERVED = "sesuai_standar", _("Terlayani sesuai standar")
+    NOT_YET = "belum_sesuai", _("Belum sesuai standar")
+
+
+class ExportKind(models.TextChoices):
+    RECIPIENTS_XLSX = "penerima_xlsx", _("Daftar penerima (xlsx)")
+    RECIPIENTS_ADMIN = "penerima_admin", _("Daftar penerima (ekspor admin)")
+    ERROR_REPORT = "laporan_galat", _("Laporan galat impor (xlsx)")

@@ -41,3 +41,37 @@ def send_due_reminders() -> int:
     from reporting.services.periods import today
 
     return reminders_send(on=today())
+
+
+# A million-row list takes a few minutes to validate and to write its error report; the limits leave room.
+@shared_task(name="reporting.validate_recipient_import", time_limit=60 * 60, soft_time_limit=55 * 60)
+def validate_recipient_import(import_id: int) -> dict:
+    """Validate an uploaded recipient list (nothing is stored). Safe to run twice."""
+    from reporting.services.recipients import recipient_import_validate
+
+    batch = recipient_import_validate(import_id)
+    if batch is None:
+        return {"import": import_id, "status": "skipped"}
+    return {"import": import_id, "status": batch.status, "rows": batch.rows_read, "errors": batch.rows_with_errors}
+
+
+@shared_task(name="reporting.commit_recipient_import", time_limit=60 * 60, soft_time_limit=55 * 60)
+def commit_recipient_import(import_id: int) -> dict:
+    """Store a confirmed recipient list in one transaction. Safe to run twice: a stored list is skipped."""
+    from reporting.choices import ImportStatus
+    from reporting.models import RecipientImport
+    from reporting.services.recipients import recipient_import_commit
+
+    batch = RecipientImport.objects.select_related("committed_by").filter(pk=import_id).first()
+    if batch is None or batch.status != ImportStatus.COMMITTING or batch.committed_by is None:
+        return {"import": import_id, "status": "skipped"}
+    batch = recipient_import_commit(user=batch.committed_by, batch=batch)
+    return {"import": import_id, "status": batch.status, "stored": batch.rows_stored}
+
+
+@shared_task(name="reporting.purge_recipient_import_files", time_limit=30 * 60, soft_time_limit=25 * 60)
+def purge_recipient_import_files() -> int:
+    """Daily: delete the files (personal data) of imports that ended more than the retention period ago."""
+    from reporting.services.recipients import recipient_import_purge
+
+    return recipient_import_purge()

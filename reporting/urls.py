@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reporting.views import dashboard, entry, review
+from reporting.views import dashboard, entry, recipients, review
 
 app_name = "reporting"
 
@@ -38,4 +38,23 @@ urlpatterns: list = [
     path("periode/<int:pk>/batas-waktu/", review.period_due_date, name="period-due-date"),
     path("periode/<int:pk>/tutup/", review.period_close_view, name="period-close"),
     path("periode/<int:pk>/buka-kembali/", review.period_reopen_view, name="period-reopen"),
+    # Data penerima layanan dasar (recipient lists)
+    path("penerima/", recipients.recipients_home, name="recipients-home"),
+    path("penerima/templat/<str:code>/", recipients.recipients_template, name="recipients-template"),
+    path("penerima/impor/", recipients.recipients_import, name="recipients-import"),
+    path("penerima/impor/<int:pk>/", recipients.recipients_import_detail, name="recipients-import-detail"),
+    path(
+        "penerima/impor/<int:pk>/laporan-galat/",
+        recipients.recipients_import_report,
+        name="recipients-import-report",
+    ),
+    path("penerima/impor/<int:pk>/simpan/", recipients.recipients_import_commit, name="recipients-import-commit"),
+    path("penerima/impor/<int:pk>/batal/", recipients.recipients_import_cancel, name="recipients-import-cancel"),
+    path("penerima/data/<int:pk>/", recipients.recipient_detail, name="recipient-detail"),
+    path("penerima/<str:region>/<str:service>/<int:year>/", recipients.recipients_list, name="recipients-list"),
+    path(
+        "penerima/<str:region>/<str:service>/<int:year>/ekspor/",
+        recipients.recipients_export,
+        name="recipients-export",
+    ),
 ]

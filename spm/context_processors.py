@@ -45,6 +45,11 @@ NAV_ITEMS: list[NavItem] = [
     ),
     NavItem(_("Laporan resmi"), "targets:official-report", frozenset({Role.REVIEWER, Role.LEADER, Role.ADMIN})),
     NavItem(_("Katalog SPM"), "catalogue"),
+    NavItem(
+        _("Data penerima"),
+        "reporting:recipients-home",
+        frozenset({Role.OPERATOR, Role.REVIEWER, Role.LEADER, Role.ADMIN}),
+    ),
 ]
 
 

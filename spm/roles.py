@@ -31,6 +31,10 @@ _REPORT_VIEW = ["reporting.view_quarterlyreport", "reporting.view_reportingperio
 
 _TARGET_VIEW = ["targets.view_target", "targets.view_targetrevision", "targets.view_actionplan"]
 _OFFICIAL_VIEW = ["targets.view_reportedition", "targets.view_generatedreport"]
+# Recipient lists (data penerima): everyone in scope sees counts and masked lists; full NIK and exports are
+# for the roles that work with the lists (UU 27/2022 data minimisation).
+_RECIPIENT_VIEW = ["reporting.view_recipient", "reporting.view_recipientimport"]
+_RECIPIENT_PERSONAL_DATA = ["reporting.view_recipient_nik", "reporting.export_recipient"]
 
 # Permissions per role, as "app_label.codename". "*" means every permission of the project.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -44,6 +48,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_TARGET_VIEW,
         "targets.add_targetrevision",
         "targets.change_targetrevision",
+        *_RECIPIENT_VIEW,
+        *_RECIPIENT_PERSONAL_DATA,
+        "reporting.add_recipientimport",
     ],
     Role.REVIEWER: [
         *_CATALOGUE_VIEW,
@@ -55,9 +62,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "targets.change_reportedition",
         "targets.add_generatedreport",
         "targets.approve_actionplan",
+        *_RECIPIENT_VIEW,
+        *_RECIPIENT_PERSONAL_DATA,
     ],
-    Role.LEADER: [*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW, *_OFFICIAL_VIEW],
-    Role.PROVINCIAL_VIEWER: [*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW],
+    Role.LEADER: [*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW, *_OFFICIAL_VIEW, *_RECIPIENT_VIEW],
+    Role.PROVINCIAL_VIEWER: [*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW, *_RECIPIENT_VIEW],
     Role.ADMIN: ["*"],
 }
 

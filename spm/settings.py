@@ -127,6 +127,14 @@ EMAIL_USE_TLS = config.parse_bool("EMAIL_USE_TLS", env("EMAIL_USE_TLS"), default
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "e-spm@localhost")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 EVIDENCE_MAX_BYTES = int(env("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+# Recipient list imports (data penerima layanan dasar): the largest file and the most data rows accepted per
+# import, and for how many days the files of an import (personal data) are kept once it has ended.
+RECIPIENT_IMPORT_MAX_BYTES = int(env("RECIPIENT_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
+RECIPIENT_IMPORT_MAX_ROWS = int(env("RECIPIENT_IMPORT_MAX_ROWS", "1000000"))
+RECIPIENT_IMPORT_RETENTION_DAYS = int(env("RECIPIENT_IMPORT_RETENTION_DAYS", "7"))
+# Up to this many rows the error report copies every row (fix it and upload it again); above it, only the rows
+# with an issue, with their original row number (writing a million-row copy would take minutes).
+RECIPIENT_IMPORT_FULL_REPORT_ROWS = 50_000
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = config.parse_bool("SECURE_COOKIES", env("SECURE_COOKIES"), default=False)
@@ -165,6 +173,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "due-date-reminders-daily": {
         "task": "reporting.send_due_reminders",
         "schedule": crontab(hour=7, minute=0),
+    },
+    "purge-recipient-import-files": {  # personal data in uploaded files is not kept longer than needed
+        "task": "reporting.purge_recipient_import_files",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 

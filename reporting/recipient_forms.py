@@ -1,0 +1,103 @@
+"""Forms and filters of the recipient pages (data penerima): the import form and the list's FilterSet."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from reporting.choices import ImportMode, Quarter, RecipientStatus
+from reporting.models import Recipient
+from reporting.services.recipients import importable_services
+from spm.models import BasicService, Region
+
+
+class RecipientImportForm(forms.Form):
+    """Upload a recipient list: daerah (chosen by admins, fixed for operators), service, year, mode, file."""
+
+    region = forms.ModelChoiceField(label=_("Daerah"), queryset=Region.objects.none(), empty_label=None)
+    service = forms.ModelChoiceField(label=_("Jenis pelayanan dasar"), queryset=BasicService.objects.none())
+    year = forms.IntegerField(label=_("Tahun"), min_value=2000)
+    mode = forms.ChoiceField(
+        label=_("Cara impor"), choices=ImportMode.choices, initial=ImportMode.APPEND, widget=forms.RadioSelect
+    )
+    file = forms.FileField(
+        label=_("Berkas xlsx"),
+        help_text=_("Gunakan templat jenis pelayanan dasar ini; satu baris satu penerima."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    def __init__(self, *args, user, region: Region | None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["year"].initial = timezone.localdate().year
+        self.fields["year"].max_value = timezone.localdate().year + 1
+        if user.is_admin:
+            self.fields["region"].queryset = Region.objects.daerah().order_by("code")
+        else:
+            self.fields["region"].queryset = Region.objects.filter(pk=user.region_id)
+            self.fields["region"].disabled = True
+            region = user.region
+        self.fields["region"].initial = region
+        services = importable_services(user, region) if region is not None else BasicService.objects.none()
+        self.fields["service"].queryset = services.order_by("affair__order", "order")
+        self.fields["service"].label_from_instance = lambda service: f"{service.code} — {service.name}"
+        for name, field in self.fields.items():
+            if name != "mode":
+                field.widget.attrs.setdefault(
+                    "class", "form-select" if name in ("region", "service") else "form-control"
+                )
+
+
+class RecipientFilter(django_filters.FilterSet):
+    """Search and filters of a list: name or NIK prefix, kecamatan, desa, status, triwulan served."""
+
+    q = django_filters.CharFilter(label=_("Cari nama atau awal NIK"), method="search")
+    kecamatan = django_filters.ModelChoiceFilter(
+        label=_("Kecamatan"), field_name="district", queryset=Region.objects.none(), empty_label=_("Semua kecamatan")
+    )
+    desa = django_filters.CharFilter(label=_("Desa/kelurahan"), field_name="village", lookup_expr="iexact")
+    status = django_filters.ChoiceFilter(
+        label=_("Status layanan"), choices=RecipientStatus.choices, empty_label=_("Semua")
+    )
+    triwulan = django_filters.ChoiceFilter(
+        label=_("Triwulan"), field_name="quarter", choices=Quarter.choices, empty_label=_("Semua")
+    )
+
+    class Meta:
+        model = Recipient
+        fields: list[str] = []
+
+    def __init__(self, *args, region: Region, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["kecamatan"].queryset = region.children.order_by("name")
+        for name in self.filters:
+            css = (
+                "form-select form-select-sm"
+                if name in ("kecamatan", "status", "triwulan")
+                else "form-control form-control-sm"
+            )
+            self.form.fields[name].widget.attrs["class"] = css
+
+    def search(self, queryset, _name, value: str):
+        value = value.strip()
+        if not value:
+            return queryset
+        if value.isdigit():
+            return queryset.nik_prefix(value[:16])
+        return queryset.filter(Q(name__icontains=value))
+
+    @property
+    def active(self) -> dict[str, str]:
+        """The filters in use, for the export record and links (no personal data beyond a NIK prefix)."""
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        active = {}
+        for key, value in data.items():
+            if value in (None, ""):
+                continue
+            if key == "q" and str(value).strip().isdigit():
+                value = str(value).strip()[:6] + "*"  # a NIK prefix is recorded only as its region digits
+            active[key] = value.code if isinstance(value, Region) else str(value)
+        return active

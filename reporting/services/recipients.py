@@ -1,0 +1,740 @@
+"""The one write path of recipient data (data penerima layanan dasar): import, validate, commit, cancel,
+export; and the counts that feed section A of the quarterly report.
+
+An import runs in three steps (pretix's "validate everything, then one transaction"):
+
+1. :func:`recipient_import_start` (web request) checks the user may import for that daerah and service,
+   and that the file is a readable xlsx within the size and row limits, with the template's columns; it
+   stores the upload and enqueues the validation task after the transaction commits.
+2. :func:`recipient_import_validate` (Celery) streams the sheet, checks every row with the pure core
+   (``reporting.recipient_validation``), checks duplicates against the stored list in one query, and
+   writes the counts, the first issues, an error report if anything is wrong, and a compact staging file
+   of the valid rows (PostgreSQL COPY text format). Nothing becomes a :class:`Recipient` yet.
+3. :func:`recipient_import_commit` (Celery, after the user confirms) stores the staged rows in one
+   transaction: "ganti" deletes the year's list first; "tambah" skips NIKs already stored. PostgreSQL
+   loads with COPY, SQLite with batched inserts. A failure stores nothing.
+
+Personal data (UU 27/2022): no NIK, name or address is ever logged or put in an exception; messages use
+row numbers and, where needed, :func:`~reporting.recipient_validation.mask_nik`. Exports are recorded in
+:class:`~reporting.models.ExportLog`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import shutil
+import tempfile
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.db.models.fields.files import FieldFile
+from django.utils import timezone
+
+from reporting import recipient_rows, recipient_xlsx, spreadsheet
+from reporting.choices import ExportKind, ImportMode, ImportPhase, ImportStatus, RecipientStatus
+from reporting.models import ExportLog, QuarterlyReport, Recipient, RecipientImport
+from reporting.recipient_validation import (
+    ERROR,
+    HEADERS,
+    ValidationCounts,
+    validate_rows,
+)
+from reporting.services.reports import ReportInput, report_save
+from spm.choices import RegionLevel, Role
+from spm.models import BasicService, Region, ServiceAssignment, User
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 5_000  # rows between two progress updates (one cheap UPDATE each)
+ISSUES_KEPT = 200  # issues kept on the import for the status page; the error report has them all
+
+
+# --- who may do what -----------------------------------------------------------------------------------
+
+
+def can_import(user: User, region: Region, service: BasicService) -> bool:
+    """Admins, and the operators of the OPD pengampu of that service in that daerah."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_admin:
+        return True
+    return (
+        user.role == Role.OPERATOR
+        and user.has_perm("reporting.add_recipientimport")
+        and ServiceAssignment.objects.filter(region=region, service=service, agency_id=user.agency_id).exists()
+    )
+
+
+def can_see_personal_data(user: User) -> bool:
+    """Full NIK on a detail page and exports: roles that work with the lists (operator, verifikator,
+    admin); pimpinan and peninjau provinsi read counts and masked lists."""
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.is_admin or user.has_perm("reporting.view_recipient_nik")
+    )
+
+
+def can_export(user: User) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.is_admin or user.has_perm("reporting.export_recipient")
+    )
+
+
+def importable_services(user: User, region: Region):
+    """The services a user may import for in a daerah (for the import form)."""
+    services = BasicService.objects.active().for_region(region).select_related("affair")
+    if user.is_admin:
+        return services
+    if user.role != Role.OPERATOR or not user.agency_id:
+        return services.none()
+    return services.filter(assignments__region=region, assignments__agency_id=user.agency_id)
+
+
+class RecipientImportError(Exception):
+    """A system failure during validation or commit; its message holds no personal data."""
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+# --- the template --------------------------------------------------------------------------------------
+
+
+def recipients_template(service: BasicService, *, region: Region | None = None, year: int | None = None) -> bytes:
+    """The xlsx template of a jenis pelayanan dasar (headers, instructions with its eligibility, dropdowns,
+    formats, a valid example row); for a kabupaten/kota, with its kecamatan codes as a dropdown."""
+    year = year or timezone.localdate().year
+    districts: list[tuple[str, str]] = []
+    if region is not None and region.level == RegionLevel.REGENCY_CITY:
+        districts = list(region.children.order_by("code").values_list("code", "name"))
+    return recipient_xlsx.recipients_template(service, year=year, region=region, districts=districts)
+
+
+def _limit_text(size: int) -> str:
+    return f"{size / 1_048_576:.1f}".replace(".", ",") + " MB"
+
+
+# --- step 1: upload --------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _local_path(upload: UploadedFile) -> Iterator[str]:
+    """A path on disk for an upload (large uploads already are a temporary file)."""
+    path = getattr(upload, "temporary_file_path", None)
+    if path is not None:
+        yield path()
+        return
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+        upload.seek(0)
+        shutil.copyfileobj(upload, handle, 1024 * 1024)
+        handle.flush()
+        yield handle.name
+
+
+def recipient_import_start(
+    *, user: User, region: Region, service: BasicService, year: int, mode: str, upload: UploadedFile
+) -> RecipientImport:
+    """Accept an uploaded recipient list for validation; refuse bad files with the reason and store nothing."""
+    _require(can_import(user, region, service), "Anda tidak berwenang mengimpor data penerima layanan ini.")
+    if not region.is_daerah or service.level != region.government_level:
+        raise ValidationError({"service": "Jenis pelayanan dasar ini bukan urusan daerah yang dipilih."})
+    this_year = timezone.localdate().year
+    if not 2000 <= year <= this_year + 1:
+        raise ValidationError({"year": f"Tahun harus antara 2000 dan {this_year + 1}."})
+    if mode not in ImportMode.values:
+        raise ValidationError({"mode": "Pilih cara impor: Tambah atau Ganti."})
+    name = PurePath(upload.name or "berkas.xlsx").name[:255]
+    limit = settings.RECIPIENT_IMPORT_MAX_BYTES
+    if not upload.size:
+        raise ValidationError({"file": "Berkas kosong (0 byte)."})
+    if upload.size > limit:
+        raise ValidationError(
+            {"file": f"Ukuran berkas {_limit_text(upload.size)} melebihi batas {_limit_text(limit)} per impor."}
+        )
+    try:
+        with _local_path(upload) as path:
+            check = recipient_rows.check_file(path)
+    except spreadsheet.SpreadsheetError as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    with transaction.atomic():
+        batch = RecipientImport(
+            region=region,
+            service=service,
+            year=year,
+            mode=mode,
+            original_name=name,
+            size=upload.size,
+            created_by=user,
+            rows_total=check.rows_estimate,
+        )
+        upload.seek(0)
+        batch.file.save("impor.xlsx", upload, save=False)
+        try:
+            batch.save()
+        except Exception:
+            batch.file.delete(save=False)  # nothing half-saved
+            raise
+        transaction.on_commit(lambda: _enqueue("validate", batch.pk))
+    logger.info("recipient import %s uploaded: %s rows estimated", batch.pk, check.rows_estimate)
+    return batch
+
+
+def _enqueue(step: str, import_id: int) -> None:
+    from reporting import tasks
+
+    task = tasks.validate_recipient_import if step == "validate" else tasks.commit_recipient_import
+    task.delay(import_id)
+
+
+# --- step 2: validate ------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _field_path(field: FieldFile) -> Iterator[str]:
+    """A local path for a stored file (copied to a temporary file for storages without paths)."""
+    try:
+        yield field.path
+        return
+    except NotImplementedError:
+        pass
+    with field.open("rb") as source, tempfile.NamedTemporaryFile(suffix=PurePath(field.name).suffix) as copy:
+        shutil.copyfileobj(source, copy, 1024 * 1024)
+        copy.flush()
+        yield copy.name
+
+
+class _StoredNiks:
+    """The NIKs already stored for a daerah, service and year: loaded in one query into a sorted array of
+    integers (8 bytes each, so a million stored NIKs take 8 MB), looked up by bisection."""
+
+    def __init__(self, region_id: int, service_id: int, year: int) -> None:
+        values = array("q")
+        rows = (
+            Recipient.objects.for_list(region_id, service_id, year)
+            .order_by("nik")
+            .values_list("nik", flat=True)
+            .iterator(chunk_size=20_000)
+        )
+        values.extend(int(nik) for nik in rows if nik.isdigit())
+        self._values = values
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __contains__(self, nik: int) -> bool:
+        values = self._values
+        index = bisect_left(values, nik)
+        return index < len(values) and values[index] == nik
+
+
+def _progress(batch_id: int, **fields) -> None:
+    RecipientImport.objects.filter(pk=batch_id).update(**fields)
+
+
+def recipient_import_validate(import_id: int) -> RecipientImport | None:
+    """Validate an uploaded list (the Celery task's body). Idempotent: a list already validated, stored or
+    cancelled is left alone; a run interrupted by a lost worker starts over; of two concurrent runs, only
+    the first to finish records its result."""
+    claimed = RecipientImport.objects.filter(
+        pk=import_id, status__in=[ImportStatus.UPLOADED, ImportStatus.VALIDATING]
+    ).update(status=ImportStatus.VALIDATING, phase=ImportPhase.READING, rows_processed=0, failure_message="")
+    if not claimed:
+        return None
+    batch = RecipientImport.objects.select_related("region", "service").get(pk=import_id)
+    workdir = Path(tempfile.mkdtemp(prefix=f"espm-impor-{batch.pk}-"))
+    try:
+        with _field_path(batch.file) as path:
+            outcome = _validate_file(batch, path, workdir)
+    except spreadsheet.SpreadsheetError as exc:
+        _finish(batch, status=ImportStatus.FAILED, failure_message=str(exc))
+        return batch
+    except Exception as exc:
+        # Only the exception's type: database errors can quote a row (and so a NIK) in their message.
+        logger.error("recipient import %s: validation failed (%s)", batch.pk, type(exc).__name__)
+        _finish(
+            batch,
+            status=ImportStatus.FAILED,
+            failure_message="Berkas tidak dapat divalidasi karena kesalahan sistem. Coba unggah ulang; bila "
+            "berulang, hubungi admin.",
+        )
+        return batch
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return outcome
+
+
+@dataclass
+class _Outcome:
+    counts: ValidationCounts
+    with_errors: int
+    with_warnings: int
+    duplicates_stored: int
+    issues: list[dict]
+    staged: Path | None
+    report: Path | None
+
+
+def _validate_file(batch: RecipientImport, path: str, workdir: Path) -> RecipientImport:
+    reader = spreadsheet.XlsxReader(path)
+    header = recipient_rows.header_of(reader)
+    region_codes = _region_codes()
+    rule = recipient_xlsx.eligibility_of(batch.service)
+    example_nik = recipient_xlsx.example_row(batch.service, year=batch.year)["nik"]
+    stored = _StoredNiks(batch.region_id, batch.service_id, batch.year) if batch.mode == ImportMode.APPEND else None
+    counts = ValidationCounts()
+    results = validate_rows(
+        recipient_rows.records(reader, header, settings.RECIPIENT_IMPORT_MAX_ROWS),
+        service_rule=rule,
+        year=batch.year,
+        province_codes=region_codes.provinces,
+        kecamatan_codes=region_codes.kecamatan_ids.keys(),
+        counts=counts,
+    )
+    messages_path = workdir / "pesan.tsv"
+    staged_path = workdir / "siap-simpan.tsv"
+    issues: list[dict] = []
+    with_errors = with_warnings = duplicates_stored = rows = 0
+    staging_ok = True
+    kecamatan_ids = region_codes.kecamatan_ids
+    prefix, suffix = recipient_rows.staging_affixes(batch)
+    with open(messages_path, "w", encoding="utf-8") as messages, open(staged_path, "w", encoding="utf-8") as staged:
+        for result in results:
+            rows += 1
+            record = result.record
+            row_issues = result.issues
+            extra = recipient_rows.extra_issues(record, example_nik)  # type: ignore[arg-type]
+            if extra:
+                row_issues += extra
+            if row_issues:
+                has_error = any(issue.severity == ERROR for issue in row_issues)
+                if has_error:
+                    with_errors += 1
+                    staging_ok = False
+                else:
+                    with_warnings += 1
+                number = result.row_number
+                messages.write(f"{number}\t{int(has_error)}\t{recipient_rows.format_issues(number, row_issues)}\n")
+                for issue in row_issues[: max(0, ISSUES_KEPT - len(issues))]:
+                    column = HEADERS.get(issue.column, issue.column)
+                    issues.append(
+                        {"row": number, "column": column, "severity": issue.severity, "message": issue.message}
+                    )
+            else:
+                has_error = False
+            # A NIK already on the stored list is skipped on append: counted, not reported row by row (a list
+            # grown month by month and uploaded again would otherwise repeat every earlier row).
+            if stored is not None and not has_error and int(recipient_rows.nik_text(record["nik"])) in stored:
+                duplicates_stored += 1
+            if staging_ok:
+                staged.write(recipient_rows.staging_line(record, kecamatan_ids, prefix, suffix))
+            if rows % PROGRESS_EVERY == 0:
+                _progress(batch.pk, rows_processed=rows)
+    if rows == 0:
+        raise spreadsheet.SpreadsheetError(
+            "Lembar kerja pertama hanya berisi judul kolom, tanpa data penerima. Isi data mulai baris "
+            f"{header.row_number + 1}."
+        )
+    outcome = _Outcome(
+        counts=counts,
+        with_errors=with_errors,
+        with_warnings=with_warnings,
+        duplicates_stored=duplicates_stored,
+        issues=issues,
+        staged=staged_path if staging_ok else None,
+        report=None,
+    )
+    if with_errors or with_warnings:
+        _progress(batch.pk, phase=ImportPhase.REPORT, rows_processed=0, rows_total=rows)
+        batch.rows_total = rows
+        outcome.report = workdir / "laporan-galat.xlsx"
+        _write_report(batch, reader, header, messages_path, outcome.report)
+    return _store_outcome(batch, outcome)
+
+
+@dataclass(frozen=True)
+class _RegionCodes:
+    provinces: frozenset[str]
+    kecamatan_ids: dict[str, int]  # dotted kecamatan code -> Region id
+
+
+def _region_codes() -> _RegionCodes:
+    """Province codes and kecamatan codes (with their ids), loaded once per import."""
+    provinces = frozenset(Region.objects.filter(level=RegionLevel.PROVINCE).values_list("code", flat=True))
+    kecamatans = dict(Region.objects.filter(level=RegionLevel.DISTRICT).values_list("code", "id"))
+    return _RegionCodes(provinces, kecamatans)
+
+
+def _write_report(
+    batch: RecipientImport,
+    reader: spreadsheet.XlsxReader,
+    header: recipient_rows.HeaderMap,
+    messages: Path,
+    destination: Path,
+) -> None:
+    done = 0
+
+    def on_row(_number: int) -> None:
+        nonlocal done
+        done += 1
+        if done % PROGRESS_EVERY == 0:
+            _progress(batch.pk, rows_processed=done)
+
+    recipient_xlsx.write_error_report(
+        destination,
+        reader.rows(),
+        recipient_rows.read_messages(messages),
+        header_row=header.row_number,
+        report_column=header.report_column,
+        only_issues=batch.rows_total > settings.RECIPIENT_IMPORT_FULL_REPORT_ROWS,
+        on_row=on_row,
+    )
+
+
+def _save_file(field: FieldFile, name: str, path: Path) -> None:
+    with open(path, "rb") as handle:
+        field.save(name, File(handle), save=False)
+
+
+def _store_outcome(batch: RecipientImport, outcome: _Outcome) -> RecipientImport:
+    """Record the result, unless another run already did (then this run's files are dropped)."""
+    folder = f"impor/penerima/{batch.year}/{batch.pk}"
+    report_field = RecipientImport._meta.get_field("error_report")
+    staged_field = RecipientImport._meta.get_field("staged_file")
+    report = FieldFile(batch, report_field, None)
+    staged = FieldFile(batch, staged_field, None)
+    if outcome.report is not None:
+        _save_file(report, f"{folder}/laporan-galat.xlsx", outcome.report)
+    if outcome.staged is not None:
+        _save_file(staged, f"{folder}/siap-simpan.tsv", outcome.staged)
+    counts = outcome.counts
+    updated = RecipientImport.objects.filter(pk=batch.pk, status=ImportStatus.VALIDATING).update(
+        status=ImportStatus.VALIDATED,
+        phase="",
+        rows_processed=counts.rows_read,
+        rows_read=counts.rows_read,
+        rows_valid=counts.rows_read - outcome.with_errors,
+        rows_with_errors=outcome.with_errors,
+        rows_with_warnings=outcome.with_warnings,
+        duplicates_in_file=counts.duplicates_in_file,
+        duplicates_stored=outcome.duplicates_stored,
+        issues=outcome.issues,
+        error_report=report.name or "",
+        staged_file=staged.name or "",
+        validated_at=timezone.now(),
+    )
+    if not updated:
+        for field in (report, staged):
+            if field.name:
+                field.storage.delete(field.name)
+    batch.refresh_from_db()
+    logger.info(
+        "recipient import %s validated: %s rows, %s with errors, %s with warnings",
+        batch.pk,
+        counts.rows_read,
+        outcome.with_errors,
+        outcome.with_warnings,
+    )
+    return batch
+
+
+def _finish(batch: RecipientImport, **fields) -> None:
+    RecipientImport.objects.filter(pk=batch.pk).update(phase="", **fields)
+    batch.refresh_from_db()
+
+
+# --- step 3: commit, or cancel ----------------------------------------------------------------------------
+
+
+def _lock(batch: RecipientImport) -> RecipientImport:
+    return RecipientImport.objects.select_for_update().select_related("region", "service").get(pk=batch.pk)
+
+
+@transaction.atomic
+def recipient_import_confirm(*, user: User, batch: RecipientImport) -> RecipientImport:
+    """The user confirms a validated list without errors: it is stored in the background (a large list
+    takes longer than a web request should)."""
+    batch = _lock(batch)
+    _require(can_import(user, batch.region, batch.service), "Anda tidak berwenang menyimpan data penerima ini.")
+    if not batch.can_commit:
+        raise ValidationError(_not_committable(batch))
+    batch.status, batch.phase, batch.committed_by = ImportStatus.COMMITTING, ImportPhase.STORING, user
+    batch.failure_message = ""
+    batch.save(update_fields=["status", "phase", "committed_by", "failure_message"])
+    transaction.on_commit(lambda: _enqueue("commit", batch.pk))
+    return batch
+
+
+def _not_committable(batch: RecipientImport) -> str:
+    if batch.status != ImportStatus.VALIDATED:
+        return f"Impor ini berstatus '{batch.get_status_display()}' sehingga tidak dapat disimpan."
+    if batch.rows_with_errors:
+        return (
+            f"Berkas masih memiliki {batch.rows_with_errors} baris dengan galat. Perbaiki baris tersebut (lihat "
+            "laporan galat) lalu unggah ulang; tidak ada data yang disimpan."
+        )
+    return "Tidak ada baris valid untuk disimpan."
+
+
+def recipient_import_commit(*, user: User, batch: RecipientImport) -> RecipientImport:
+    """Store a validated list without errors, all or nothing, in one transaction. "ganti" deletes the
+    year's list of that daerah and service first; "tambah" skips NIKs already stored and counts them."""
+    try:
+        with transaction.atomic():
+            batch = _lock(batch)
+            _require(can_import(user, batch.region, batch.service), "Anda tidak berwenang menyimpan data penerima ini.")
+            if batch.status not in (ImportStatus.VALIDATED, ImportStatus.COMMITTING) or (
+                batch.status == ImportStatus.VALIDATED and not batch.can_commit
+            ):
+                raise ValidationError(_not_committable(batch))
+            if batch.rows_with_errors or not batch.staged_file:
+                raise ValidationError(_not_committable(batch))
+            stored, skipped = _write_recipients(batch)
+            batch.status, batch.phase = ImportStatus.COMMITTED, ""
+            batch.rows_stored, batch.duplicates_stored = stored, skipped
+            batch.committed_by, batch.committed_at = user, timezone.now()
+            batch.save(
+                update_fields=[
+                    "status",
+                    "phase",
+                    "rows_stored",
+                    "duplicates_stored",
+                    "committed_by",
+                    "committed_at",
+                ]
+            )
+            transaction.on_commit(lambda: _delete_files(batch, keep_report=True))
+    except (ValidationError, PermissionDenied):
+        raise
+    except Exception as exc:
+        # Only the exception's type: a database error may quote the failing row, NIK included.
+        logger.error("recipient import %s: commit failed, nothing stored (%s)", batch.pk, type(exc).__name__)
+        message = (
+            "Penyimpanan gagal sehingga tidak ada data yang disimpan. Coba simpan sekali lagi; bila berulang, "
+            "hubungi admin."
+        )
+        RecipientImport.objects.filter(
+            pk=batch.pk, status__in=[ImportStatus.COMMITTING, ImportStatus.VALIDATED]
+        ).update(status=ImportStatus.VALIDATED, phase="", failure_message=message)
+        raise RecipientImportError(message) from None
+    logger.info("recipient import %s committed: %s stored, %s skipped", batch.pk, stored, skipped)
+    return batch
+
+
+def _prepare_transaction(batch: RecipientImport) -> None:
+    """PostgreSQL: serialise commits to the same list (SQLite serialises every write anyway), and do not wait
+    for the WAL flush at commit. Without that wait a server crash in the following fraction of a second can
+    lose the whole stored list and its "disimpan" status together, never part of it (the import then shows
+    "sedang disimpan" and is stored again by the redelivered task); it saves a second per 100,000 rows."""
+    if connection.vendor == "postgresql":
+        key = (batch.region_id << 40) ^ (batch.service_id << 16) ^ batch.year
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key & 0x7FFF_FFFF_FFFF_FFFF])
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def _write_recipients(batch: RecipientImport) -> tuple[int, int]:
+    _prepare_transaction(batch)
+    scope = Recipient.objects.for_list(batch.region_id, batch.service_id, batch.year)
+    if batch.mode == ImportMode.REPLACE:
+        scope.delete()
+        stored = None
+    else:
+        stored = _StoredNiks(batch.region_id, batch.service_id, batch.year)
+    counter = {"kept": 0, "skipped": 0}
+    with batch.staged_file.open("rb") as handle:
+        if connection.vendor == "postgresql" and not stored:
+            # Nothing to skip: PostgreSQL reads the staged file as it is.
+            _copy(handle)
+            counter["kept"] = batch.rows_read
+        else:
+            nik_at = len(recipient_rows.staging_affixes(batch)[0])
+            lines = recipient_rows.staged_lines(handle, stored, counter, nik_at)
+            if connection.vendor == "postgresql":
+                _copy(recipient_rows.LineStream(lines))
+            else:
+                _bulk_insert(lines)
+    return counter["kept"], counter["skipped"]
+
+
+def _copy(source) -> None:
+    table = Recipient._meta.db_table
+    sql = f"COPY {connection.ops.quote_name(table)} ({', '.join(recipient_rows.COPY_COLUMNS)}) FROM STDIN"
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(sql, source, size=1 << 20)
+
+
+def _bulk_insert(lines: Iterator[bytes], batch_size: int = 2_000) -> None:
+    """SQLite: the staged lines as batched INSERTs (COPY is PostgreSQL's)."""
+    created = timezone.now()
+    objects: list[Recipient] = []
+    for line in lines:
+        fields = line.decode("utf-8").rstrip("\n").split("\t")
+        objects.append(
+            Recipient(
+                region_id=int(fields[0]),
+                service_id=int(fields[1]),
+                year=int(fields[2]),
+                nik=fields[3],
+                name=recipient_rows.unescape(fields[4]),
+                sex=fields[5],
+                birth_date=dt.date.fromisoformat(fields[6]),
+                address=recipient_rows.unescape(fields[7]),
+                village=recipient_rows.unescape(fields[8]),
+                district_id=None if fields[9] == "\\N" else int(fields[9]),
+                service_date=dt.date.fromisoformat(fields[10]),
+                quarter=int(fields[11]),
+                status=fields[12],
+                note=recipient_rows.unescape(fields[13]),
+                source_import_id=int(fields[14]),
+                created_at=created,
+            )
+        )
+        if len(objects) >= batch_size:
+            Recipient.objects.bulk_create(objects)
+            objects.clear()
+    if objects:
+        Recipient.objects.bulk_create(objects)
+
+
+@transaction.atomic
+def recipient_import_cancel(*, user: User, batch: RecipientImport) -> RecipientImport:
+    """Cancel an import that was not stored; its files (personal data) are deleted."""
+    batch = _lock(batch)
+    _require(
+        batch.created_by_id == user.pk or can_import(user, batch.region, batch.service),
+        "Anda tidak berwenang membatalkan impor ini.",
+    )
+    if batch.status in (ImportStatus.COMMITTED, ImportStatus.COMMITTING, ImportStatus.CANCELLED):
+        raise ValidationError(f"Impor berstatus '{batch.get_status_display()}' tidak dapat dibatalkan.")
+    batch.status, batch.phase = ImportStatus.CANCELLED, ""
+    batch.save(update_fields=["status", "phase"])
+    transaction.on_commit(lambda: _delete_files(batch, keep_report=False))
+    return batch
+
+
+def _delete_files(batch: RecipientImport, *, keep_report: bool) -> None:
+    """Remove an import's files once they are no longer needed, and forget their names."""
+    fields = ["file", "staged_file"] + ([] if keep_report else ["error_report"])
+    cleared = {}
+    for name in fields:
+        field: FieldFile = getattr(batch, name)
+        if field.name:
+            field.storage.delete(field.name)
+            cleared[name] = ""
+    if cleared:
+        RecipientImport.objects.filter(pk=batch.pk).update(**cleared)
+
+
+def recipient_import_purge(*, older_than_days: int | None = None) -> int:
+    """Delete the files of imports that ended (or were abandoned) more than N days ago (data minimisation)."""
+    days = older_than_days if older_than_days is not None else settings.RECIPIENT_IMPORT_RETENTION_DAYS
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    stale = RecipientImport.objects.filter(created_at__lt=cutoff).exclude(file="", staged_file="", error_report="")
+    count = 0
+    for batch in stale.exclude(status__in=[ImportStatus.VALIDATING, ImportStatus.COMMITTING]).iterator():
+        _delete_files(batch, keep_report=False)
+        count += 1
+    return count
+
+
+# --- reads offered to the quarterly report ---------------------------------------------------------------
+
+
+def recipient_counts(region: Region | int, service: BasicService | int, year: int) -> dict:
+    """Section A figures from the named list, in one aggregate query.
+
+    ``must_serve`` (jumlah yang harus dilayani): every recipient on the year's list, whatever its status.
+    ``served[q]`` (jumlah terlayani in triwulan q): recipients whose service date falls in triwulan q and
+    whose status is "sesuai standar"; a recipient served but not (yet) to standard is still to be served.
+    """
+    region_id = getattr(region, "pk", region)
+    service_id = getattr(service, "pk", service)
+    served = Q(status=RecipientStatus.SERVED)
+    totals = Recipient.objects.for_list(region_id, service_id, year).aggregate(
+        must_serve=Count("id"),
+        q1=Count("id", filter=served & Q(quarter=1)),
+        q2=Count("id", filter=served & Q(quarter=2)),
+        q3=Count("id", filter=served & Q(quarter=3)),
+        q4=Count("id", filter=served & Q(quarter=4)),
+    )
+    return {"must_serve": totals["must_serve"], "served": {q: totals[f"q{q}"] for q in (1, 2, 3, 4)}}
+
+
+def report_prefill_from_recipients(*, report: QuarterlyReport, user: User, expected_version: int) -> QuarterlyReport:
+    """Fill section A of a quarterly report from the recipient list: the year's must-serve and this
+    triwulan's served count (saved as a draft through ``report_save``, so every change is recorded)."""
+    counts = recipient_counts(report.region_id, report.service_id, report.period.year)
+    if not counts["must_serve"]:
+        raise ValidationError(
+            f"Belum ada data penerima {report.service.name} tahun {report.period.year}; impor daftar penerima terlebih "
+            "dahulu."
+        )
+    data = ReportInput(scalars={"must_serve": counts["must_serve"], "served": counts["served"][report.period.quarter]})
+    return report_save(report=report, user=user, data=data, expected_version=expected_version)
+
+
+# --- export ----------------------------------------------------------------------------------------------
+
+
+def recipients_export(*, user: User, queryset, region: Region, service: BasicService, year: int, filters: dict) -> Path:
+    """Write the (already scoped and filtered) recipients to an xlsx file and record the export (who,
+    what, how many rows, when). Returns the path of a temporary file the caller sends and deletes."""
+    _require(can_export(user), "Anda tidak berwenang mengekspor data penerima.")
+    rows = queryset.order_by("name", "id").values_list(
+        "nik",
+        "name",
+        "sex",
+        "birth_date",
+        "address",
+        "village",
+        "district__code",
+        "service_date",
+        "status",
+        "note",
+        "district__name",
+        "quarter",
+        "created_at",
+    )
+    labels = {value: recipient_xlsx.STATUS_LABELS[value] for value in RecipientStatus.values}
+    zone = timezone.get_current_timezone()
+
+    def lines():
+        for row in rows.iterator(chunk_size=5_000):
+            values = list(row)
+            values[6] = values[6] or ""
+            values[8] = labels.get(values[8], values[8])
+            values[10] = values[10] or ""
+            values[12] = timezone.localtime(values[12], zone).replace(tzinfo=None)
+            yield values
+
+    handle, name = tempfile.mkstemp(prefix="espm-ekspor-", suffix=".xlsx")
+    os.close(handle)
+    path = Path(name)
+    count = recipient_xlsx.write_export(path, lines())
+    ExportLog.objects.create(
+        user=user,
+        kind=ExportKind.RECIPIENTS_XLSX,
+        region=region,
+        filters={"daerah": region.code, "layanan": service.code, "tahun": year, **filters},
+        row_count=count,
+    )
+    logger.info("recipient export by user %s: %s rows", user.pk, count)
+    return path
+
+
+def log_export(*, user: User, kind: str, region: Region | None, filters: dict, row_count: int) -> ExportLog:
+    """Record an export of personal data made elsewhere (the admin's export action)."""
+    return ExportLog.objects.create(user=user, kind=kind, region=region, filters=filters, row_count=row_count)

@@ -1,0 +1,328 @@
+"""Pages of recipient data (data penerima layanan dasar): per-service overview, template download, import
+with an htmx-polled progress bar, the error report, the searchable list with masked NIKs, one recipient's
+detail, and the xlsx export (recorded in ExportLog).
+
+Thin function-based views: every read starts from ``visible_to(user)`` (out of scope answers 404), every
+write is a service in ``reporting.services.recipients``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import PurePath
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from reporting.choices import ExportKind, RecipientStatus
+from reporting.models import Recipient, RecipientImport
+from reporting.recipient_forms import RecipientFilter, RecipientImportForm
+from reporting.recipient_validation import mask_nik
+from reporting.services import recipients as service_layer
+from spm.choices import Role
+from spm.models import BasicService, Region, ServiceAssignment
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE_SIZE = 50
+ISSUES_SHOWN = 50
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        year = int(request.GET.get("tahun", ""))
+    except ValueError:
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+def _daerah(request: HttpRequest) -> Region | None:
+    """The daerah of the page: fixed for users of one daerah, chosen (``?daerah=``) by the others."""
+    user = request.user
+    if user.role in (Role.OPERATOR, Role.REVIEWER, Role.LEADER) and not user.is_admin:
+        return user.region
+    code = request.GET.get("daerah", "")
+    if not code:
+        return user.region if user.role == Role.PROVINCIAL_VIEWER else None
+    return get_object_or_404(Region.objects.visible_to(user), code=code)
+
+
+def _list_visible(user, region: Region, service: BasicService) -> bool:
+    """May the user open this daerah's list of this service at all (its content is scoped again)?"""
+    if user.is_admin:
+        return True
+    if not Region.objects.visible_to(user).filter(pk=region.pk).exists():
+        return False
+    if user.role == Role.OPERATOR:
+        return ServiceAssignment.objects.filter(region=region, service=service, agency_id=user.agency_id).exists()
+    return True
+
+
+@login_required
+def recipients_home(request: HttpRequest) -> HttpResponse:
+    """Data penerima: the daerah's services with the year's counts, links to lists, templates and import."""
+    user = request.user
+    if not (user.is_admin or user.has_perm("reporting.view_recipient")):
+        raise PermissionDenied
+    region, year = _daerah(request), _year(request)
+    rows, imports = [], []
+    if region is not None:
+        services = BasicService.objects.active().for_region(region).select_related("affair")
+        if user.role == Role.OPERATOR and not user.is_admin:
+            services = services.filter(assignments__region=region, assignments__agency_id=user.agency_id)
+        counts = {
+            row["service_id"]: row
+            for row in Recipient.objects.visible_to(user)
+            .filter(region=region, year=year)
+            .values("service_id")
+            .annotate(total=Count("id"), served=Count("id", filter=Q(status=RecipientStatus.SERVED)))
+        }
+        importable = set(service_layer.importable_services(user, region).values_list("pk", flat=True))
+        for service in services.order_by("affair__order", "order"):
+            count = counts.get(service.pk, {})
+            rows.append(
+                {
+                    "service": service,
+                    "total": count.get("total", 0),
+                    "served": count.get("served", 0),
+                    "can_import": service.pk in importable,
+                }
+            )
+        imports = list(
+            RecipientImport.objects.visible_to(user)
+            .filter(region=region)
+            .select_related("service", "created_by")
+            .order_by("-created_at", "-id")[:10]
+        )
+    regions = Region.objects.visible_to(user).order_by("code") if region is None or user.is_admin else None
+    return render(
+        request,
+        "reporting/recipients_home.html",
+        {"region": region, "year": year, "rows": rows, "imports": imports, "regions": regions},
+    )
+
+
+@login_required
+def recipients_template(request: HttpRequest, code: str) -> HttpResponse:
+    """The xlsx template of one jenis pelayanan dasar (no personal data); with ``?daerah=``, its kecamatan."""
+    service = get_object_or_404(BasicService.objects.active(), code=code)
+    region = _daerah(request)
+    year = _year(request)
+    content = service_layer.recipients_template(service, region=region, year=year)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="templat-penerima-{service.code}-{year}.xlsx"'
+    return response
+
+
+@login_required
+def recipients_import(request: HttpRequest) -> HttpResponse:
+    """Upload a list: admins for any daerah, operators for the services of their OPD."""
+    user = request.user
+    if not (user.is_admin or (user.role == Role.OPERATOR and user.has_perm("reporting.add_recipientimport"))):
+        raise PermissionDenied
+    region = _daerah(request) if user.is_admin else user.region
+    if user.is_admin and request.method == "POST":
+        region = Region.objects.daerah().filter(pk=request.POST.get("region") or None).first()
+    form = RecipientImportForm(
+        request.POST or None,
+        request.FILES or None,
+        user=user,
+        region=region,
+        initial={"service": _initial_service(request), "year": _year(request)},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            batch = service_layer.recipient_import_start(
+                user=user,
+                region=data["region"],
+                service=data["service"],
+                year=data["year"],
+                mode=data["mode"],
+                upload=data["file"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error("service", str(exc))
+        else:
+            messages.success(request, "Berkas diterima dan sedang divalidasi. Belum ada data yang disimpan.")
+            return redirect(batch.get_absolute_url())
+    return render(request, "reporting/recipients_import.html", {"form": form, "region": region})
+
+
+def _initial_service(request: HttpRequest) -> BasicService | None:
+    code = request.GET.get("layanan")
+    return BasicService.objects.filter(code=code).first() if code else None
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _import_context(request: HttpRequest, batch: RecipientImport) -> dict:
+    user = request.user
+    return {
+        "batch": batch,
+        "issues": batch.issues[:ISSUES_SHOWN],
+        "more_issues": max(0, len(batch.issues) - ISSUES_SHOWN),
+        "may_act": service_layer.can_import(user, batch.region, batch.service),
+        "may_cancel": batch.created_by_id == user.pk or service_layer.can_import(user, batch.region, batch.service),
+        "list_url": _list_url(batch.region, batch.service, batch.year),
+        "report_has_every_row": batch.rows_read <= settings.RECIPIENT_IMPORT_FULL_REPORT_ROWS,
+    }
+
+
+def _list_url(region: Region, service: BasicService, year: int) -> str:
+    from django.urls import reverse
+
+    return reverse("reporting:recipients-list", kwargs={"region": region.code, "service": service.code, "year": year})
+
+
+def _visible_import(request: HttpRequest, pk: int) -> RecipientImport:
+    return get_object_or_404(
+        RecipientImport.objects.visible_to(request.user).select_related("region", "service", "created_by"), pk=pk
+    )
+
+
+@login_required
+def recipients_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Status of an import: a progress bar polled by htmx while it runs, then the summary and issues."""
+    batch = _visible_import(request, pk)
+    context = _import_context(request, batch)
+    if request.htmx:
+        return render(request, "reporting/partials/_import_status.html", context)
+    return render(request, "reporting/recipients_import_detail.html", context)
+
+
+@login_required
+def recipients_import_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The error report (every original row, with messages): personal data, so recorded as an export."""
+    batch = _visible_import(request, pk)
+    allowed = batch.created_by_id == request.user.pk or service_layer.can_see_personal_data(request.user)
+    if not allowed or not batch.error_report:
+        raise Http404
+    service_layer.log_export(
+        user=request.user,
+        kind=ExportKind.ERROR_REPORT,
+        region=batch.region,
+        filters={"impor": batch.pk, "layanan": batch.service.code, "tahun": batch.year},
+        row_count=batch.rows_read,
+    )
+    name = f"laporan-galat-{batch.service.code}-{batch.year}-{PurePath(batch.original_name).stem}.xlsx"
+    return FileResponse(batch.error_report.open("rb"), as_attachment=True, filename=name, content_type=XLSX)
+
+
+@login_required
+@require_POST
+def recipients_import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _visible_import(request, pk)
+    try:
+        service_layer.recipient_import_confirm(user=request.user, batch=batch)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Data penerima sedang disimpan.")
+    return redirect(batch.get_absolute_url())
+
+
+@login_required
+@require_POST
+def recipients_import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _visible_import(request, pk)
+    try:
+        service_layer.recipient_import_cancel(user=request.user, batch=batch)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.info(request, "Impor dibatalkan; berkas yang diunggah telah dihapus dan tidak ada data yang disimpan.")
+    return redirect(batch.get_absolute_url())
+
+
+def _list_scope(request: HttpRequest, region: str, service: str, year: int):
+    region_obj = get_object_or_404(Region.objects.visible_to(request.user), code=region)
+    service_obj = get_object_or_404(BasicService, code=service)
+    if not _list_visible(request.user, region_obj, service_obj):
+        raise Http404
+    queryset = Recipient.objects.visible_to(request.user).for_list(region_obj.pk, service_obj.pk, year)
+    filters = RecipientFilter(request.GET or None, queryset=queryset, region=region_obj)
+    return region_obj, service_obj, filters
+
+
+@login_required
+def recipients_list(request: HttpRequest, region: str, service: str, year: int) -> HttpResponse:
+    """A daerah's list of one service and year: searchable, filterable, paginated, NIK masked."""
+    region_obj, service_obj, filters = _list_scope(request, region, service, year)
+    recipients = filters.qs.select_related("district").order_by("name", "id")
+    page = Paginator(recipients, PAGE_SIZE).get_page(request.GET.get("page"))
+    for recipient in page:
+        recipient.masked_nik = mask_nik(recipient.nik)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reporting/recipients_list.html",
+        {
+            "region": region_obj,
+            "service": service_obj,
+            "year": year,
+            "filter": filters,
+            "page": page,
+            "querystring": query.urlencode(),
+            "counts": service_layer.recipient_counts(region_obj, service_obj, year),
+            "can_export": service_layer.can_export(request.user),
+            "can_import": service_layer.can_import(request.user, region_obj, service_obj),
+        },
+    )
+
+
+@login_required
+def recipients_export(request: HttpRequest, region: str, service: str, year: int) -> HttpResponse:
+    """The filtered list as xlsx (full NIK), for roles allowed to export; every export is recorded."""
+    if not service_layer.can_export(request.user):
+        raise PermissionDenied
+    region_obj, service_obj, filters = _list_scope(request, region, service, year)
+    path = service_layer.recipients_export(
+        user=request.user,
+        queryset=filters.qs,
+        region=region_obj,
+        service=service_obj,
+        year=year,
+        filters=filters.active,
+    )
+    handle = open(path, "rb")  # noqa: SIM115 - closed by FileResponse
+    os.unlink(path)  # the open handle keeps the content until the response is sent
+    name = f"penerima-{region_obj.code}-{service_obj.code}-{year}.xlsx"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)
+
+
+@login_required
+def recipient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One recipient; the full NIK only for roles that work with personal data, within scope."""
+    recipient = get_object_or_404(
+        Recipient.objects.visible_to(request.user).select_related("region", "service", "district", "source_import"),
+        pk=pk,
+    )
+    show_nik = service_layer.can_see_personal_data(request.user)
+    return render(
+        request,
+        "reporting/recipients_detail.html",
+        {
+            "recipient": recipient,
+            "nik": recipient.nik if show_nik else mask_nik(recipient.nik),
+            "show_nik": show_nik,
+            "list_url": _list_url(recipient.region, recipient.service, recipient.year),
+            "status_served": recipient.status == RecipientStatus.SERVED,
+        },
+    )
