@@ -14,6 +14,7 @@ from reporting import checks
 from reporting.choices import ReportStatus
 from reporting.models import Evidence, QuarterlyReport, ReportingPeriod, ReportTransition
 from reporting.services.periods import period_get_or_create, today
+from reporting.services.recipients import recipient_counts
 from reporting.services.reports import (
     approved_target,
     can_edit,
@@ -39,9 +40,12 @@ def report_detail(report: QuarterlyReport, user) -> dict:
     sections = checks.completeness(values)
     previous = previous_report(report)
     approved = approved_target(region=report.region, service=report.service, year=report.period.year)
+    named = recipient_counts(report.region_id, report.service_id, report.period.year)
     return {
         "report": report,
         "approved_target": approved,
+        "named_recipients": named["must_serve"],
+        "named_served": named["served"][report.period.quarter],
         "values": values,
         "figures": checks.figures(values),
         "sections": sections,

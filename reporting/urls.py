@@ -14,6 +14,7 @@ urlpatterns: list = [
     path("<int:pk>/simpan/", entry.report_save_view, name="report-save"),
     path("<int:pk>/ajukan/", entry.report_submit_view, name="report-submit"),
     path("<int:pk>/salin-triwulan-lalu/", entry.report_prefill_view, name="report-prefill"),
+    path("<int:pk>/isi-dari-data-penerima/", entry.report_prefill_recipients_view, name="report-prefill-recipients"),
     path("<int:pk>/bukti/", entry.evidence_upload, name="evidence-upload"),
     path("bukti/<int:pk>/unduh/", entry.evidence_download, name="evidence-download"),
     path("bukti/<int:pk>/hapus/", entry.evidence_delete, name="evidence-delete"),

@@ -51,7 +51,7 @@ from reporting.recipient_validation import (
     ValidationCounts,
     validate_rows,
 )
-from reporting.services.reports import ReportInput, report_save
+from reporting.services.reports import ReportInput, approved_target, report_save
 from spm.choices import RegionLevel, Role
 from spm.models import BasicService, Region, ServiceAssignment, User
 
@@ -682,8 +682,11 @@ def report_prefill_from_recipients(*, report: QuarterlyReport, user: User, expec
             f"Belum ada data penerima {report.service.name} tahun {report.period.year}; impor daftar penerima terlebih "
             "dahulu."
         )
-    data = ReportInput(scalars={"must_serve": counts["must_serve"], "served": counts["served"][report.period.quarter]})
-    return report_save(report=report, user=user, data=data, expected_version=expected_version)
+    scalars = {"served": counts["served"][report.period.quarter]}
+    # An approved target is the year's "harus dilayani" (one source of truth); otherwise the named list is.
+    if approved_target(region=report.region, service=report.service, year=report.period.year) is None:
+        scalars["must_serve"] = counts["must_serve"]
+    return report_save(report=report, user=user, data=ReportInput(scalars=scalars), expected_version=expected_version)
 
 
 # --- export ----------------------------------------------------------------------------------------------

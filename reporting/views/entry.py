@@ -34,6 +34,7 @@ from reporting.services import (
     quarter_of,
     report_open,
     report_prefill_from_previous,
+    report_prefill_from_recipients,
     report_save,
     report_submit,
 )
@@ -309,6 +310,27 @@ def report_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_prefill_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Copy the must-serve figure, mutu targets and stages from the previous triwulan's report."""
+    return _prefill(
+        request,
+        pk,
+        report_prefill_from_previous,
+        "Isian disalin dari triwulan sebelumnya: jumlah yang harus dilayani, target mutu dan tahapan.",
+    )
+
+
+@login_required
+@require_POST
+def report_prefill_recipients_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Fill section A from the named recipient list (data penerima): one source of truth for the counts."""
+    return _prefill(
+        request,
+        pk,
+        report_prefill_from_recipients,
+        "Bagian A diisi dari data penerima: jumlah yang harus dilayani dan yang terlayani triwulan ini.",
+    )
+
+
+def _prefill(request: HttpRequest, pk: int, service, success: str) -> HttpResponse:
     report = _report_for(request, pk)
     _require_edit(request, report)
     try:
@@ -316,15 +338,13 @@ def report_prefill_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         version = 0
     try:
-        report_prefill_from_previous(report=report, user=request.user, expected_version=version)
+        service(report=report, user=request.user, expected_version=version)
     except ConcurrentEditError as error:
         return _stale(request, report, error)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request, "Isian disalin dari triwulan sebelumnya: jumlah yang harus dilayani, target mutu dan tahapan."
-        )
+        messages.success(request, success)
     if request.htmx:
         return HttpResponseClientRedirect(report.get_absolute_url())
     return redirect(report)

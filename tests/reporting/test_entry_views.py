@@ -672,3 +672,55 @@ def test_report_page_shows_the_approved_target_read_only(client_for, operator_a,
     body = client.get(reverse("reporting:report-detail", args=[report.pk])).content.decode()
     assert 'data-testid="target-disetujui"' in body and 'name="must_serve" value="1500"' in body
     assert 'id="id_must_serve"' not in body  # no typed input for it
+
+
+def _recipients(daerah, service, year, quarter, served, not_yet):
+    import datetime as _dt
+
+    from reporting.choices import RecipientStatus
+    from reporting.models import Recipient
+
+    day = _dt.date(year, 3 * quarter - 1, 10)
+    rows = [
+        Recipient(
+            region=daerah,
+            service=service,
+            year=year,
+            nik=f"18120{i:011d}",
+            name=f"Warga {i}",
+            sex="P",
+            birth_date=_dt.date(1995, 1, 1),
+            address="Jl. Uji",
+            service_date=day,
+            quarter=quarter,
+            status=RecipientStatus.SERVED if i < served else RecipientStatus.NOT_YET,
+        )
+        for i in range(served + not_yet)
+    ]
+    Recipient.objects.bulk_create(rows)
+
+
+def test_section_a_is_filled_from_the_recipient_list(client_for, operator_a, daerah, service_a, report):
+    _recipients(daerah, service_a, report.period.year, report.period.quarter, served=7, not_yet=3)
+    client = client_for(operator_a)
+    body = client.get(reverse("reporting:report-detail", args=[report.pk])).content.decode()
+    assert 'data-testid="tombol-isi-dari-penerima"' in body and "Isi dari data penerima (10)" in body
+    client.post(reverse("reporting:report-prefill-recipients", args=[report.pk]), {"version": report.version})
+    report.refresh_from_db()
+    assert (report.must_serve, report.served) == (10, 7)
+    assert report.changes.filter(field="served", new_value="7").exists()
+
+
+def test_recipient_prefill_keeps_the_approved_target(client_for, operator_a, reviewer, daerah, service_a, report):
+    from tests.targets.conftest import approved_target
+
+    approved_target(operator_a, reviewer, daerah, service_a, report.period.year, must_serve=1500)
+    _recipients(daerah, service_a, report.period.year, report.period.quarter, served=4, not_yet=0)
+    client_for(operator_a).post(reverse("reporting:report-prefill-recipients", args=[report.pk]), {"version": 1})
+    report.refresh_from_db()
+    assert (report.must_serve, report.served) == (1500, 4)
+
+
+def test_other_opd_cannot_prefill_from_recipients(client_for, operator_b, report):
+    response = client_for(operator_b).post(reverse("reporting:report-prefill-recipients", args=[report.pk]))
+    assert response.status_code == 404
