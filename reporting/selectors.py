@@ -36,9 +36,10 @@ def report_queryset():
 
 def report_detail(report: QuarterlyReport, user) -> dict:
     """Everything the entry and review pages show about a report."""
-    values = report_values(report)
-    sections = checks.completeness(values)
     previous = previous_report(report)
+    values = report_values(report, previous=previous)
+    sections = checks.completeness(values)
+    comments = list(report.comments.select_related("author"))
     approved = approved_target(region=report.region, service=report.service, year=report.period.year)
     named = recipient_counts(report.region_id, report.service_id, report.period.year)
     return {
@@ -55,8 +56,8 @@ def report_detail(report: QuarterlyReport, user) -> dict:
         "previous_figures": checks.figures(report_values(previous, with_previous=False)) if previous else None,
         "can_edit": can_edit(user, report),
         "can_review": can_review(user, report),
-        "open_comments": [c for c in report.comments.select_related("author") if c.resolved_at is None],
-        "comments": list(report.comments.select_related("author")),
+        "open_comments": [c for c in comments if c.resolved_at is None],
+        "comments": comments,
         "transitions": list(
             ReportTransition.objects.filter(report=report).select_related("actor").order_by("created_at", "id")
         ),

@@ -138,17 +138,26 @@ def previous_report(report: QuarterlyReport) -> QuarterlyReport | None:
     )
 
 
+_UNSET = object()
+
+
 def report_values(
-    report: QuarterlyReport, *, with_previous: bool = True, served_before_total: int | None = None
+    report: QuarterlyReport,
+    *,
+    with_previous: bool = True,
+    served_before_total: int | None = None,
+    previous: QuarterlyReport | None | object = _UNSET,
 ) -> checks.ReportValues:
     """The report's current figures as plain values for the pure rules in ``reporting.checks``.
 
     ``served_before_total`` skips the query for the earlier triwulan when the caller already knows it (list
     pages compute completeness for many reports at once and need neither that figure nor the previous index).
+    ``previous`` is the previous triwulan's report when the caller has already loaded it.
     """
     previous_index = None
     if with_previous:
-        previous = previous_report(report)
+        if previous is _UNSET:
+            previous = previous_report(report)
         if previous is not None and previous.period.year == report.period.year:
             previous_index = checks.current_index(report_values(previous, with_previous=False))
     return checks.ReportValues(
