@@ -39,24 +39,11 @@ def approved_must_serve(*, region: Region, service: BasicService, year: int) -> 
 
 
 def named_recipient_count(region: Region, service: BasicService, year: int) -> int | None:
-    """Named recipients (penerima by name and NIK) of a service in a year; None while there is no recipient data.
+    """Named recipients (penerima by name and NIK) of a service in a year, from the recipient lists; None when
+    no list has been imported (then there is nothing to compare the target with, rather than a 100 % gap)."""
+    from reporting.services.recipients import recipient_counts
 
-    Written against the ``Recipient`` model being added to reporting; swap the body when its fields are final.
-    """
-    from django.apps import apps
-    from django.core.exceptions import FieldError
-
-    if not apps.is_installed("reporting"):
-        return None
-    from reporting import models as reporting_models
-
-    recipient = getattr(reporting_models, "Recipient", None)
-    if recipient is None:
-        return None
-    try:
-        return recipient.objects.filter(region=region, service=service, year=year).count()
-    except FieldError:
-        return None
+    return recipient_counts(region, service, year)["must_serve"] or None
 
 
 # --- Who may do what ----------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def bad_rows() -> list[list]:
     rows[1][0] = rows[1][0][:15]  # row 3: a NIK of 15 digits
     rows[2][0] = make_nik(rows[2][3], "L", 3)  # row 4: the NIK encodes a man, the sex column says P
     twin = person(6)
-    twin[0] = rows[0][0]  # row 8: the NIK of row 2 again
+    twin[0], twin[3] = rows[0][0], rows[0][3]  # row 8: the person of row 2 again, under another name
     return [*rows, twin]
 
 
@@ -76,13 +76,14 @@ def report_messages(content: bytes) -> dict[int, str]:
 
 
 def fixed_report(content: bytes) -> bytes:
-    """The downloaded error report with the three marked NIKs corrected, as a user would fix it in Excel
-    (the messages column stays; the import ignores it)."""
+    """The downloaded error report fixed as a user would in Excel: the two wrong NIKs corrected, the
+    duplicate row deleted (the messages column stays; the import ignores it)."""
     workbook = load_workbook(io.BytesIO(content))
     sheet = workbook[DATA_SHEET]
     nik_column = [cell.value for cell in sheet[1]].index("NIK") + 1
-    for row, index in ((3, 1), (4, 2), (8, 6)):
+    for row, index in ((3, 1), (4, 2)):
         sheet.cell(row=row, column=nik_column).value = person(index)[0]
+    sheet.delete_rows(8)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -186,26 +187,26 @@ def test_operator_imports_a_list_fixes_the_errors_and_confirms(
     upload(page, service_a, "laporan-galat-diperbaiki.xlsx", fixed_report(report))
     expect(panel).to_have_attribute("data-status", ImportStatus.VALIDATED)
     assert summary_of(page) == {
-        "dibaca": "7",
-        "valid": "7",
+        "dibaca": "6",
+        "valid": "6",
         "galat": "0",
         "peringatan": "0",
         "ganda-berkas": "0",
         "ganda-tersimpan": "0",
     }
     expect(page.get_by_test_id("pesan-ada-galat")).to_have_count(0)
-    expect(page.get_by_test_id("tombol-simpan")).to_contain_text("Simpan 7 penerima")
+    expect(page.get_by_test_id("tombol-simpan")).to_contain_text("Simpan 6 penerima")
     assert not Recipient.objects.exists()
     screenshot("penerima-06-siap-disimpan")
     page.get_by_test_id("tombol-simpan").click()
     expect(panel).to_have_attribute("data-status", ImportStatus.COMMITTED)
-    expect(page.get_by_test_id("pesan-disimpan")).to_contain_text("7 penerima disimpan.")
-    expect(page.get_by_test_id("jumlah-disimpan")).to_have_text("7")
+    expect(page.get_by_test_id("pesan-disimpan")).to_contain_text("6 penerima disimpan.")
+    expect(page.get_by_test_id("jumlah-disimpan")).to_have_text("6")
     screenshot("penerima-07-disimpan")
 
     fixed = RecipientImport.objects.latest("id")
     assert fixed.pk != batch.pk and fixed.status == ImportStatus.COMMITTED
-    assert Recipient.objects.count() == fixed.rows_valid == 7
+    assert Recipient.objects.count() == fixed.rows_valid == fixed.rows_stored == 6
     assert set(Recipient.objects.values_list("source_import", flat=True)) == {fixed.pk}
     batch.refresh_from_db()
     assert batch.status == ImportStatus.VALIDATED  # the file with errors was never stored
@@ -213,7 +214,7 @@ def test_operator_imports_a_list_fixes_the_errors_and_confirms(
     # 6. The list shows the recipients with masked NIKs, never a full NIK.
     page.get_by_role("link", name="Lihat daftar penerima").click()
     page.wait_for_url(f"**/laporan/penerima/{daerah.code}/{SERVICE_A}/{YEAR}/")
-    expect(page.get_by_test_id("tabel-penerima").locator("tbody tr")).to_have_count(7)
+    expect(page.get_by_test_id("tabel-penerima").locator("tbody tr")).to_have_count(6)
     niks = list(Recipient.objects.values_list("nik", flat=True))
     shown = sorted(text.strip() for text in page.get_by_test_id("nik-tersamar").all_inner_texts())
     assert shown == sorted(mask_nik(nik) for nik in niks)

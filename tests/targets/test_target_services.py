@@ -159,12 +159,28 @@ def test_gap_above_ten_percent_is_flagged():
     assert recipient_gap_pct(0, 5) is None and recipient_gap_pct(1000, None) is None
 
 
-def test_named_recipient_count_is_none_without_recipient_data(daerah, service_a):
-    from reporting import models as reporting_models
+def test_named_recipient_count_is_none_without_recipient_data_and_counts_the_list(daerah, service_a):
+    import datetime as dt
 
-    if hasattr(reporting_models, "Recipient"):
-        pytest.skip("recipient data exists; covered by the recipient tests")
+    from reporting.models import Recipient
+
     assert named_recipient_count(daerah, service_a, 2026) is None
+    Recipient.objects.bulk_create(
+        Recipient(
+            region=daerah,
+            service=service_a,
+            year=2026,
+            nik=f"181201{i:010d}",
+            name=f"Warga {i}",
+            sex="P",
+            birth_date=dt.date(1990, 1, 1),
+            address="Jl. Uji",
+            service_date=dt.date(2026, 2, 1),
+            quarter=1,
+        )
+        for i in range(3)
+    )
+    assert named_recipient_count(daerah, service_a, 2026) == 3
 
 
 def test_previous_realisation_is_last_years_stored_tw_iv(worked_example, service_a):
