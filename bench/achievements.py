@@ -260,7 +260,7 @@ def fake_recipient(fields, region, service, year, serial, birth, served_on) -> l
         "region": str(region.pk),
         "service": str(service.pk),
         "year": str(year),
-        "nik": f"{region.code.replace('.', '')}01{birth:%d%m%y}{serial % 10000 or 1:04d}{serial:07d}"[:16],
+        "nik": f"{region.code.replace('.', '')[:4]}{serial:012d}",  # unique per row
         "name": f"Warga {serial}",
         "sex": "L",
         "birth_date": birth.isoformat(),
@@ -268,7 +268,7 @@ def fake_recipient(fields, region, service, year, serial, birth, served_on) -> l
         "village": "Desa Uji",
         "service_date": served_on.isoformat(),
         "quarter": str((served_on.month - 1) // 3 + 1),
-        "status": "terlayani",
+        "status": "sesuai_standar",
         "note": "",
         "created_at": timezone.now().isoformat(),
     }

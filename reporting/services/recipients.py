@@ -516,6 +516,7 @@ def recipient_import_commit(*, user: User, batch: RecipientImport) -> RecipientI
                 ]
             )
             transaction.on_commit(lambda: _delete_files(batch, keep_report=True))
+            transaction.on_commit(lambda: _recompute_achievements(batch.region_id, batch.year))
     except (ValidationError, PermissionDenied):
         raise
     except Exception as exc:
@@ -671,6 +672,13 @@ def recipient_counts(region: Region | int, service: BasicService | int, year: in
         q4=Count("id", filter=served & Q(quarter=4)),
     )
     return {"must_serve": totals["must_serve"], "served": {q: totals[f"q{q}"] for q in (1, 2, 3, 4)}}
+
+
+def _recompute_achievements(region_id: int, year: int) -> None:
+    """A committed list may change what reports are prefilled with: refresh the daerah's stored achievements."""
+    from reporting.tasks import recompute_achievements
+
+    recompute_achievements.delay(region_id, year, None, "Data penerima diperbarui")
 
 
 def report_prefill_from_recipients(*, report: QuarterlyReport, user: User, expected_version: int) -> QuarterlyReport:

@@ -523,3 +523,14 @@ def test_report_section_a_is_prefilled_from_the_recipient_list(operator_a, repor
 def test_prefill_without_recipients_says_so(operator_a, report):
     with pytest.raises(ValidationError, match="Belum ada data penerima"):
         report_prefill_from_recipients(report=report, user=operator_a, expected_version=report.version)
+
+
+def test_commit_enqueues_the_achievement_recompute(
+    operator_a, daerah, service_a, media, django_capture_on_commit_callbacks, monkeypatch
+):
+    calls = []
+    monkeypatch.setattr("reporting.tasks.recompute_achievements.delay", lambda *args: calls.append(args))
+    batch = imported(operator_a, daerah, service_a, people(2))
+    with django_capture_on_commit_callbacks(execute=True):
+        recipient_import_commit(user=operator_a, batch=batch)
+    assert calls == [(daerah.pk, batch.year, None, "Data penerima diperbarui")]
