@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.urls import reverse
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
@@ -165,6 +166,11 @@ def test_operator_imports_a_list_fixes_the_errors_and_confirms(
     assert [issues.nth(i).locator("td").first.inner_text().strip() for i in range(3)] == ["3", "4", "8"]
     expect(page.get_by_test_id("tombol-simpan")).to_have_count(0)
     screenshot("penerima-05-ringkasan-galat")
+    # Even a forged confirmation of this file is refused on the server.
+    token = next(cookie["value"] for cookie in page.context.cookies() if cookie["name"] == "csrftoken")
+    commit_url = reverse("reporting:recipients-import-commit", kwargs={"pk": batch.pk})
+    response = page.request.post(commit_url, headers={"X-CSRFToken": token})
+    assert response.ok and "baris dengan galat" in response.text()
     batch.refresh_from_db()
     assert batch.status == ImportStatus.VALIDATED and not batch.can_commit
     assert not Recipient.objects.exists()
