@@ -110,6 +110,7 @@ def test_operator_imports_a_list_fixes_the_errors_and_confirms(
 ):
     login(page, "operator_a", TEST_PASSWORD)
     page.get_by_role("link", name="Data penerima").click()
+    page.wait_for_url("**/laporan/penerima/")
     page.goto(f"/laporan/penerima/?tahun={YEAR}")
     service_row = page.get_by_test_id("tabel-layanan-penerima").locator("tbody tr").filter(has_text=SERVICE_A)
     expect(service_row).to_have_count(1)
