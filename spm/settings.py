@@ -149,10 +149,12 @@ if config.parse_bool("BEHIND_HTTPS_PROXY", env("BEHIND_HTTPS_PROXY"), default=Fa
 # --- Celery -------------------------------------------------------------------------------------------
 # No broker configured: tasks run eagerly in-process (the embedded default). With CELERY_BROKER_URL set,
 # tasks go to Redis and separate workers run them.
-CELERY_BROKER_URL = config.parse_broker_url(env("CELERY_BROKER_URL"))
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+_BROKER = config.parse_broker_url(env("CELERY_BROKER_URL"))
+CELERY_TASK_ALWAYS_EAGER = not _BROKER
+# In-process: an in-memory transport, so nothing ever tries to reach a broker on localhost.
+CELERY_BROKER_URL = _BROKER or "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or (CELERY_BROKER_URL if CELERY_BROKER_URL else None)
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or (_BROKER or None)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
