@@ -104,10 +104,11 @@ def test_a_zip_that_is_not_a_workbook_is_refused(operator_a, daerah, service_a, 
 
 
 def test_real_password_protected_workbook_is_refused(operator_a, daerah, service_a, media):
-    msoffcrypto = pytest.importorskip("msoffcrypto", reason="msoffcrypto-tool is optional")
+    from msoffcrypto.format.ooxml import OOXMLFile
+
     plain = io.BytesIO(xlsx_bytes(people(2)))
     encrypted = io.BytesIO()
-    msoffcrypto.format.ooxml.OOXMLFile(plain).encrypt("rahasia", encrypted)
+    OOXMLFile(plain).encrypt("rahasia", encrypted)
     with pytest.raises(ValidationError) as exc_info:
         start(operator_a, daerah, service_a, encrypted.getvalue())
     assert "dilindungi kata sandi" in file_error(exc_info)
