@@ -140,3 +140,24 @@ def needs_summary(region: Region, year: int, needs_qs) -> dict:
         "total": calc.total_cost(r.result for r in out),
         "missing_sasaran": sorted({r.need.service.code for r in out if r.result.required is None}),
     }
+
+
+def plan_year_defaults(region: Region, years: list[int]) -> dict[tuple[int, int], tuple[int | None, int | None]]:
+    """Per (service, year): the approved target (citizens) and the cost of the needs to close the gap, so a new
+    rencana aksi starts from the daerah's own figures instead of blank cells (two queries)."""
+    from targets import needs as calc
+    from targets.models import Need
+
+    sasaran = {
+        (service_id, year): must_serve
+        for service_id, year, must_serve in Target.objects.filter(
+            region=region, year__in=years, approved_revision__isnull=False
+        ).values_list("service_id", "year", "approved_revision__must_serve")
+    }
+    costs: dict[tuple[int, int], list] = {}
+    for need in Need.objects.filter(region=region, year__in=years):
+        key = (need.service_id, need.year)
+        line = calc.NeedLine(need.basis, need.quantity, need.available, need.unit_cost, sasaran.get(key))
+        costs.setdefault(key, []).append(calc.compute(line))
+    keys = set(sasaran) | set(costs)
+    return {key: (sasaran.get(key), calc.total_cost(costs[key]) if key in costs else None) for key in keys}

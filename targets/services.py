@@ -481,7 +481,8 @@ def plan_create(
     end_year: int = 2030,
     references: dict[str, str] | None = None,
 ):
-    """Start a rencana aksi for a horizon, with one item per service the daerah delivers (baseline filled)."""
+    """Start a rencana aksi for a horizon, with one item per service the daerah delivers: the baseline, and per
+    year the approved target and the cost of the needs where the daerah has entered them (editable after)."""
     from targets.models import ActionPlan, ActionPlanItem, ActionPlanYear
 
     _require(can_manage_plan(user, region), "Rencana aksi hanya dapat dibuat verifikator daerah.")
@@ -499,6 +500,9 @@ def plan_create(
         renstra_ref=references.get("renstra_ref", "")[:255],
         renja_ref=references.get("renja_ref", "")[:255],
     )
+    from targets.selectors import plan_year_defaults
+
+    defaults = plan_year_defaults(region, list(plan.years))
     assignments = ServiceAssignment.objects.filter(region=region).select_related("service")
     for assignment in assignments.order_by("service__affair__order", "service__order"):
         base = baseline(region, assignment.service, start_year)
@@ -510,7 +514,15 @@ def plan_create(
             baseline_served=base[1] if base else None,
             baseline_index=base[2] if base else None,
         )
-        ActionPlanYear.objects.bulk_create(ActionPlanYear(item=item, year=y) for y in plan.years)
+        ActionPlanYear.objects.bulk_create(
+            ActionPlanYear(
+                item=item,
+                year=y,
+                target_citizens=defaults.get((assignment.service_id, y), (None, None))[0],
+                cost=defaults.get((assignment.service_id, y), (None, None))[1],
+            )
+            for y in plan.years
+        )
     return plan
 
 

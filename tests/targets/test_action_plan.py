@@ -146,3 +146,17 @@ def test_plan_list_query_count(client_for, plan, reviewer, daerah, django_assert
     plan_create(user=reviewer, region=daerah, start_year=2031, end_year=2035)
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(reverse("targets:plan-list"))
+
+
+def test_new_plan_starts_from_the_approved_targets_and_the_cost_of_the_needs(reviewer, operator_a, daerah, service_a):
+    from targets.services import need_save
+    from tests.targets.conftest import approved_target
+    from tests.targets.test_needs import line
+
+    approved_target(operator_a, reviewer, daerah, service_a, 2026, must_serve=1000)
+    # 0,25 bidan per ibu hamil × 1.000 = 250 needed, 180 available → 70 × Rp 4.000.000
+    need_save(user=operator_a, region=daerah, service=service_a, year=2026, data=line())
+    plan = plan_create(user=reviewer, region=daerah)
+    years = {y.year: y for y in plan.items.get(service=service_a).years.all()}
+    assert (years[2026].target_citizens, years[2026].cost) == (1000, 280_000_000)
+    assert (years[2027].target_citizens, years[2027].cost) == (None, None)  # nothing entered yet: left blank
