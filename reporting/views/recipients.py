@@ -153,7 +153,7 @@ def recipients_import(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as exc:
             form.add_error("service", str(exc))
         else:
-            messages.success(request, "Berkas diterima dan sedang divalidasi. Belum ada data yang disimpan.")
+            messages.success(request, "Berkas diterima. Kemajuan dan hasil validasi tampil di bawah; belum ada data yang disimpan.")
             return redirect(batch.get_absolute_url())
     return render(request, "reporting/recipients_import.html", {"form": form, "region": region})
 
@@ -233,7 +233,7 @@ def recipients_import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Data penerima sedang disimpan.")
+        messages.success(request, "Penyimpanan data penerima dimulai; statusnya tampil di bawah.")
     return redirect(batch.get_absolute_url())
 
 
