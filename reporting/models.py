@@ -483,6 +483,7 @@ class RecipientImport(models.Model):
         related_name="+",
     )
     committed_at = models.DateTimeField(_("disimpan pada"), null=True, blank=True)
+    commit_requested_at = models.DateTimeField(_("penyimpanan diminta pada"), null=True, blank=True)
 
     rows_total = models.PositiveIntegerField(_("perkiraan jumlah baris"), default=0)
     rows_processed = models.PositiveIntegerField(_("baris diproses"), default=0)

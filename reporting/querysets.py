@@ -51,6 +51,8 @@ class AchievementQuerySet(models.QuerySet):
             )
         q = region_scope_q(user, "region")
         return self if q is None else self.filter(q)
+
+
 def _recipient_scope(queryset: models.QuerySet, user) -> models.QuerySet:
     """Recipient data (data pribadi) in scope: an operator the services its OPD is pengampu of in its
     daerah; verifikator and pimpinan their daerah; a provincial viewer the provinsi and its kabupaten/kota;

@@ -132,6 +132,8 @@ EVIDENCE_MAX_BYTES = int(env("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 RECIPIENT_IMPORT_MAX_BYTES = int(env("RECIPIENT_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
 RECIPIENT_IMPORT_MAX_ROWS = int(env("RECIPIENT_IMPORT_MAX_ROWS", "1000000"))
 RECIPIENT_IMPORT_RETENTION_DAYS = int(env("RECIPIENT_IMPORT_RETENTION_DAYS", "7"))
+# A list still "being stored" after this long lost its task; the user may ask again.
+RECIPIENT_COMMIT_STALE_MINUTES = 30
 # Up to this many rows the error report copies every row (fix it and upload it again); above it, only the rows
 # with an issue, with their original row number (writing a million-row copy would take minutes).
 RECIPIENT_IMPORT_FULL_REPORT_ROWS = 50_000

@@ -468,13 +468,23 @@ def recipient_import_confirm(*, user: User, batch: RecipientImport) -> Recipient
     takes longer than a web request should)."""
     batch = _lock(batch)
     _require(can_import(user, batch.region, batch.service), "Anda tidak berwenang menyimpan data penerima ini.")
-    if not batch.can_commit:
+    if not (batch.can_commit or commit_is_stuck(batch)):
         raise ValidationError(_not_committable(batch))
     batch.status, batch.phase, batch.committed_by = ImportStatus.COMMITTING, ImportPhase.STORING, user
     batch.failure_message = ""
-    batch.save(update_fields=["status", "phase", "committed_by", "failure_message"])
+    batch.commit_requested_at = timezone.now()
+    batch.save(update_fields=["status", "phase", "committed_by", "failure_message", "commit_requested_at"])
     transaction.on_commit(lambda: _enqueue("commit", batch.pk))
     return batch
+
+
+def commit_is_stuck(batch: RecipientImport) -> bool:
+    """A list "being stored" for far longer than any commit takes (its task was lost, e.g. a broker restart):
+    the user may ask again. The commit task only acts on a list still being stored, so a late original run
+    and the retry cannot both store it."""
+    if batch.status != ImportStatus.COMMITTING or batch.commit_requested_at is None:
+        return False
+    return timezone.now() - batch.commit_requested_at > dt.timedelta(minutes=settings.RECIPIENT_COMMIT_STALE_MINUTES)
 
 
 def _not_committable(batch: RecipientImport) -> str:

@@ -153,7 +153,9 @@ def recipients_import(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as exc:
             form.add_error("service", str(exc))
         else:
-            messages.success(request, "Berkas diterima. Kemajuan dan hasil validasi tampil di bawah; belum ada data yang disimpan.")
+            messages.success(
+                request, "Berkas diterima. Kemajuan dan hasil validasi tampil di bawah; belum ada data yang disimpan."
+            )
             return redirect(batch.get_absolute_url())
     return render(request, "reporting/recipients_import.html", {"form": form, "region": region})
 
@@ -181,6 +183,7 @@ def _import_context(request: HttpRequest, batch: RecipientImport) -> dict:
         "may_cancel": batch.created_by_id == user.pk or service_layer.can_import(user, batch.region, batch.service),
         "list_url": _list_url(batch.region, batch.service, batch.year),
         "report_has_every_row": batch.rows_read <= settings.RECIPIENT_IMPORT_FULL_REPORT_ROWS,
+        "commit_stuck": service_layer.commit_is_stuck(batch),
     }
 
 

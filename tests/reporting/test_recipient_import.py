@@ -535,3 +535,27 @@ def test_commit_enqueues_the_achievement_recompute(
     with django_capture_on_commit_callbacks(execute=True):
         recipient_import_commit(user=operator_a, batch=batch)
     assert calls == [(daerah.pk, batch.year, None, "Data penerima diperbarui")]
+
+
+def test_a_commit_whose_task_was_lost_may_be_asked_again(
+    operator_a, daerah, service_a, media, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from reporting.services.recipients import commit_is_stuck, recipient_import_confirm
+
+    batch = imported(operator_a, daerah, service_a, people(2))
+    monkeypatch.setattr(service_layer, "_enqueue", lambda *args: None)  # the broker loses the message
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = recipient_import_confirm(user=operator_a, batch=batch)
+    assert batch.status == ImportStatus.COMMITTING and not commit_is_stuck(batch)
+    with pytest.raises(ValidationError):  # a fresh commit is not retried
+        recipient_import_confirm(user=operator_a, batch=batch)
+    RecipientImport.objects.filter(pk=batch.pk).update(commit_requested_at=timezone.now() - dt.timedelta(minutes=31))
+    batch.refresh_from_db()
+    assert commit_is_stuck(batch)
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        recipient_import_confirm(user=operator_a, batch=batch)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.COMMITTED and Recipient.objects.count() == 2
