@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from reporting.models import Achievement, QualityEntry, QuarterlyReport, StageProgress
+from reporting.models import Achievement, QualityEntry, QuarterlyReport, Recipient, RecipientImport, StageProgress
+from reporting.recipient_validation import mask_nik
 
 
 class QualityEntrySerializer(serializers.ModelSerializer):
@@ -98,3 +99,66 @@ class AchievementSerializer(serializers.ModelSerializer):
             "computed_at",
         ]
         read_only_fields = fields
+
+
+class RecipientImportSerializer(serializers.ModelSerializer):
+    """An import batch: status, progress and counts (no personal data)."""
+
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = RecipientImport
+        fields = [
+            "id",
+            "region",
+            "service",
+            "year",
+            "mode",
+            "status",
+            "phase",
+            "original_name",
+            "created_at",
+            "validated_at",
+            "committed_at",
+            "rows_total",
+            "rows_processed",
+            "rows_read",
+            "rows_valid",
+            "rows_with_errors",
+            "rows_with_warnings",
+            "duplicates_in_file",
+            "duplicates_stored",
+            "rows_stored",
+            "failure_message",
+        ]
+        read_only_fields = fields
+
+
+class RecipientSerializer(serializers.ModelSerializer):
+    """A named recipient, minimised (UU 27/2022): masked NIK, no address or birth date."""
+
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    nik = serializers.SerializerMethodField()
+    district = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Recipient
+        fields = [
+            "id",
+            "region",
+            "service",
+            "year",
+            "nik",
+            "sex",
+            "village",
+            "district",
+            "service_date",
+            "quarter",
+            "status",
+        ]
+        read_only_fields = fields
+
+    def get_nik(self, obj) -> str:
+        return mask_nik(obj.nik)

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from reporting.api import serializers
 from reporting.filters import AchievementFilter, QuarterlyReportFilter
-from reporting.models import Achievement, QuarterlyReport
+from reporting.models import Achievement, QuarterlyReport, Recipient, RecipientImport
 from reporting.services import CommentInput, report_approve, report_return
 
 
@@ -74,3 +74,34 @@ class AchievementViewSet(viewsets.ReadOnlyModelViewSet):
         if self.request.query_params.get("revisi") != "semua":
             qs = qs.filter(is_current=True)
         return qs.order_by("region__code", "year", "quarter", "level", "id")
+
+
+class RecipientImportViewSet(viewsets.ReadOnlyModelViewSet):
+    """Recipient-list imports in scope: status, progress and counts (to follow a long import)."""
+
+    serializer_class = serializers.RecipientImportSerializer
+    filterset_fields = ["year", "status"]
+
+    def get_queryset(self):
+        return (
+            RecipientImport.objects.visible_to(self.request.user)
+            .select_related("region", "service")
+            .order_by("-created_at", "-id")
+        )
+
+
+class RecipientViewSet(viewsets.ReadOnlyModelViewSet):
+    """Named recipients in scope, minimised: masked NIK, no name, address or birth date. Full records stay in
+    the pages (where exports are logged)."""
+
+    serializer_class = serializers.RecipientSerializer
+    filterset_fields = ["year", "quarter", "status"]
+
+    def get_queryset(self):
+        qs = Recipient.objects.visible_to(self.request.user).select_related("region", "service", "district")
+        params = self.request.query_params
+        if params.get("region"):
+            qs = qs.filter(region__code=params["region"])
+        if params.get("service"):
+            qs = qs.filter(service__code=params["service"])
+        return qs.order_by("region_id", "service_id", "year", "id")

@@ -74,3 +74,48 @@ def test_achievements_api_is_scoped(client_for, reviewer, outsider, worked_examp
     url = reverse("reporting-api:achievement-list")
     assert client_for(reviewer).get(url, {"level": "daerah"}).json()["count"] == 4
     assert client_for(outsider).get(url).json()["count"] == 0
+
+
+def _named(daerah, service, count):
+    import datetime as dt
+
+    from reporting.models import Recipient
+
+    return Recipient.objects.bulk_create(
+        Recipient(
+            region=daerah,
+            service=service,
+            year=2026,
+            nik=f"181201{i:010d}",
+            name=f"Warga {i}",
+            sex="P",
+            birth_date=dt.date(1990, 1, 1),
+            address="Jl. Rahasia 1",
+            service_date=dt.date(2026, 2, 1),
+            quarter=1,
+        )
+        for i in range(count)
+    )
+
+
+def test_recipient_api_masks_the_nik_and_leaves_out_name_and_address(client_for, reviewer, daerah, service_a):
+    rows = _named(daerah, service_a, 3)
+    body = client_for(reviewer).get(reverse("reporting-api:recipient-list"), {"service": "1.02.K01"}).json()
+    assert body["count"] == 3
+    first = body["results"][0]
+    assert first["nik"] == rows[0].nik[:4] + "******" + rows[0].nik[-4:]
+    assert rows[0].nik not in str(body) and "Warga" not in str(body) and "Rahasia" not in str(body)
+
+
+def test_recipient_api_is_scoped(client_for, operator_b, outsider, agency_a, daerah, service_a):
+    _named(daerah, service_a, 2)
+    assert client_for(operator_b).get(reverse("reporting-api:recipient-list")).json()["count"] == 0
+    assert client_for(outsider).get(reverse("reporting-api:recipient-list")).json()["count"] == 0
+
+
+def test_recipient_api_query_count_is_bounded(client_for, reviewer, daerah, service_a, django_assert_max_num_queries):
+    _named(daerah, service_a, 40)
+    client = client_for(reviewer)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("reporting-api:recipient-list"))
+    assert response.json()["count"] == 40
