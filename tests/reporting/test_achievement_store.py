@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
 import time
 from decimal import Decimal
@@ -25,6 +23,7 @@ from reporting.services import (
     report_save,
 )
 from reporting.services.achievements import achievements_recompute
+from tests.celery_worker import reachable, redis_url, start_worker, stop_worker, worker_database_url
 from tests.reporting.conftest import approved_report
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -130,40 +129,14 @@ def test_concurrent_recomputes_never_duplicate_rows(reference_data, operator_a, 
 @postgres_only
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_stores_the_achievement_after_approval(reference_data, operator_a, reviewer, daerah, service_a):
-    from tests.spm.test_celery import _reachable, _redis_url
-
-    url = _redis_url()
-    if not _reachable(url):
+def test_a_real_worker_stores_the_achievement_after_approval(
+    reference_data, operator_a, reviewer, daerah, service_a, tmp_path
+):
+    url = redis_url()
+    if not reachable(url):
         pytest.skip(f"Redis tidak dapat dihubungi di {url}")
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "CELERY_BROKER_URL": url,
-        "CELERY_RESULT_BACKEND": url,
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "spm",
-            "worker",
-            "-P",
-            "solo",
-            "-n",
-            "uji-capaian@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "warning",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-    )
+    database_url, _copy = worker_database_url(tmp_path)
+    worker = start_worker(broker=url, name="uji-capaian", database_url=database_url)
     from spm.celery import app
 
     old = (app.conf.task_always_eager, app.conf.broker_url, app.conf.result_backend)
@@ -176,7 +149,6 @@ def test_a_real_worker_stores_the_achievement_after_approval(reference_data, ope
             time.sleep(0.5)
     finally:
         app.conf.update(task_always_eager=old[0], broker_url=old[1], result_backend=old[2])
-        worker.terminate()
-        worker.wait(timeout=30)
+        stop_worker(worker)
     row = Achievement.objects.get(region=daerah, year=2025, quarter=1, level="layanan")
     assert achievement.display(row.recipient_pct) == Decimal("24.00")

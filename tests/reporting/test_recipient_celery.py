@@ -9,70 +9,23 @@ cannot be reached.
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 import pytest
 from celery import Celery
-from django.db import connection
 
 from reporting.services.recipients import recipient_import_start
+from tests.celery_worker import reachable, redis_url, start_worker, stop_worker, worker_database_url
 from tests.reporting.recipients_support import YEAR, people, upload, xlsx_bytes
-from tests.spm.test_celery import _reachable, _redis_url
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-def _worker_database_url(tmp_path: Path) -> tuple[str, Path | None]:
-    """A DATABASE_URL for the worker pointing at this test's database (and the SQLite copy, if any)."""
-    settings = connection.settings_dict
-    if connection.vendor == "postgresql":
-        credentials = settings["USER"] + (f":{settings['PASSWORD']}" if settings.get("PASSWORD") else "")
-        host = settings.get("HOST") or "127.0.0.1"
-        port = settings.get("PORT") or 5432
-        return f"postgres://{credentials}@{host}:{port}/{settings['NAME']}", None
-    copy = tmp_path / "worker.sqlite3"
-    connection.ensure_connection()
-    with sqlite3.connect(copy) as target:
-        connection.connection.backup(target)
-    return f"sqlite:///{copy}", copy
-
-
-def _start_worker(queue: str, env: dict) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "spm",
-            "worker",
-            "-P",
-            "solo",
-            "-Q",
-            queue,
-            "-n",
-            f"{queue}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "warning",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-    )
 
 
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_validates_an_uploaded_list(tmp_path, settings, monkeypatch, operator_a, daerah, service_a):
-    url = _redis_url()
-    if not _reachable(url):
+    url = redis_url()
+    if not reachable(url):
         pytest.skip(f"Redis tidak dapat dihubungi di {url}")
     settings.MEDIA_ROOT = tmp_path / "media"
     # The upload's own enqueue would run the task in this process (eager); the worker gets it instead.
@@ -82,17 +35,15 @@ def test_a_real_worker_validates_an_uploaded_list(tmp_path, settings, monkeypatc
     batch = recipient_import_start(
         user=operator_a, region=daerah, service=service_a, year=YEAR, mode="tambah", upload=upload(xlsx_bytes(rows))
     )
-    database_url, sqlite_copy = _worker_database_url(tmp_path)
+    database_url, sqlite_copy = worker_database_url(tmp_path)
     queue = f"uji-impor-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "spm.settings",
-        "DATABASE_URL": database_url,
-        "CELERY_BROKER_URL": url,
-        "CELERY_RESULT_BACKEND": url,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-    }
-    worker = _start_worker(queue, env)
+    worker = start_worker(
+        broker=url,
+        name=queue,
+        database_url=database_url,
+        queue=queue,
+        extra_env={"MEDIA_ROOT": str(settings.MEDIA_ROOT)},
+    )
     client = Celery("uji", broker=url, backend=url)
     client.conf.update(task_serializer="json", result_serializer="json", accept_content=["json"])
     try:
@@ -100,8 +51,7 @@ def test_a_real_worker_validates_an_uploaded_list(tmp_path, settings, monkeypatc
         answer = result.get(timeout=120)
         again = client.send_task("reporting.validate_recipient_import", args=[batch.pk], queue=queue).get(timeout=60)
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        stop_worker(worker)
     assert answer == {"import": batch.pk, "status": "tervalidasi", "rows": 30, "errors": 1}
     assert again == {"import": batch.pk, "status": "skipped"}  # idempotent
     if sqlite_copy is not None:
