@@ -374,54 +374,57 @@ def period_create(request: HttpRequest) -> HttpResponse:
     return redirect(_periods_url(region))
 
 
-@login_required
-@require_POST
-def period_due_date(request: HttpRequest, pk: int) -> HttpResponse:
+def _period_action(request: HttpRequest, pk: int, *, form_class, key: str, act, success) -> HttpResponse:
+    """One admin action on a period: validate its form, call the service, report back (shared by the three)."""
     period = _admin_period(request, pk)
-    form = rf.DueDateForm(request.POST, prefix=f"due-{period.pk}")
+    form = form_class(request.POST, prefix=f"{key.removesuffix('_form').replace('_', '-')}-{period.pk}")
     if form.is_valid():
         try:
-            period_set_due_date(
-                period=period,
-                user=request.user,
-                due_date=form.cleaned_data["due_date"],
-                reason=form.cleaned_data["reason"],
-            )
+            act(period, form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, f"Batas waktu {period.label} diubah menjadi {period.due_date:%d-%m-%Y}.")
+            messages.success(request, success(period))
             return redirect(_periods_url(period.region))
-    return _render_periods(request, period.region, bound=(period.pk, "due_form", form))
+    return _render_periods(request, period.region, bound=(period.pk, key, form))
+
+
+@login_required
+@require_POST
+def period_due_date(request: HttpRequest, pk: int) -> HttpResponse:
+    return _period_action(
+        request,
+        pk,
+        form_class=rf.DueDateForm,
+        key="due_form",
+        act=lambda period, data: period_set_due_date(
+            period=period, user=request.user, due_date=data["due_date"], reason=data["reason"]
+        ),
+        success=lambda period: f"Batas waktu {period.label} diubah menjadi {period.due_date:%d-%m-%Y}.",
+    )
 
 
 @login_required
 @require_POST
 def period_close_view(request: HttpRequest, pk: int) -> HttpResponse:
-    period = _admin_period(request, pk)
-    form = rf.PeriodCloseForm(request.POST, prefix=f"close-{period.pk}")
-    if form.is_valid():
-        try:
-            period_close(period=period, user=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            messages.success(request, f"Periode {period.label} ditutup; laporannya kini hanya dapat dibaca.")
-            return redirect(_periods_url(period.region))
-    return _render_periods(request, period.region, bound=(period.pk, "close_form", form))
+    return _period_action(
+        request,
+        pk,
+        form_class=rf.PeriodCloseForm,
+        key="close_form",
+        act=lambda period, data: period_close(period=period, user=request.user, reason=data["reason"]),
+        success=lambda period: f"Periode {period.label} ditutup; laporannya kini hanya dapat dibaca.",
+    )
 
 
 @login_required
 @require_POST
 def period_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
-    period = _admin_period(request, pk)
-    form = rf.PeriodReopenForm(request.POST, prefix=f"reopen-{period.pk}")
-    if form.is_valid():
-        try:
-            period_reopen(period=period, user=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            messages.success(request, f"Periode {period.label} dibuka kembali.")
-            return redirect(_periods_url(period.region))
-    return _render_periods(request, period.region, bound=(period.pk, "reopen_form", form))
+    return _period_action(
+        request,
+        pk,
+        form_class=rf.PeriodReopenForm,
+        key="reopen_form",
+        act=lambda period, data: period_reopen(period=period, user=request.user, reason=data["reason"]),
+        success=lambda period: f"Periode {period.label} dibuka kembali.",
+    )
