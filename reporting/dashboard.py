@@ -7,11 +7,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
-from reporting import achievement, checks
+from reporting import achievement
 from reporting.choices import ReportStatus
 from reporting.models import Achievement, AchievementLevel, QuarterlyReport
+from reporting.selectors import completeness_pct_of
 from spm.choices import RegionLevel
 from spm.models import Affair, BasicService, Region, ServiceAssignment
 
@@ -46,35 +47,16 @@ def agency_timeliness(region: Region, year: int, quarter: int) -> list[AgencyTim
     assignments = ServiceAssignment.objects.filter(region=region).select_related("agency").order_by("agency__name")
     reports = {
         r.service_id: r
-        for r in QuarterlyReport.objects.filter(region=region, period__year=year, period__quarter=quarter)
-        .prefetch_related("quality_entries__component", "stages")
-        .annotate(evidence_count=Count("evidence"))
+        for r in QuarterlyReport.objects.filter(
+            region=region, period__year=year, period__quarter=quarter
+        ).prefetch_related("quality_entries__component", "stages", "evidence")
     }
     per_agency: dict[str, list] = defaultdict(list)
     for a in assignments:
         per_agency[a.agency.name].append(reports.get(a.service_id))
     rows = []
     for name, items in per_agency.items():
-        filled = []
-        for r in items:
-            if r is None:
-                filled.append(0)
-                continue
-            values = checks.ReportValues(
-                must_serve=r.must_serve,
-                served=r.served,
-                budget_allocated=r.budget_allocated,
-                budget_realised=r.budget_realised,
-                problems=r.problems,
-                solutions=r.solutions,
-                quality=tuple(
-                    checks.QualityValue(e.component.code, e.component.name, e.required, e.met)
-                    for e in r.quality_entries.all()
-                ),
-                stages=tuple(checks.StageValue(s.stage, s.stage, s.status, s.note) for s in r.stages.all()),
-                evidence_count=r.evidence_count,
-            )
-            filled.append(checks.completeness_pct(checks.completeness(values)))
+        filled = [completeness_pct_of(r) if r is not None else 0 for r in items]
         done = [r for r in items if r and r.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED)]
         rows.append(
             AgencyTimeliness(
