@@ -148,6 +148,8 @@ if config.parse_bool("BEHIND_HTTPS_PROXY", env("BEHIND_HTTPS_PROXY"), default=Fa
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 30
 
+# --- Security hardening: login throttling, CSP, sessions, API throttling (issue 10) -------------------
+
 # --- Celery -------------------------------------------------------------------------------------------
 # No broker configured: tasks run eagerly in-process (the embedded default). With CELERY_BROKER_URL set,
 # tasks go to Redis and separate workers run them.
@@ -215,3 +217,5 @@ LOGGING = {
 if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Operations: health, metrics, structured logs, object storage, queues (issue 15) ------------------

@@ -32,6 +32,8 @@ urlpatterns = [
     path("api/v1/", include("spm.api.urls")),
     path("api/v1/", include("reporting.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # Security pages (issue 10)
+    # Operations endpoints (issue 15)
 ]
 
 admin.site.site_header = "e-SPM — Administrasi"
