@@ -69,7 +69,8 @@ def main() -> None:
 def run(args, connection) -> None:
     from django.test.utils import CaptureQueriesContext
 
-    from reporting import dashboard
+    from reporting.achievements import dashboard
+    from reporting.achievements.services import achievements_recompute
     from reporting.choices import ImplementationStage, ReportStatus
     from reporting.models import (
         Achievement,
@@ -78,7 +79,6 @@ def run(args, connection) -> None:
         ReportingPeriod,
         StageProgress,
     )
-    from reporting.services.achievements import achievements_recompute
     from reporting.services.periods import default_due_date, quarter_start
     from spm.models import Agency, BasicService, Region, ServiceAssignment
     from spm.services import catalogue_load, regions_load
@@ -146,7 +146,7 @@ def run(args, connection) -> None:
 
     # baseline: naive recompute of the same data (a query per report for its mutu rows, row-by-row writes)
     def naive():
-        from reporting import achievement
+        from reporting.achievements import formula as achievement
 
         n = 0
         for r in regions:

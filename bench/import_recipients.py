@@ -340,7 +340,7 @@ def with_errors(rows, seed: int, error_rate: float = 0.03, duplicate_rate: float
 
 
 def generated(rows: int, seed: int, errors: bool) -> Path:
-    from reporting.recipient_validation import COLUMNS
+    from reporting.recipients.validation import COLUMNS
     from tests.reporting.xlsx_files import write_xlsx
 
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -380,7 +380,7 @@ def measure(path: Path, mode: str, commit: bool) -> dict:
     from django.core.files.uploadedfile import UploadedFile
 
     from reporting.models import Recipient
-    from reporting.services import recipients as service_layer
+    from reporting.recipients import services as service_layer
     from spm.models import BasicService, Region, User
 
     user = User.objects.get(username=BENCH_USER)

@@ -182,4 +182,4 @@ class EvidenceAdmin(ReadOnlyAdmin):
     list_select_related = ["report__service", "report__period", "report__region", "uploaded_by"]
 
 
-from reporting import admin_recipients  # noqa: E402, F401 - registers the recipient data admin
+from reporting.recipients import admin as recipients_admin  # noqa: E402, F401 - registers the recipient data admin

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from reporting import achievement
+from reporting.achievements import formula as achievement
 
 JUMP_THRESHOLD = Decimal(30)  # points of nilai between consecutive triwulan that call for a note
 

@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 
 from reporting.choices import ReportStatus
 from reporting.models import ReportingPeriod
-from reporting.review_selectors import matrix_totals
+from reporting.review.selectors import matrix_totals
 from reporting.selectors import MATRIX_STATUSES, MatrixRow
 from spm.xlsx import HEADER_FILL, HEADER_FONT, XLSX_TYPE
 

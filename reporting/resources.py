@@ -3,7 +3,7 @@
 ``RecipientResource`` serves the admin's export of recipient lists (recorded in ExportLog like every other
 export of personal data). The app's own import does not use it: a row-by-row ModelResource import runs at
 a few hundred rows per second (``bench/import_recipients.py`` measures it as the baseline), while the
-recipient import validates in bulk and loads with COPY (``reporting.services.recipients``).
+recipient import validates in bulk and loads with COPY (``reporting.recipients.services``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from import_export import fields, resources
 from import_export.widgets import DateWidget, ForeignKeyWidget
 
 from reporting.models import Recipient
-from reporting.recipient_validation import HEADERS
+from reporting.recipients.validation import HEADERS
 from spm.models import BasicService, Region
 
 

@@ -13,8 +13,8 @@ from django.db.models import Prefetch
 from reporting import checks
 from reporting.choices import ReportStatus
 from reporting.models import Evidence, QuarterlyReport, ReportingPeriod, ReportTransition
+from reporting.recipients.services import recipient_counts
 from reporting.services.periods import period_get_or_create, today
-from reporting.services.recipients import recipient_counts
 from reporting.services.reports import (
     approved_target,
     can_edit,

@@ -12,7 +12,7 @@ logger = logging.getLogger(__name__)
 @shared_task(name="reporting.recompute_achievements", time_limit=600, soft_time_limit=540, acks_late=True)
 def recompute_achievements(region_id: int, year: int, quarter: int | None = None, reason: str = "") -> dict:
     """Recompute one daerah's achievements for a year (or one triwulan)."""
-    from reporting.services.achievements import achievements_recompute
+    from reporting.achievements.services import achievements_recompute
     from spm.models import Region
 
     region = Region.objects.get(pk=region_id)
@@ -24,7 +24,7 @@ def recompute_achievements(region_id: int, year: int, quarter: int | None = None
 @shared_task(name="reporting.recompute_open_year", time_limit=3600, soft_time_limit=3500)
 def recompute_open_year() -> int:
     """Nightly: fan out one recompute per daerah with approved reports in the current year."""
-    from reporting.services.achievements import regions_with_reports
+    from reporting.achievements.services import regions_with_reports
     from reporting.services.periods import today
 
     year = today().year
@@ -47,7 +47,7 @@ def send_due_reminders() -> int:
 @shared_task(name="reporting.validate_recipient_import", time_limit=60 * 60, soft_time_limit=55 * 60)
 def validate_recipient_import(import_id: int) -> dict:
     """Validate an uploaded recipient list (nothing is stored). Safe to run twice."""
-    from reporting.services.recipients import recipient_import_validate
+    from reporting.recipients.services import recipient_import_validate
 
     batch = recipient_import_validate(import_id)
     if batch is None:
@@ -60,7 +60,7 @@ def commit_recipient_import(import_id: int) -> dict:
     """Store a confirmed recipient list in one transaction. Safe to run twice: a stored list is skipped."""
     from reporting.choices import ImportStatus
     from reporting.models import RecipientImport
-    from reporting.services.recipients import recipient_import_commit
+    from reporting.recipients.services import recipient_import_commit
 
     batch = RecipientImport.objects.select_related("committed_by").filter(pk=import_id).first()
     if batch is None or batch.status != ImportStatus.COMMITTING or batch.committed_by is None:
@@ -72,6 +72,6 @@ def commit_recipient_import(import_id: int) -> dict:
 @shared_task(name="reporting.purge_recipient_import_files", time_limit=30 * 60, soft_time_limit=25 * 60)
 def purge_recipient_import_files() -> int:
     """Daily: delete the files (personal data) of imports that ended more than the retention period ago."""
-    from reporting.services.recipients import recipient_import_purge
+    from reporting.recipients.services import recipient_import_purge
 
     return recipient_import_purge()

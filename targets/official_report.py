@@ -1,8 +1,9 @@
 """Laporan Penerapan SPM (Permendagri 59/2021): gathering its content and rendering it as xlsx and PDF.
 
-Every figure comes from the stored, frozen achievements of the period (``reporting.dashboard.region_dashboard``,
-the same read as the dashboard), so the official report and the dashboard can never disagree. Permasalahan,
-solusi and the four tahapan come from the period's approved quarterly reports.
+Every figure comes from the stored, frozen achievements of the period
+(``reporting.achievements.dashboard.region_dashboard``, the same read as the dashboard), so the official
+report and the dashboard can never disagree. Permasalahan, solusi and the four tahapan come from the
+period's approved quarterly reports.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-from reporting import achievement
+from reporting.achievements import formula as achievement
+from reporting.achievements.dashboard import region_dashboard
 from reporting.choices import ImplementationStage, ReportStatus, StageStatus
-from reporting.dashboard import region_dashboard
 from reporting.models import Achievement, QuarterlyReport, StageProgress
 from spm.models import Affair
 from targets.models import ReportEdition

@@ -41,7 +41,7 @@ def approved_must_serve(*, region: Region, service: BasicService, year: int) -> 
 def named_recipient_count(region: Region, service: BasicService, year: int) -> int | None:
     """Named recipients (penerima by name and NIK) of a service in a year, from the recipient lists; None when
     no list has been imported (then there is nothing to compare the target with, rather than a 100 % gap)."""
-    from reporting.services.recipients import recipient_counts
+    from reporting.recipients.services import recipient_counts
 
     return recipient_counts(region, service, year)["must_serve"] or None
 

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from reporting.models import Achievement, QualityEntry, QuarterlyReport, Recipient, RecipientImport, StageProgress
-from reporting.recipient_validation import mask_nik
+from reporting.recipients.validation import mask_nik
 
 
 class QualityEntrySerializer(serializers.ModelSerializer):

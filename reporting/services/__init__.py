@@ -1,16 +1,6 @@
 """All writes of the reporting app (STYLE.md: one write path). Split by topic; import from here."""
 
-from reporting.services.evidence import evidence_add, evidence_remove
-from reporting.services.notifications import notifications_mark_read, notify, reminders_send
-from reporting.services.periods import (
-    default_due_date,
-    period_close,
-    period_get_or_create,
-    period_reopen,
-    period_set_due_date,
-    quarter_of,
-)
-from reporting.services.recipients import (
+from reporting.recipients.services import (
     can_export,
     can_import,
     can_see_personal_data,
@@ -24,6 +14,16 @@ from reporting.services.recipients import (
     recipients_export,
     recipients_template,
     report_prefill_from_recipients,
+)
+from reporting.services.evidence import evidence_add, evidence_remove
+from reporting.services.notifications import notifications_mark_read, notify, reminders_send
+from reporting.services.periods import (
+    default_due_date,
+    period_close,
+    period_get_or_create,
+    period_reopen,
+    period_set_due_date,
+    quarter_of,
 )
 from reporting.services.reports import (
     CommentInput,

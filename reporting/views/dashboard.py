@@ -9,7 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from reporting import achievement, dashboard
+from reporting.achievements import dashboard
+from reporting.achievements import formula as achievement
 from reporting.models import Achievement, AchievementLevel
 from reporting.services.periods import quarter_of, today
 from spm.choices import RegionLevel, Role

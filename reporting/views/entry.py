@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from reporting import achievement, checks, selectors
+from reporting import checks, selectors
+from reporting.achievements import formula as achievement
 from reporting.choices import ImplementationStage, Quarter, ReportStatus, Section
 from reporting.forms import EvidenceForm, OpenReportForm, PeriodChoiceForm, ReportForm
 from reporting.models import Evidence, Notification, QuarterlyReport

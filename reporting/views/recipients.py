@@ -3,7 +3,7 @@ with an htmx-polled progress bar, the error report, the searchable list with mas
 detail, and the xlsx export (recorded in ExportLog).
 
 Thin function-based views: every read starts from ``visible_to(user)`` (out of scope answers 404), every
-write is a service in ``reporting.services.recipients``.
+write is a service in ``reporting.recipients.services``.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from django.views.decorators.http import require_POST
 
 from reporting.choices import ExportKind, RecipientStatus
 from reporting.models import Recipient, RecipientImport
-from reporting.recipient_forms import RecipientFilter, RecipientImportForm
-from reporting.recipient_validation import mask_nik
-from reporting.services import recipients as service_layer
+from reporting.recipients import services as service_layer
+from reporting.recipients.forms import RecipientFilter, RecipientImportForm
+from reporting.recipients.validation import mask_nik
 from spm.choices import Role
 from spm.models import BasicService, Region, ServiceAssignment
 

@@ -16,11 +16,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from reporting import review_forms as rf
 from reporting.choices import PeriodStatus, Quarter, ReportStatus
 from reporting.exports import XLSX_CONTENT_TYPE, matrix_filename, matrix_workbook
 from reporting.models import PeriodEvent, QuarterlyReport, ReportingPeriod
-from reporting.review_selectors import (
+from reporting.review import forms as rf
+from reporting.review.selectors import (
     QUEUE_TABS,
     compare_sections,
     default_quarter,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reporting.services.achievements import achievements_recompute
+from reporting.achievements.services import achievements_recompute
 from tests.browser.conftest import login
 from tests.factories import TEST_PASSWORD
 from tests.reporting.conftest import WORKED_SERVED, approved_report

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from reporting.recipient_validation import COLUMNS
+from reporting.recipients.validation import COLUMNS
 from tests.reporting.xlsx_files import write_xlsx
 
 YEAR = 2026

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reporting.achievement import (
+from reporting.achievements.formula import (
     DEFAULT_RULES,
     NextBand,
     RuleSet,

@@ -12,7 +12,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from reporting import achievement
+from reporting.achievements import formula as achievement
+from reporting.achievements.services import achievements_recompute
 from reporting.choices import ReportStatus
 from reporting.models import Achievement, QuarterlyReport
 from reporting.services import (
@@ -22,7 +23,6 @@ from reporting.services import (
     report_open,
     report_save,
 )
-from reporting.services.achievements import achievements_recompute
 from tests.celery_worker import reachable, redis_url, start_worker, stop_worker, worker_database_url
 from tests.reporting.conftest import approved_report
 

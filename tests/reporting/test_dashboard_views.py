@@ -39,7 +39,7 @@ def test_dashboard_query_count_does_not_grow_with_services(
         client.get(DASHBOARD, {"tahun": 2025, "triwulan": 4})
     for code in ("1.02.K02", "1.02.K03"):
         approved_report(operator_a, reviewer, daerah, BasicService.objects.get(code=code), 2025, 4, 10, must_serve=20)
-    from reporting.services.achievements import achievements_recompute
+    from reporting.achievements.services import achievements_recompute
 
     achievements_recompute(region=daerah, year=2025)
     with django_assert_max_num_queries(len(first.captured_queries)):
@@ -108,7 +108,7 @@ def test_provincial_ranking_lists_its_daerah_with_status(
 def test_ranking_of_another_province_is_not_offered_to_a_provincial_viewer(
     client_for, provincial_viewer, reference_data
 ):
-    from reporting.services.achievements import active_rules
+    from reporting.achievements.services import active_rules
     from spm.models import Region
 
     rules, _ = active_rules()
@@ -126,7 +126,7 @@ def test_ranking_of_another_province_is_not_offered_to_a_provincial_viewer(
 
 
 def test_national_ranking_for_admins_and_paripurna_list(client_for, admin_user, reference_data):
-    from reporting.services.achievements import active_rules
+    from reporting.achievements.services import active_rules
     from spm.models import Region
 
     rules, _ = active_rules()

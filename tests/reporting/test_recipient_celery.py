@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from celery import Celery
 
-from reporting.services.recipients import recipient_import_start
+from reporting.recipients.services import recipient_import_start
 from tests.celery_worker import reachable, redis_url, start_worker, stop_worker, worker_database_url
 from tests.reporting.recipients_support import YEAR, people, upload, xlsx_bytes
 
@@ -29,7 +29,7 @@ def test_a_real_worker_validates_an_uploaded_list(tmp_path, settings, monkeypatc
         pytest.skip(f"Redis tidak dapat dihubungi di {url}")
     settings.MEDIA_ROOT = tmp_path / "media"
     # The upload's own enqueue would run the task in this process (eager); the worker gets it instead.
-    monkeypatch.setattr("reporting.services.recipients._enqueue", lambda step, import_id: None)
+    monkeypatch.setattr("reporting.recipients.services._enqueue", lambda step, import_id: None)
     rows = people(30)
     rows[4][0] = "12345"  # one error, so the worker writes an error report too
     batch = recipient_import_start(

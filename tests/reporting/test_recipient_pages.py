@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 
 from reporting.choices import ExportKind, ImportStatus, RecipientStatus
 from reporting.models import ExportLog, Recipient, RecipientImport
-from reporting.recipient_validation import mask_nik
-from reporting.services.recipients import recipient_import_start
+from reporting.recipients.services import recipient_import_start
+from reporting.recipients.validation import mask_nik
 from spm.models import Region
 from tests.reporting.recipients_support import YEAR, people, person, upload, xlsx_bytes
 
@@ -216,7 +216,7 @@ def test_leader_sees_an_import_but_not_its_error_report_nor_the_confirm_button(
     batch = recipient_import_start(
         user=operator_a, region=daerah, service=service_a, year=YEAR, mode="tambah", upload=upload(xlsx_bytes(rows))
     )
-    from reporting.services.recipients import recipient_import_validate
+    from reporting.recipients.services import recipient_import_validate
 
     recipient_import_validate(batch.pk)
     client = client_for(leader)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reporting.recipient_validation import (
+from reporting.recipients.validation import (
     COLUMNS,
     ERROR,
     HEADERS,

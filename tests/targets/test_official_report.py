@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from pypdf import PdfReader
 
-from reporting import achievement
+from reporting.achievements import formula as achievement
 from reporting.models import Achievement
 from targets.choices import ANNUAL, GenerationStatus
 from targets.models import GeneratedReport

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reporting.services.achievements import RecomputeStats, achievements_recompute, regions_with_reports
+from reporting.achievements.services import RecomputeStats, achievements_recompute, regions_with_reports
 from reporting.services.periods import today
 from spm.models import Region
 

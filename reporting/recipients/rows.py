@@ -1,8 +1,8 @@
 """Rows of an uploaded recipient list, between the sheet and the database: the header, file-level checks,
 records, the import's checks on top of the pure core, and the staged lines loaded by COPY.
 
-No writes to the database here (``reporting.services.recipients`` does those); the row rules themselves are
-``reporting.recipient_validation``'s.
+No writes to the database here (``reporting.recipients.services`` does those); the row rules themselves are
+``reporting.recipients.validation``'s.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from pathlib import Path
 
 from django.conf import settings
 
-from reporting import recipient_xlsx, spreadsheet
+from reporting import spreadsheet
 from reporting.choices import RecipientStatus
-from reporting.recipient_validation import (
+from reporting.recipients import xlsx as recipient_xlsx
+from reporting.recipients.validation import (
     _SEX,  # the core's own reading of the Jenis Kelamin column (L/P and the long forms)
     COLUMNS,
     ERROR,

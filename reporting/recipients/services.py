@@ -7,7 +7,7 @@ An import runs in three steps (pretix's "validate everything, then one transacti
    and that the file is a readable xlsx within the size and row limits, with the template's columns; it
    stores the upload and enqueues the validation task after the transaction commits.
 2. :func:`recipient_import_validate` (Celery) streams the sheet, checks every row with the pure core
-   (``reporting.recipient_validation``), checks duplicates against the stored list in one query, and
+   (``reporting.recipients.validation``), checks duplicates against the stored list in one query, and
    writes the counts, the first issues, an error report if anything is wrong, and a compact staging file
    of the valid rows (PostgreSQL COPY text format). Nothing becomes a :class:`Recipient` yet.
 3. :func:`recipient_import_commit` (Celery, after the user confirms) stores the staged rows in one
@@ -15,7 +15,7 @@ An import runs in three steps (pretix's "validate everything, then one transacti
    loads with COPY, SQLite with batched inserts. A failure stores nothing.
 
 Personal data (UU 27/2022): no NIK, name or address is ever logged or put in an exception; messages use
-row numbers and, where needed, :func:`~reporting.recipient_validation.mask_nik`. Exports are recorded in
+row numbers and, where needed, :func:`~reporting.recipients.validation.mask_nik`. Exports are recorded in
 :class:`~reporting.models.ExportLog`.
 """
 
@@ -42,10 +42,12 @@ from django.db.models import Count, Q
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
-from reporting import recipient_rows, recipient_xlsx, spreadsheet
+from reporting import spreadsheet
 from reporting.choices import ExportKind, ImportMode, ImportPhase, ImportStatus, RecipientStatus
 from reporting.models import ExportLog, QuarterlyReport, Recipient, RecipientImport
-from reporting.recipient_validation import (
+from reporting.recipients import rows as recipient_rows
+from reporting.recipients import xlsx as recipient_xlsx
+from reporting.recipients.validation import (
     ERROR,
     HEADERS,
     ValidationCounts,

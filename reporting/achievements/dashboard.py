@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from reporting import achievement
+from reporting.achievements import formula as achievement
 from reporting.choices import ReportStatus
 from reporting.models import Achievement, AchievementLevel, QuarterlyReport
 from reporting.selectors import completeness_pct_of

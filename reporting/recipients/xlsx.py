@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from reporting.choices import RecipientStatus
-from reporting.recipient_validation import COLUMNS, Eligibility, age_in_years
+from reporting.recipients.validation import COLUMNS, Eligibility, age_in_years
 
 DATA_SHEET = "Data Penerima"
 GUIDE_SHEET = "Petunjuk"

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from reporting import achievement
+from reporting.achievements import formula as achievement
 from reporting.choices import PeriodStatus, ReportStatus
 from reporting.models import (
     Achievement,

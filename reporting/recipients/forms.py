@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reporting.choices import ImportMode, Quarter, RecipientStatus
 from reporting.models import Recipient
-from reporting.services.recipients import importable_services
+from reporting.recipients.services import importable_services
 from spm.models import BasicService, Region
 
 

@@ -11,9 +11,9 @@ from import_export.admin import ExportMixin
 
 from reporting.choices import ExportKind
 from reporting.models import ExportLog, Recipient, RecipientImport
-from reporting.recipient_validation import mask_nik
+from reporting.recipients.services import log_export
+from reporting.recipients.validation import mask_nik
 from reporting.resources import RecipientResource
-from reporting.services.recipients import log_export
 
 
 @admin.register(RecipientImport)

@@ -1,0 +1,44 @@
+"""Models of the reporting app, by topic: quarterly reports and their review (``reports``), stored
+achievements and rule sets (``achievements``), recipient lists and their exports (``recipients``).
+
+Import from ``reporting.models``; the split is only for the reader.
+"""
+
+from reporting.models.achievements import Achievement, AchievementLevel, AchievementRuleSet
+from reporting.models.recipients import ExportLog, Recipient, RecipientImport, recipient_import_upload_to
+from reporting.models.reports import (
+    ROMAN,
+    Evidence,
+    FieldChange,
+    Notification,
+    PeriodEvent,
+    QualityEntry,
+    QuarterlyReport,
+    ReportingPeriod,
+    ReportTransition,
+    ReviewComment,
+    StageProgress,
+    evidence_upload_to,
+)
+
+__all__ = [
+    "ROMAN",
+    "Achievement",
+    "AchievementLevel",
+    "AchievementRuleSet",
+    "Evidence",
+    "ExportLog",
+    "FieldChange",
+    "Notification",
+    "PeriodEvent",
+    "QualityEntry",
+    "QuarterlyReport",
+    "Recipient",
+    "RecipientImport",
+    "ReportTransition",
+    "ReportingPeriod",
+    "ReviewComment",
+    "StageProgress",
+    "evidence_upload_to",
+    "recipient_import_upload_to",
+]

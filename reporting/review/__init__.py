@@ -1,0 +1,3 @@
+"""The verifikator's review of quarterly reports: the queue, the comparison with the previous triwulan,
+the completeness matrix (``selectors``) and the return-comment forms (``forms``).
+"""
