@@ -381,6 +381,7 @@ def measure(path: Path, mode: str, commit: bool) -> dict:
 
     from reporting.models import Recipient
     from reporting.recipients import services as service_layer
+    from reporting.recipients import store as recipient_store
     from spm.models import BasicService, Region, User
 
     user = User.objects.get(username=BENCH_USER)
@@ -419,7 +420,7 @@ def measure(path: Path, mode: str, commit: bool) -> dict:
     }
     if commit and batch.can_commit:
         step = time.perf_counter()
-        batch = service_layer.recipient_import_commit(user=user, batch=batch)
+        batch = recipient_store.recipient_import_commit(user=user, batch=batch)
         timings["commit"] = time.perf_counter() - step
         result["stored"] = batch.rows_stored
         result["in_database"] = Recipient.objects.filter(region=region, service=service, year=YEAR).count()

@@ -13,10 +13,9 @@ from django.db.models import Prefetch
 from reporting import checks
 from reporting.choices import ReportStatus
 from reporting.models import Evidence, QuarterlyReport, ReportingPeriod, ReportTransition
-from reporting.recipients.services import recipient_counts
+from reporting.recipients.selectors import recipient_counts
 from reporting.services.periods import period_get_or_create, today
 from reporting.services.reports import (
-    approved_target,
     can_edit,
     can_review,
     changes_since_last_review,
@@ -24,6 +23,7 @@ from reporting.services.reports import (
     report_values,
 )
 from spm.models import Agency, ServiceAssignment
+from targets.selectors import approved_must_serve
 
 
 def report_queryset():
@@ -40,7 +40,7 @@ def report_detail(report: QuarterlyReport, user) -> dict:
     values = report_values(report, previous=previous)
     sections = checks.completeness(values)
     comments = list(report.comments.select_related("author"))
-    approved = approved_target(region=report.region, service=report.service, year=report.period.year)
+    approved = approved_must_serve(region=report.region, service=report.service, year=report.period.year)
     named = recipient_counts(report.region_id, report.service_id, report.period.year)
     return {
         "report": report,

@@ -60,7 +60,7 @@ def commit_recipient_import(import_id: int) -> dict:
     """Store a confirmed recipient list in one transaction. Safe to run twice: a stored list is skipped."""
     from reporting.choices import ImportStatus
     from reporting.models import RecipientImport
-    from reporting.recipients.services import recipient_import_commit
+    from reporting.recipients.store import recipient_import_commit
 
     batch = RecipientImport.objects.select_related("committed_by").filter(pk=import_id).first()
     if batch is None or batch.status != ImportStatus.COMMITTING or batch.committed_by is None:

@@ -7,10 +7,29 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, Sum
 
+from reporting.recipients.selectors import recipient_counts
 from spm.models import BasicService, Region, ServiceAssignment
 from targets.choices import OPEN_TARGET_STATUSES
 from targets.models import Target, TargetRevision
-from targets.services import named_recipient_count
+
+
+def approved_must_serve(*, region: Region, service: BasicService, year: int) -> int | None:
+    """The approved sasaran (jumlah yang harus dilayani) of a service in a year, or None when none is approved.
+
+    The quarterly report uses this as "harus dilayani": one source of truth for the year's target.
+    """
+    return (
+        Target.objects.filter(region=region, service=service, year=year, approved_revision__isnull=False)
+        .values_list("approved_revision__must_serve", flat=True)
+        .first()
+    )
+
+
+def named_recipient_count(region: Region, service: BasicService, year: int) -> int | None:
+    """Named recipients (penerima by name and NIK) of a service in a year, from the recipient lists; None when
+    no list has been imported (then there is nothing to compare the target with, rather than a 100 % gap)."""
+    return recipient_counts(region, service, year)["must_serve"] or None
+
 
 GAP_THRESHOLD = Decimal(10)  # % difference between the typed target and the named recipients that is flagged
 

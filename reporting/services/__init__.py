@@ -1,20 +1,9 @@
-"""All writes of the reporting app (STYLE.md: one write path). Split by topic; import from here."""
+"""All writes of quarterly reporting (STYLE.md: one write path), split by topic; import from here.
 
-from reporting.recipients.services import (
-    can_export,
-    can_import,
-    can_see_personal_data,
-    recipient_counts,
-    recipient_import_cancel,
-    recipient_import_commit,
-    recipient_import_confirm,
-    recipient_import_purge,
-    recipient_import_start,
-    recipient_import_validate,
-    recipients_export,
-    recipients_template,
-    report_prefill_from_recipients,
-)
+Recipient lists have their own package (``reporting.recipients``: ``services`` and ``store``), and stored
+achievements theirs (``reporting.achievements.services``).
+"""
+
 from reporting.services.evidence import evidence_add, evidence_remove
 from reporting.services.notifications import notifications_mark_read, notify, reminders_send
 from reporting.services.periods import (
@@ -48,9 +37,6 @@ __all__ = [
     "ConcurrentEditError",
     "ReportInput",
     "can_edit",
-    "can_export",
-    "can_import",
-    "can_see_personal_data",
     "can_review",
     "changes_since_last_review",
     "default_due_date",
@@ -63,20 +49,10 @@ __all__ = [
     "period_reopen",
     "period_set_due_date",
     "quarter_of",
-    "recipient_counts",
-    "recipient_import_cancel",
-    "recipient_import_commit",
-    "recipient_import_confirm",
-    "recipient_import_purge",
-    "recipient_import_start",
-    "recipient_import_validate",
-    "recipients_export",
-    "recipients_template",
     "reminders_send",
     "report_approve",
     "report_open",
     "report_prefill_from_previous",
-    "report_prefill_from_recipients",
     "report_return",
     "report_save",
     "report_submit",

@@ -30,6 +30,7 @@ from reporting.services.notifications import notify, operators_of, reviewers_of
 from reporting.services.periods import today
 from spm.choices import Role
 from spm.models import BasicService, ServiceAssignment, User
+from targets.selectors import approved_must_serve
 
 SCALAR_FIELDS: dict[str, str] = {
     "must_serve": "Jumlah yang harus dilayani",
@@ -251,7 +252,7 @@ def report_open(*, user: User, period: ReportingPeriod, service: BasicService) -
         defaults={
             "region_id": period.region_id,
             "agency_id": assignment.agency_id,
-            "must_serve": approved_target(region=period.region, service=service, year=period.year),
+            "must_serve": approved_must_serve(region=period.region, service=service, year=period.year),
         },
     )
     if created:
@@ -262,16 +263,9 @@ def report_open(*, user: User, period: ReportingPeriod, service: BasicService) -
     return report
 
 
-def approved_target(*, region, service, year: int) -> int | None:
-    """The approved target (sasaran) of the year: when there is one, it is the report's "harus dilayani"."""
-    from targets.services import approved_must_serve
-
-    return approved_must_serve(region=region, service=service, year=year)
-
-
 def _apply_approved_target(report: QuarterlyReport, data: ReportInput) -> None:
     """One source of truth: with an approved target, "harus dilayani" is that target and cannot be typed."""
-    approved = approved_target(region=report.region, service=report.service, year=report.period.year)
+    approved = approved_must_serve(region=report.region, service=report.service, year=report.period.year)
     if approved is None:
         return
     typed = data.scalars.get("must_serve")
@@ -388,7 +382,7 @@ def report_submit(*, report: QuarterlyReport, user: User, expected_version: int)
     """Submit a complete report to the verifikator; after the due date it is marked late."""
     lock_report(report)
     _require(can_edit(user, report), "Laporan ini tidak dapat diajukan oleh Anda.")
-    approved = approved_target(region=report.region, service=report.service, year=report.period.year)
+    approved = approved_must_serve(region=report.region, service=report.service, year=report.period.year)
     if approved is not None and report.must_serve != approved:
         raise ValidationError(
             {"must_serve": f"Target tahun ini telah disetujui ({approved}); simpan laporan untuk memperbaruinya."}

@@ -25,6 +25,7 @@ from reporting.achievements import formula as achievement
 from reporting.choices import ImplementationStage, Quarter, ReportStatus, Section
 from reporting.forms import EvidenceForm, OpenReportForm, PeriodChoiceForm, ReportForm
 from reporting.models import Evidence, Notification, QuarterlyReport
+from reporting.recipients.services import report_prefill_from_recipients
 from reporting.services import (
     ConcurrentEditError,
     can_edit,
@@ -35,7 +36,6 @@ from reporting.services import (
     quarter_of,
     report_open,
     report_prefill_from_previous,
-    report_prefill_from_recipients,
     report_save,
     report_submit,
 )

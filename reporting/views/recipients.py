@@ -25,7 +25,9 @@ from django.views.decorators.http import require_POST
 from reporting.choices import ExportKind, RecipientStatus
 from reporting.models import Recipient, RecipientImport
 from reporting.recipients import services as service_layer
+from reporting.recipients import store
 from reporting.recipients.forms import RecipientFilter, RecipientImportForm
+from reporting.recipients.selectors import recipient_counts
 from reporting.recipients.validation import mask_nik
 from spm.choices import Role
 from spm.models import BasicService, Region, ServiceAssignment
@@ -183,7 +185,7 @@ def _import_context(request: HttpRequest, batch: RecipientImport) -> dict:
         "may_cancel": batch.created_by_id == user.pk or service_layer.can_import(user, batch.region, batch.service),
         "list_url": _list_url(batch.region, batch.service, batch.year),
         "report_has_every_row": batch.rows_read <= settings.RECIPIENT_IMPORT_FULL_REPORT_ROWS,
-        "commit_stuck": service_layer.commit_is_stuck(batch),
+        "commit_stuck": store.commit_is_stuck(batch),
     }
 
 
@@ -232,7 +234,7 @@ def recipients_import_report(request: HttpRequest, pk: int) -> HttpResponse:
 def recipients_import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _visible_import(request, pk)
     try:
-        service_layer.recipient_import_confirm(user=request.user, batch=batch)
+        store.recipient_import_confirm(user=request.user, batch=batch)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -283,7 +285,7 @@ def recipients_list(request: HttpRequest, region: str, service: str, year: int) 
             "filter": filters,
             "page": page,
             "querystring": query.urlencode(),
-            "counts": service_layer.recipient_counts(region_obj, service_obj, year),
+            "counts": recipient_counts(region_obj, service_obj, year),
             "can_export": service_layer.can_export(request.user),
             "can_import": service_layer.can_import(request.user, region_obj, service_obj),
         },

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.timezone import localdate
 
-from reporting.services.periods import today
 from spm.choices import Role
 from spm.models import Region
 
@@ -43,7 +43,7 @@ def int_param(value: str | None, default: int, allowed: range) -> int:
 
 
 def year_param(request: HttpRequest, default: int | None = None) -> int:
-    return int_param(request.GET.get("tahun"), default or today().year, range(2000, 2101))
+    return int_param(request.GET.get("tahun"), default or localdate().year, range(2000, 2101))
 
 
 def region_query(request: HttpRequest, region: Region) -> str:

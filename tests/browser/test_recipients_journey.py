@@ -14,9 +14,9 @@ from playwright.sync_api import expect
 
 from reporting.choices import ImportStatus
 from reporting.models import Recipient, RecipientImport
+from reporting.recipients import services as recipient_services
 from reporting.recipients.validation import mask_nik
 from reporting.recipients.xlsx import DATA_SHEET, REPORT_COLUMN
-from reporting.recipients import services as recipient_services
 from tests.browser.conftest import login
 from tests.factories import TEST_PASSWORD
 from tests.reporting.recipients_support import HEADER, SERVICE_A, YEAR, make_nik, people, person, xlsx_bytes

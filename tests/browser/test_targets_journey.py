@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from spm.demo import DEMO_PASSWORD
 from spm.models import BasicService, Region, User
-from targets.services import approved_must_serve
+from targets.selectors import approved_must_serve
 from tests.browser.conftest import SCREENSHOTS, login
 from tests.conftest import ensure_reference_data
 from tests.reporting.conftest import WORKED_SERVED, approved_report

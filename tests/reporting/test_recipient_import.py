@@ -14,15 +14,15 @@ from openpyxl import Workbook, load_workbook
 from reporting.choices import ImportMode, ImportStatus, RecipientStatus
 from reporting.models import Recipient, RecipientImport
 from reporting.recipients import services as service_layer
+from reporting.recipients.selectors import recipient_counts
 from reporting.recipients.services import (
-    recipient_counts,
     recipient_import_cancel,
-    recipient_import_commit,
     recipient_import_start,
     recipient_import_validate,
     recipients_template,
     report_prefill_from_recipients,
 )
+from reporting.recipients.store import recipient_import_commit
 from reporting.recipients.validation import COLUMNS, check_row
 from reporting.recipients.xlsx import DATA_SHEET, GUIDE_SHEET, REPORT_COLUMN, eligibility_of
 from spm.models import BasicService, Region
@@ -542,7 +542,7 @@ def test_a_commit_whose_task_was_lost_may_be_asked_again(
 ):
     from django.utils import timezone
 
-    from reporting.recipients.services import commit_is_stuck, recipient_import_confirm
+    from reporting.recipients.store import commit_is_stuck, recipient_import_confirm
 
     batch = imported(operator_a, daerah, service_a, people(2))
     monkeypatch.setattr(service_layer, "_enqueue", lambda *args: None)  # the broker loses the message

@@ -7,11 +7,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from targets.choices import TargetStatus
 from targets.models import Target, TargetRevision, TargetTransition
-from targets.selectors import gap_is_flagged, previous_realisation, recipient_gap_pct, target_sources
+from targets.selectors import (
+    approved_must_serve,
+    gap_is_flagged,
+    named_recipient_count,
+    previous_realisation,
+    recipient_gap_pct,
+    target_sources,
+)
 from targets.services import (
     TargetInput,
-    approved_must_serve,
-    named_recipient_count,
     target_approve,
     target_return,
     target_save,

@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from targets.models import Target, TargetRevision
-from targets.services import approved_must_serve, target_save, target_submit
+from targets.selectors import approved_must_serve
+from targets.services import target_save, target_submit
 from tests.targets.conftest import approved_target, target_input
 
 pytestmark = pytest.mark.django_db

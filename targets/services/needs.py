@@ -1,0 +1,64 @@
+"""Kebutuhan pemenuhan (tahap 2, Permendagri 59/2021): the need lines of a service per year."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from spm.models import BasicService, Region, User
+from targets.choices import NeedBasis
+from targets.models import Need
+from targets.services.targets import _require, can_edit_target
+
+# --- Kebutuhan pemenuhan (stage 2) ---------------------------------------------------------------------
+
+
+@dataclass
+class NeedInput:
+    component_code: str
+    item: str
+    basis: str
+    quantity: Decimal
+    available: int
+    unit_cost: int
+
+
+@transaction.atomic
+def need_save(*, user: User, region: Region, service: BasicService, year: int, data: NeedInput):
+    """Enter or update one need line (the OPD pengampu); the gap and cost are computed, not stored."""
+
+    _require(can_edit_target(user, region, service), "Kebutuhan layanan ini tidak dapat diubah oleh Anda.")
+    errors: dict[str, list[str]] = {}
+    component = service.quality_components.filter(code=data.component_code).first()
+    if component is None:
+        errors["component"] = [f"Komponen mutu '{data.component_code}' tidak ada pada {service.code}."]
+    if not data.item.strip():
+        errors["item"] = ["Nama barang/jasa/SDM yang dibutuhkan wajib diisi."]
+    if data.basis not in NeedBasis.values:
+        errors["basis"] = ["Dasar kebutuhan harus per penerima atau per daerah."]
+    if data.quantity < 0:
+        errors["quantity"] = ["Jumlah dibutuhkan tidak boleh negatif."]
+    if data.available < 0:
+        errors["available"] = ["Jumlah tersedia tidak boleh negatif."]
+    if data.unit_cost < 0:
+        errors["unit_cost"] = ["Harga satuan (Rp) tidak boleh negatif."]
+    if errors:
+        raise ValidationError(errors)
+    need, _created = Need.objects.update_or_create(
+        region=region,
+        service=service,
+        year=year,
+        component=component,
+        item=data.item.strip()[:200],
+        defaults={
+            "basis": data.basis,
+            "quantity": data.quantity,
+            "available": data.available,
+            "unit_cost": data.unit_cost,
+            "updated_by": user,
+        },
+    )
+    return need

@@ -1,0 +1,95 @@
+"""The official report (Laporan Penerapan SPM, Permendagri 59/2021): its narrative edition and its generation."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from spm.choices import Role
+from spm.models import Region, User
+from targets import official_report
+from targets.choices import GenerationStatus
+from targets.models import (
+    GeneratedReport,
+    ReportEdition,
+)
+from targets.services.targets import MAX_YEAR, MIN_YEAR, _require
+from targets.tasks import generate_official_report
+
+# --- Official report (Laporan Penerapan SPM) ------------------------------------------------------------
+
+
+def can_write_official_report(user: User, region: Region) -> bool:
+    """The verifikator of the daerah (Sekretariat Tim Penerapan SPM) and admins compile the official report."""
+    if user.is_admin:
+        return True
+    return (
+        user.role == Role.REVIEWER
+        and user.region_id == region.pk
+        and user.has_perm("targets.change_reportedition")
+        and user.has_perm("targets.add_generatedreport")
+    )
+
+
+def edition_get_or_create(*, region: Region, year: int, quarter: int):
+    if quarter not in (0, 1, 2, 3, 4):
+        raise ValidationError({"quarter": "Periode laporan harus tahunan atau triwulan I–IV."})
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError({"year": f"Tahun {year} tidak valid."})
+    edition, _created = ReportEdition.objects.get_or_create(region=region, year=year, quarter=quarter)
+    return edition
+
+
+@transaction.atomic
+def edition_save(
+    *, user: User, region: Region, year: int, quarter: int, introduction: str, conclusion: str, signer_name: str = ""
+):
+    """Save the narrative of an edition (pendahuluan, kesimpulan) and the name of the kepala daerah who signs."""
+    _require(can_write_official_report(user, region), "Narasi laporan resmi hanya dapat diisi verifikator daerah.")
+    edition = edition_get_or_create(region=region, year=year, quarter=quarter)
+    edition.introduction = introduction.strip()
+    edition.conclusion = conclusion.strip()
+    edition.signer_name = signer_name.strip()[:160]
+    edition.updated_by = user
+    edition.save()
+    return edition
+
+
+@transaction.atomic
+def official_report_request(*, user: User, region: Region, year: int, quarter: int):
+    """Ask for the xlsx and PDF files of an edition; a Celery task makes them after the commit."""
+
+    _require(can_write_official_report(user, region), "Laporan resmi hanya dapat dibuat verifikator daerah.")
+    edition = edition_get_or_create(region=region, year=year, quarter=quarter)
+    generated = GeneratedReport.objects.create(edition=edition, requested_by=user)
+    transaction.on_commit(lambda: generate_official_report.delay(generated.pk))
+    return generated
+
+
+def official_report_build(*, generated) -> None:
+    """Make the files of a generation (called by the Celery task). Idempotent: a finished one is left alone.
+
+    Progress is saved as it goes (outside a transaction) so the page polling it sees each step.
+    """
+    if generated.status == GenerationStatus.DONE:
+        return
+
+    def progress(value: int, **fields) -> None:
+        GeneratedReport.objects.filter(pk=generated.pk).update(progress=value, **fields)
+
+    progress(5, status=GenerationStatus.RUNNING, error="")
+    try:
+        edition = generated.edition
+        content = official_report.build(edition)
+        progress(30)
+        period = "tahunan" if edition.is_annual else f"tw{edition.quarter}"
+        stem = f"laporan-penerapan-spm-{edition.region.code}-{edition.year}-{period}"
+        generated.xlsx_file.save(f"{stem}.xlsx", ContentFile(official_report.render_xlsx(content)), save=False)
+        progress(60, xlsx_file=generated.xlsx_file.name)
+        generated.pdf_file.save(f"{stem}.pdf", ContentFile(official_report.render_pdf(content)), save=False)
+        progress(100, pdf_file=generated.pdf_file.name, status=GenerationStatus.DONE, finished_at=timezone.now())
+    except Exception as exc:
+        progress(100, status=GenerationStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now())
+        raise

@@ -1,0 +1,205 @@
+"""Rencana Aksi Penerapan SPM (tahap 3, Permendagri 59/2021): create from targets and needs, edit, approve, enact."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from reporting.models import Achievement, AchievementLevel
+from spm.choices import Role
+from spm.models import BasicService, Region, ServiceAssignment, User
+from targets.choices import PlanStatus
+from targets.models import ActionPlan, ActionPlanItem, ActionPlanYear, PlanTransition
+from targets.selectors import plan_year_defaults
+from targets.services.targets import MIN_YEAR, _require, can_edit_target
+
+# --- Rencana Aksi Penerapan SPM (stage 3) ----------------------------------------------------------------
+
+
+def can_manage_plan(user: User, region: Region) -> bool:
+    """The verifikator (Sekretariat Tim Penerapan SPM) of the daerah and admins create, approve, enact plans."""
+    if user.is_admin:
+        return True
+    return user.role == Role.REVIEWER and user.region_id == region.pk and user.has_perm("targets.approve_actionplan")
+
+
+def can_edit_plan_item(user: User, plan, service: BasicService) -> bool:
+    if plan.status != PlanStatus.DRAFT:
+        return False
+    return can_manage_plan(user, plan.region) or can_edit_target(user, plan.region, service)
+
+
+def baseline(region: Region, service: BasicService, before_year: int) -> tuple[int, int | None, Decimal | None] | None:
+    """The last realised year before the plan: (year, served, nilai) of the latest stored TW IV achievement."""
+    row = (
+        Achievement.objects.filter(
+            region=region,
+            service=service,
+            quarter=4,
+            level=AchievementLevel.SERVICE,
+            is_current=True,
+            year__lt=before_year,
+        )
+        .order_by("-year")
+        .values_list("year", "served", "index")
+        .first()
+    )
+    if row is None:
+        return None
+    year, served, index = row
+    return year, served, None if index is None else index.quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def _plan_transition(plan, user: User, to_status: str, comment: str = "") -> None:
+    PlanTransition.objects.create(plan=plan, from_status=plan.status, to_status=to_status, actor=user, comment=comment)
+    plan.status = to_status
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    user: User,
+    region: Region,
+    start_year: int = 2026,
+    end_year: int = 2030,
+    references: dict[str, str] | None = None,
+):
+    """Start a rencana aksi for a horizon, with one item per service the daerah delivers: the baseline, and per
+    year the approved target and the cost of the needs where the daerah has entered them (editable after)."""
+    _require(can_manage_plan(user, region), "Rencana aksi hanya dapat dibuat verifikator daerah.")
+    if not (MIN_YEAR <= start_year <= end_year <= start_year + 9):
+        raise ValidationError({"end_year": "Rentang tahun rencana aksi tidak valid (paling lama 10 tahun)."})
+    if ActionPlan.objects.filter(region=region, start_year=start_year, end_year=end_year).exists():
+        raise ValidationError({"start_year": f"Rencana aksi {start_year}–{end_year} sudah ada."})
+    references = references or {}
+    plan = ActionPlan.objects.create(
+        region=region,
+        start_year=start_year,
+        end_year=end_year,
+        created_by=user,
+        rpjmd_ref=references.get("rpjmd_ref", "")[:255],
+        renstra_ref=references.get("renstra_ref", "")[:255],
+        renja_ref=references.get("renja_ref", "")[:255],
+    )
+    defaults = plan_year_defaults(region, list(plan.years))
+    assignments = ServiceAssignment.objects.filter(region=region).select_related("service")
+    for assignment in assignments.order_by("service__affair__order", "service__order"):
+        base = baseline(region, assignment.service, start_year)
+        item = ActionPlanItem.objects.create(
+            plan=plan,
+            service=assignment.service,
+            agency_id=assignment.agency_id,
+            baseline_year=base[0] if base else None,
+            baseline_served=base[1] if base else None,
+            baseline_index=base[2] if base else None,
+        )
+        ActionPlanYear.objects.bulk_create(
+            ActionPlanYear(
+                item=item,
+                year=y,
+                target_citizens=defaults.get((assignment.service_id, y), (None, None))[0],
+                cost=defaults.get((assignment.service_id, y), (None, None))[1],
+            )
+            for y in plan.years
+        )
+    return plan
+
+
+@dataclass
+class PlanItemInput:
+    nomenclature: dict[str, str] = field(default_factory=dict)  # program_code, program_name, activity_… sub_activity_…
+    years: dict[int, tuple[int | None, Decimal | None, int | None]] = field(default_factory=dict)  # citizens, %, Rp
+
+
+NOMENCLATURE_FIELDS = {
+    "program_code": "Kode program",
+    "program_name": "Program",
+    "activity_code": "Kode kegiatan",
+    "activity_name": "Kegiatan",
+    "sub_activity_code": "Kode sub kegiatan",
+    "sub_activity_name": "Sub kegiatan",
+}
+
+
+@transaction.atomic
+def plan_item_save(*, user: User, item, data: PlanItemInput):
+    """Save one service of a draft plan: nomenclature and yearly targets and costs."""
+    plan = ActionPlan.objects.select_for_update().get(pk=item.plan_id)
+    _require(can_edit_plan_item(user, plan, item.service), "Rencana aksi ini tidak dapat diubah oleh Anda.")
+    errors: dict[str, list[str]] = {}
+    for year, (citizens, pct, cost) in data.years.items():
+        if year not in plan.years:
+            errors.setdefault(f"year-{year}", []).append(f"Tahun {year} di luar rentang rencana aksi.")
+        if citizens is not None and citizens < 0:
+            errors.setdefault(f"citizens_{year}", []).append(f"Target warga terlayani {year} tidak boleh negatif.")
+        if pct is not None and not Decimal(0) <= pct <= Decimal(100):
+            errors.setdefault(f"pct_{year}", []).append(f"Target capaian {year} harus antara 0 dan 100%.")
+        if cost is not None and cost < 0:
+            errors.setdefault(f"cost_{year}", []).append(f"Kebutuhan biaya {year} tidak boleh negatif.")
+    if errors:
+        raise ValidationError(errors)
+    for name, value in data.nomenclature.items():
+        if name in NOMENCLATURE_FIELDS:
+            setattr(item, name, (value or "").strip()[:255])
+    item.save()
+    rows = {row.year: row for row in item.years.all()}
+    for year, (citizens, pct, cost) in data.years.items():
+        row = rows[year]
+        row.target_citizens, row.target_pct, row.cost = citizens, pct, cost
+        row.save(update_fields=["target_citizens", "target_pct", "cost"])
+    return item
+
+
+@transaction.atomic
+def plan_approve(*, user: User, plan, comment: str = ""):
+    """The verifikator approves a draft plan: every service must have its yearly citizen targets."""
+    plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+    _require(
+        plan.status == PlanStatus.DRAFT and can_manage_plan(user, plan.region), "Rencana aksi tidak dapat disetujui."
+    )
+    missing = (
+        ActionPlanYear.objects.filter(item__plan=plan, target_citizens__isnull=True)
+        .values_list("item__service__code", flat=True)
+        .distinct()
+    )
+    if missing:
+        raise ValidationError(f"Target warga terlayani per tahun belum lengkap untuk: {', '.join(sorted(missing))}.")
+    _plan_transition(plan, user, PlanStatus.APPROVED, comment)
+    plan.save(update_fields=["status"])
+    return plan
+
+
+@transaction.atomic
+def plan_enact(*, user: User, plan, perkada_number: str, perkada_date, document):
+    """Record the Perkada that sets the approved plan, with its signed PDF (the content must be a PDF)."""
+    plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+    _require(
+        plan.status == PlanStatus.APPROVED and can_manage_plan(user, plan.region),
+        "Hanya rencana aksi yang sudah disetujui yang dapat ditetapkan.",
+    )
+    errors: dict[str, list[str]] = {}
+    if not (perkada_number or "").strip():
+        errors["perkada_number"] = ["Nomor Perkada wajib diisi."]
+    if perkada_date is None:
+        errors["perkada_date"] = ["Tanggal Perkada wajib diisi."]
+    if document is None:
+        errors["signed_document"] = ["Unggah dokumen Perkada yang sudah ditandatangani (PDF)."]
+    else:
+        document.seek(0)
+        head = document.read(5)
+        document.seek(0)
+        if head != b"%PDF-" or not document.name.lower().endswith(".pdf"):
+            errors["signed_document"] = ["Dokumen Perkada harus berkas PDF; isi berkas bukan PDF."]
+        elif document.size > 20 * 1024 * 1024:
+            errors["signed_document"] = ["Dokumen Perkada melebihi 20 MB."]
+    if errors:
+        raise ValidationError(errors)
+    plan.perkada_number = perkada_number.strip()[:80]
+    plan.perkada_date = perkada_date
+    plan.signed_document.save(f"perkada-{plan.region.code}-{plan.start_year}-{plan.end_year}.pdf", document, save=False)
+    _plan_transition(plan, user, PlanStatus.ENACTED, f"Perkada {plan.perkada_number}")
+    plan.save()
+    return plan

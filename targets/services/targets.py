@@ -1,0 +1,225 @@
+"""Targets (target capaian SPM per tahun): save a revision, submit, return, approve.
+
+Every write runs in a transaction, checks who may do it on this very object, and records each review
+transition (:class:`~targets.models.TargetTransition`). An approved revision is never edited: a change opens
+a new revision, and the approved one stays in force until the new one is approved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from spm.choices import Role
+from spm.models import BasicService, Region, ServiceAssignment, User
+from targets.choices import OPEN_TARGET_STATUSES, TargetStatus
+from targets.models import Target, TargetQuality, TargetRevision, TargetTransition
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+# --- Who may do what ----------------------------------------------------------------------------------
+
+
+def can_edit_target(user: User, region: Region, service: BasicService) -> bool:
+    """The operators of the OPD pengampu (and admins) enter targets."""
+    if user.is_admin:
+        return True
+    return (
+        user.role == Role.OPERATOR
+        and user.has_perm("targets.change_targetrevision")
+        and ServiceAssignment.objects.filter(region=region, service=service, agency_id=user.agency_id).exists()
+    )
+
+
+def can_review_target(user: User, revision: TargetRevision) -> bool:
+    """The verifikator of the target's daerah (and admins) review submitted revisions."""
+    if revision.status != TargetStatus.SUBMITTED:
+        return False
+    if user.is_admin:
+        return True
+    return (
+        user.role == Role.REVIEWER
+        and user.region_id == revision.target.region_id
+        and user.has_perm("targets.review_targetrevision")
+    )
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _lock(revision: TargetRevision) -> TargetRevision:
+    TargetRevision.objects.select_for_update().filter(pk=revision.pk).values_list("pk", flat=True).first()
+    revision.refresh_from_db()
+    return revision
+
+
+def revision_snapshot(revision: TargetRevision) -> dict:
+    return {
+        "must_serve": revision.must_serve,
+        "note": revision.note,
+        "quality": {q.component.code: q.required for q in revision.quality.select_related("component")},
+    }
+
+
+def _transition(revision: TargetRevision, user: User, to_status: str, comment: str = "") -> TargetTransition:
+    transition = TargetTransition.objects.create(
+        revision=revision,
+        from_status=revision.status,
+        to_status=to_status,
+        actor=user,
+        comment=comment,
+        snapshot=revision_snapshot(revision),
+    )
+    revision.status = to_status
+    return transition
+
+
+# --- Writes -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TargetInput:
+    """What the target form (or an import row) sends."""
+
+    must_serve: int | None = None
+    quality: dict[str, int | None] = field(default_factory=dict)  # component code -> required
+    note: str = ""
+
+
+def validate_target_input(service: BasicService, year: int, data: TargetInput) -> dict[str, list[str]]:
+    """Errors per field, in Bahasa Indonesia naming the field (empty when the input is acceptable)."""
+    errors: dict[str, list[str]] = {}
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        errors.setdefault("year", []).append(f"Tahun {year} tidak valid.")
+    if data.must_serve is not None and data.must_serve < 0:
+        errors.setdefault("must_serve", []).append("Jumlah yang harus dilayani tidak boleh negatif.")
+    components = {c.code: c.name for c in service.quality_components.all()}
+    for code, required in data.quality.items():
+        if code not in components:
+            errors.setdefault(f"quality-{code}", []).append(
+                f"Komponen mutu '{code}' tidak ada pada {service.code} {service.name}."
+            )
+        elif required is not None and required < 0:
+            errors.setdefault(f"quality-{code}", []).append(f"{components[code]}: target mutu tidak boleh negatif.")
+    return errors
+
+
+def _open_revision(target: Target, user: User) -> TargetRevision:
+    """The open revision of a target, or a new draft one starting from the approved values."""
+    revision = target.revisions.filter(status__in=OPEN_TARGET_STATUSES).first()
+    if revision is not None:
+        return revision
+    number = (target.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+    approved = target.approved_revision
+    revision = TargetRevision.objects.create(
+        target=target,
+        number=number,
+        created_by=user,
+        must_serve=approved.must_serve if approved else None,
+        note=approved.note if approved else "",
+    )
+    previous = {q.component_id: q.required for q in approved.quality.all()} if approved else {}
+    TargetQuality.objects.bulk_create(
+        TargetQuality(revision=revision, component=c, required=previous.get(c.pk))
+        for c in target.service.quality_components.all()
+    )
+    return revision
+
+
+@transaction.atomic
+def target_save(*, user: User, region: Region, service: BasicService, year: int, data: TargetInput) -> TargetRevision:
+    """Save the target of a service and year as a draft (a new revision if the current one is approved)."""
+    _require(can_edit_target(user, region, service), "Target layanan ini tidak dapat diubah oleh Anda.")
+    if service.level != region.government_level:
+        raise ValidationError({"service": "Jenis pelayanan dasar ini bukan kewenangan daerah ini."})
+    errors = validate_target_input(service, year, data)
+    if errors:
+        raise ValidationError(errors)
+    target, _created = Target.objects.get_or_create(region=region, service=service, year=year)
+    Target.objects.select_for_update().filter(pk=target.pk).values_list("pk", flat=True).first()
+    revision = _open_revision(target, user)
+    if revision.status == TargetStatus.SUBMITTED:
+        raise ValidationError("Target sedang diverifikasi; tunggu sampai dikembalikan atau disetujui.")
+    revision.must_serve = data.must_serve
+    revision.note = data.note.strip()
+    revision.save(update_fields=["must_serve", "note", "updated_at"])
+    entries = {q.component.code: q for q in revision.quality.select_related("component")}
+    for code, required in data.quality.items():
+        entry = entries[code]
+        if entry.required != required:
+            entry.required = required
+            entry.save(update_fields=["required"])
+    return revision
+
+
+def submission_errors(revision: TargetRevision) -> list[str]:
+    errors = []
+    if revision.must_serve is None:
+        errors.append("Jumlah yang harus dilayani (sasaran) belum diisi.")
+    for q in revision.quality.select_related("component"):
+        if q.required is None:
+            errors.append(f"Target mutu '{q.component.name}' belum diisi.")
+    return errors
+
+
+@transaction.atomic
+def target_submit(*, revision: TargetRevision, user: User) -> TargetRevision:
+    """Submit a draft or returned target to the verifikator."""
+    _lock(revision)
+    target = revision.target
+    _require(
+        revision.status in (TargetStatus.DRAFT, TargetStatus.RETURNED)
+        and can_edit_target(user, target.region, target.service),
+        "Target ini tidak dapat diajukan oleh Anda.",
+    )
+    errors = submission_errors(revision)
+    if errors:
+        raise ValidationError(errors)
+    _transition(revision, user, TargetStatus.SUBMITTED)
+    revision.save(update_fields=["status", "updated_at"])
+    return revision
+
+
+@transaction.atomic
+def target_return(*, revision: TargetRevision, user: User, comment: str) -> TargetRevision:
+    """Return a submitted target to the OPD with a comment (required)."""
+    _lock(revision)
+    _require(can_review_target(user, revision), "Target ini tidak dapat diverifikasi oleh Anda.")
+    if not comment or not comment.strip():
+        raise ValidationError({"comment": "Komentar wajib diisi saat mengembalikan target."})
+    _transition(revision, user, TargetStatus.RETURNED, comment.strip())
+    revision.save(update_fields=["status", "updated_at"])
+    return revision
+
+
+@transaction.atomic
+def target_approve(*, revision: TargetRevision, user: User, comment: str = "") -> TargetRevision:
+    """Approve a submitted target: it becomes the one in force; the previously approved one is superseded."""
+    _lock(revision)
+    _require(can_review_target(user, revision), "Target ini tidak dapat diverifikasi oleh Anda.")
+    target = Target.objects.select_for_update().get(pk=revision.target_id)
+    previous = target.approved_revision
+    if previous is not None:
+        TargetTransition.objects.create(
+            revision=previous,
+            from_status=previous.status,
+            to_status=TargetStatus.SUPERSEDED,
+            actor=user,
+            comment=f"Digantikan oleh revisi {revision.number}.",
+            snapshot=revision_snapshot(previous),
+        )
+        previous.status = TargetStatus.SUPERSEDED
+        previous.save(update_fields=["status", "updated_at"])
+    _transition(revision, user, TargetStatus.APPROVED, comment.strip())
+    revision.approved_at = timezone.now()
+    revision.save(update_fields=["status", "approved_at", "updated_at"])
+    target.approved_revision = revision
+    target.save(update_fields=["approved_revision"])
+    return revision
