@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from reporting import anchors
 from reporting.achievements import formula as achievement
 
 JUMP_THRESHOLD = Decimal(30)  # points of nilai between consecutive triwulan that call for a note
@@ -225,7 +226,7 @@ def submission_errors(values: ReportValues) -> dict[str, list[str]]:
     for q in values.quality:
         if q.required is not None and q.met is not None and q.met > q.required:
             add(
-                f"quality-{q.code}",
+                anchors.quality(q.code),
                 f"{q.label}: jumlah terpenuhi ({q.met}) melebihi yang harus dipenuhi ({q.required}).",
             )
     if quality_flags(values) and not values.flag_note.strip():

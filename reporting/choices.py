@@ -110,3 +110,7 @@ class ExportKind(models.TextChoices):
     RECIPIENTS_XLSX = "penerima_xlsx", _("Daftar penerima (xlsx)")
     RECIPIENTS_ADMIN = "penerima_admin", _("Daftar penerima (ekspor admin)")
     ERROR_REPORT = "laporan_galat", _("Laporan galat impor (xlsx)")
+
+
+# A report the OPD may still change (a draft, or returned by the verifikator).
+EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)

@@ -12,6 +12,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
+from reporting import anchors
 from reporting.choices import ImplementationStage, Quarter, StageStatus
 from reporting.models import QuarterlyReport
 from reporting.services import ReportInput
@@ -122,16 +123,17 @@ class ReportForm(forms.Form):
         for entry in report.quality_entries.all():
             code, name = entry.component.code, entry.component.name
             self.quality_codes.append(code)
-            self.fields[f"quality-{code}-required"] = WholeNumberField(label=f"{name}: harus dipenuhi")
-            self.fields[f"quality-{code}-met"] = WholeNumberField(label=f"{name}: terpenuhi")
+            anchor = anchors.quality(code)
+            self.fields[anchors.form_field(anchor, "required")] = WholeNumberField(label=f"{name}: harus dipenuhi")
+            self.fields[anchors.form_field(anchor, "met")] = WholeNumberField(label=f"{name}: terpenuhi")
         for stage in ImplementationStage:
-            self.fields[f"stage-{stage.value}-status"] = forms.ChoiceField(
+            self.fields[anchors.form_field(anchors.stage(stage.value), "status")] = forms.ChoiceField(
                 label=f"{stage.label}: status",
                 required=False,
                 choices=[("", "— pilih status —"), *StageStatus.choices],
                 error_messages={"invalid_choice": f"Status tahapan {stage.label} tidak dikenal."},
             )
-            self.fields[f"stage-{stage.value}-note"] = forms.CharField(
+            self.fields[anchors.form_field(anchors.stage(stage.value), "note")] = forms.CharField(
                 label=f"{stage.label}: keterangan",
                 required=False,
                 max_length=STAGE_NOTE_LIMIT,
@@ -147,10 +149,17 @@ class ReportForm(forms.Form):
         return ReportInput(
             scalars={name: data[name] for name in SCALAR_FIELDS},
             quality={
-                code: (data[f"quality-{code}-required"], data[f"quality-{code}-met"]) for code in self.quality_codes
+                code: (
+                    data[anchors.form_field(anchors.quality(code), "required")],
+                    data[anchors.form_field(anchors.quality(code), "met")],
+                )
+                for code in self.quality_codes
             },
             stages={
-                stage: (data[f"stage-{stage}-status"], data[f"stage-{stage}-note"])
+                stage: (
+                    data[anchors.form_field(anchors.stage(stage), "status")],
+                    data[anchors.form_field(anchors.stage(stage), "note")],
+                )
                 for stage in ImplementationStage.values
             },
         )
@@ -161,11 +170,12 @@ def initial_for(report: QuarterlyReport) -> dict:
     initial: dict = {name: getattr(report, name) for name in SCALAR_FIELDS}
     initial["version"] = report.version
     for entry in report.quality_entries.all():
-        initial[f"quality-{entry.component.code}-required"] = entry.required
-        initial[f"quality-{entry.component.code}-met"] = entry.met
+        anchor = anchors.quality(entry.component.code)
+        initial[anchors.form_field(anchor, "required")] = entry.required
+        initial[anchors.form_field(anchor, "met")] = entry.met
     for stage in report.stages.all():
-        initial[f"stage-{stage.stage}-status"] = stage.status
-        initial[f"stage-{stage.stage}-note"] = stage.note
+        initial[anchors.form_field(anchors.stage(stage.stage), "status")] = stage.status
+        initial[anchors.form_field(anchors.stage(stage.stage), "note")] = stage.note
     return initial
 
 

@@ -16,12 +16,11 @@ from reporting.models import Evidence, QuarterlyReport, ReportingPeriod, ReportT
 from reporting.recipients.selectors import recipient_counts
 from reporting.services.periods import period_get_or_create, today
 from reporting.services.reports import (
-    can_edit,
-    can_review,
     changes_since_last_review,
     previous_report,
     report_values,
 )
+from spm import access
 from spm.models import Agency, ServiceAssignment
 from targets.selectors import approved_must_serve
 
@@ -54,8 +53,8 @@ def report_detail(report: QuarterlyReport, user) -> dict:
         "flags": checks.quality_flags(values),
         "previous": previous,
         "previous_figures": checks.figures(report_values(previous, with_previous=False)) if previous else None,
-        "can_edit": can_edit(user, report),
-        "can_review": can_review(user, report),
+        "can_edit": access.can(user, "report.edit", report),
+        "can_review": access.can(user, "report.review", report),
         "open_comments": [c for c in comments if c.resolved_at is None],
         "comments": comments,
         "transitions": list(

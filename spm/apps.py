@@ -13,3 +13,7 @@ class SpmConfig(AppConfig):
 
         # After every migrate (all apps), give each role group the permissions declared in spm.roles.
         post_migrate.connect(sync_role_permissions, dispatch_uid="spm_sync_role_permissions")
+        from spm import access
+
+        # A change of a user's role or an OPD's assignments makes cached access scopes stale.
+        access.connect_signals()

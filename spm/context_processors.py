@@ -1,4 +1,5 @@
-"""Navigation per role for the base layout."""
+"""Navigation per role for the base layout: each item is a page of the role table (``spm.roles``), shown
+only to users who may open it (``spm.access.can(user, "page.<name>")``), so no link leads to a refusal."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from spm import access
 from spm.choices import Role
 
 
@@ -14,42 +16,29 @@ from spm.choices import Role
 class NavItem:
     label: str
     url_name: str
-    roles: frozenset[str] | None = None  # None = every signed-in user
+    page: str | None = None  # None = every signed-in user
 
     @property
     def url(self) -> str:
         return reverse(self.url_name)
 
 
-ALL_ROLES = frozenset(Role.values)
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Beranda"), "home"),
-    NavItem(
-        _("Organisasi & OPD"),
-        "agency-list",
-        frozenset({Role.REVIEWER, Role.LEADER, Role.PROVINCIAL_VIEWER, Role.ADMIN}),
-    ),
-    NavItem(_("OPD saya"), "agency-mine", frozenset({Role.OPERATOR})),
-    NavItem(_("Laporan triwulan"), "reporting:tasks", frozenset({Role.OPERATOR})),
-    NavItem(_("Daerah"), "region-list", frozenset({Role.PROVINCIAL_VIEWER, Role.ADMIN})),
-    NavItem(_("Verifikasi"), "reporting:review-queue", frozenset({Role.REVIEWER, Role.LEADER, Role.ADMIN})),
-    NavItem(_("Matriks keterisian"), "reporting:matrix", frozenset({Role.REVIEWER, Role.LEADER, Role.ADMIN})),
-    NavItem(_("Periode"), "reporting:periods", frozenset({Role.ADMIN})),
-    NavItem(_("Dasbor capaian"), "reporting:dashboard", frozenset({Role.REVIEWER, Role.LEADER})),
-    NavItem(_("Capaian OPD"), "reporting:my-achievements", frozenset({Role.OPERATOR})),
-    NavItem(_("Peringkat IP-SPM"), "reporting:ranking", frozenset({Role.PROVINCIAL_VIEWER, Role.ADMIN})),
-    NavItem(
-        _("Target & rencana aksi"),
-        "targets:target-list",
-        frozenset({Role.OPERATOR, Role.REVIEWER, Role.LEADER, Role.ADMIN}),
-    ),
-    NavItem(_("Laporan resmi"), "targets:official-report", frozenset({Role.REVIEWER, Role.LEADER, Role.ADMIN})),
+    NavItem(_("Organisasi & OPD"), "agency-list", "organisation"),
+    NavItem(_("OPD saya"), "agency-mine", "my_agency"),
+    NavItem(_("Laporan triwulan"), "reporting:tasks", "report_tasks"),
+    NavItem(_("Daerah"), "region-list", "regions"),
+    NavItem(_("Verifikasi"), "reporting:review-queue", "review_queue"),
+    NavItem(_("Matriks keterisian"), "reporting:matrix", "matrix"),
+    NavItem(_("Periode"), "reporting:periods", "periods"),
+    NavItem(_("Dasbor capaian"), "reporting:dashboard", "dashboard"),
+    NavItem(_("Capaian OPD"), "reporting:my-achievements", "my_achievements"),
+    NavItem(_("Peringkat IP-SPM"), "reporting:ranking", "ranking"),
+    NavItem(_("Target & rencana aksi"), "targets:target-list", "targets"),
+    NavItem(_("Laporan resmi"), "targets:official-report", "official_report"),
     NavItem(_("Katalog SPM"), "catalogue"),
-    NavItem(
-        _("Data penerima"),
-        "reporting:recipients-home",
-        frozenset({Role.OPERATOR, Role.REVIEWER, Role.LEADER, Role.ADMIN}),
-    ),
+    NavItem(_("Data penerima"), "reporting:recipients-home", "recipients"),
 ]
 
 
@@ -57,6 +46,7 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    role = Role.ADMIN if user.is_admin else user.role
-    items = [item for item in NAV_ITEMS if item.roles is None or role in item.roles]
+    items = [item for item in NAV_ITEMS if item.page is None or access.can(user, f"page.{item.page}")]
+    scope = access.scope_of(user)
+    role = Role.ADMIN if scope.is_admin else user.role
     return {"nav_items": items, "user_role_label": Role(role).label}

@@ -23,6 +23,7 @@ from spm.querysets import (
     ServiceAssignmentQuerySet,
     UserManager,
 )
+from spm.roles import GROUP_NAMES, ScopeKind, role_spec
 
 
 class Region(models.Model):
@@ -310,9 +311,10 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs) -> None:
         # An operator's daerah is always its OPD's daerah: keep the two from disagreeing.
-        if self.role == Role.OPERATOR and self.agency_id:
+        scope = role_spec(self.role).scope
+        if scope == ScopeKind.AGENCY and self.agency_id:
             self.region_id = self.agency.region_id
-        if self.role == Role.ADMIN:
+        if scope == ScopeKind.ALL:
             self.is_staff = True
         super().save(*args, **kwargs)
         update_fields = kwargs.get("update_fields")
@@ -320,8 +322,6 @@ class User(AbstractUser):
             self._sync_role_group()
 
     def _sync_role_group(self) -> None:
-        from spm.roles import GROUP_NAMES
-
         wanted = Group.objects.filter(name=GROUP_NAMES[self.role]).first()
         role_groups = Group.objects.filter(name__in=GROUP_NAMES.values())
         self.groups.remove(*[g for g in role_groups if wanted is None or g.pk != wanted.pk])
@@ -331,22 +331,24 @@ class User(AbstractUser):
     def clean(self) -> None:
         super().clean()
         errors: dict[str, str] = {}
-        if self.role == Role.OPERATOR and not self.agency_id:
+        scope = role_spec(self.role).scope
+        if scope == ScopeKind.AGENCY and not self.agency_id:
             errors["agency"] = _("Operator OPD harus terhubung ke satu OPD.")
-        if self.role in (Role.REVIEWER, Role.LEADER) and (not self.region_id or not self.region.is_daerah):
+        if scope == ScopeKind.DAERAH and (not self.region_id or not self.region.is_daerah):
             errors["region"] = _("Verifikator dan pimpinan harus terhubung ke satu daerah (provinsi/kabupaten/kota).")
-        if self.role == Role.PROVINCIAL_VIEWER and (not self.region_id or self.region.level != RegionLevel.PROVINCE):
+        if scope == ScopeKind.PROVINCE and (not self.region_id or self.region.level != RegionLevel.PROVINCE):
             errors["region"] = _("Peninjau provinsi harus terhubung ke satu provinsi.")
         if errors:
             raise ValidationError(errors)
 
     @property
     def is_admin(self) -> bool:
-        return self.is_superuser or self.role == Role.ADMIN
+        """A system admin: every daerah, every action (the role table's "all" scope, or a superuser)."""
+        return self.is_superuser or role_spec(self.role).scope == ScopeKind.ALL
 
     @property
     def daerah(self) -> Region | None:
         """The daerah this user works for (None for admins and provincial viewers of the whole provinsi)."""
-        if self.role == Role.OPERATOR and self.agency_id:
+        if role_spec(self.role).scope == ScopeKind.AGENCY and self.agency_id:
             return self.agency.region
         return self.region

@@ -1,74 +1,140 @@
-"""Roles as Django groups, and the model permissions each role holds.
+"""The one table of roles: for each role its group, its scope, its model permissions and the pages it uses.
+
+This is data, read by :mod:`spm.access` (the only module that decides who may do what) and by the user
+model's validation. Adding a role is adding a row here (and a row in the access matrix test).
 
 The groups themselves are created by a migration (``0002_create_role_groups``); their permissions are
 (re)applied after every ``migrate`` by :func:`sync_role_permissions`, so permissions of models added by
-later apps attach to the roles without another hand-written migration. Scope (which daerah, which OPD) is
-not a permission: it is enforced by the ``visible_to(user)`` querysets.
+later apps attach to the roles without another hand-written migration.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from spm.choices import Role
 
-GROUP_NAMES: dict[str, str] = {
-    Role.OPERATOR: "Operator OPD",
-    Role.REVIEWER: "Verifikator",
-    Role.LEADER: "Pimpinan",
-    Role.PROVINCIAL_VIEWER: "Peninjau Provinsi",
-    Role.ADMIN: "Admin Sistem",
-}
 
-_CATALOGUE_VIEW = [
+class ScopeKind:
+    """Which data a role's scope covers (see :class:`spm.access.Scope`)."""
+
+    ALL = "all"  # every daerah (admin)
+    PROVINCE = "province"  # one provinsi and its kabupaten/kota (``User.region`` is a provinsi)
+    DAERAH = "daerah"  # one daerah (``User.region``)
+    AGENCY = "agency"  # one OPD (``User.agency``): the services it is pengampu of in its daerah
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    """One role: its group name, the scope it implies, its model permissions and the pages it uses.
+
+    ``pages`` are the page-level capabilities (``spm.access.can(user, "page.<name>")``): they decide the
+    navigation and the page gates; what a user may do to one object is decided per object in ``spm.access``.
+    """
+
+    group_name: str
+    scope: str
+    permissions: tuple[str, ...]
+    pages: frozenset[str]
+
+
+_CATALOGUE_VIEW = (
     "spm.view_affair",
     "spm.view_basicservice",
     "spm.view_qualitycomponent",
     "spm.view_region",
     "spm.view_agency",
     "spm.view_serviceassignment",
-]
-
-_REPORT_VIEW = ["reporting.view_quarterlyreport", "reporting.view_reportingperiod", "reporting.view_evidence"]
-
-_TARGET_VIEW = ["targets.view_target", "targets.view_targetrevision", "targets.view_actionplan"]
-_OFFICIAL_VIEW = ["targets.view_reportedition", "targets.view_generatedreport"]
+)
+_REPORT_VIEW = ("reporting.view_quarterlyreport", "reporting.view_reportingperiod", "reporting.view_evidence")
+_TARGET_VIEW = ("targets.view_target", "targets.view_targetrevision", "targets.view_actionplan")
+_OFFICIAL_VIEW = ("targets.view_reportedition", "targets.view_generatedreport")
 # Recipient lists (data penerima): everyone in scope sees counts and masked lists; full NIK and exports are
 # for the roles that work with the lists (UU 27/2022 data minimisation).
-_RECIPIENT_VIEW = ["reporting.view_recipient", "reporting.view_recipientimport"]
-_RECIPIENT_PERSONAL_DATA = ["reporting.view_recipient_nik", "reporting.export_recipient"]
+_RECIPIENT_VIEW = ("reporting.view_recipient", "reporting.view_recipientimport")
+_RECIPIENT_PERSONAL_DATA = ("reporting.view_recipient_nik", "reporting.export_recipient")
 
-# Permissions per role, as "app_label.codename". "*" means every permission of the project.
-ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.OPERATOR: [
-        *_CATALOGUE_VIEW,
-        *_REPORT_VIEW,
-        "reporting.add_quarterlyreport",
-        "reporting.change_quarterlyreport",
-        "reporting.add_evidence",
-        "reporting.delete_evidence",
-        *_TARGET_VIEW,
-        "targets.add_targetrevision",
-        "targets.change_targetrevision",
-        *_RECIPIENT_VIEW,
-        *_RECIPIENT_PERSONAL_DATA,
-        "reporting.add_recipientimport",
-    ],
-    Role.REVIEWER: [
-        *_CATALOGUE_VIEW,
-        *_REPORT_VIEW,
-        "reporting.review_quarterlyreport",
-        *_TARGET_VIEW,
-        "targets.review_targetrevision",
-        *_OFFICIAL_VIEW,
-        "targets.change_reportedition",
-        "targets.add_generatedreport",
-        "targets.approve_actionplan",
-        *_RECIPIENT_VIEW,
-        *_RECIPIENT_PERSONAL_DATA,
-    ],
-    Role.LEADER: [*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW, *_OFFICIAL_VIEW, *_RECIPIENT_VIEW],
-    Role.PROVINCIAL_VIEWER: [*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW, *_RECIPIENT_VIEW],
-    Role.ADMIN: ["*"],
+ROLES: dict[str, RoleSpec] = {
+    Role.OPERATOR: RoleSpec(
+        group_name="Operator OPD",
+        scope=ScopeKind.AGENCY,
+        permissions=(
+            *_CATALOGUE_VIEW,
+            *_REPORT_VIEW,
+            "reporting.add_quarterlyreport",
+            "reporting.change_quarterlyreport",
+            "reporting.add_evidence",
+            "reporting.delete_evidence",
+            *_TARGET_VIEW,
+            "targets.add_targetrevision",
+            "targets.change_targetrevision",
+            *_RECIPIENT_VIEW,
+            *_RECIPIENT_PERSONAL_DATA,
+            "reporting.add_recipientimport",
+        ),
+        pages=frozenset({"my_agency", "report_tasks", "my_achievements", "targets", "recipients"}),
+    ),
+    Role.REVIEWER: RoleSpec(
+        group_name="Verifikator",
+        scope=ScopeKind.DAERAH,
+        permissions=(
+            *_CATALOGUE_VIEW,
+            *_REPORT_VIEW,
+            "reporting.review_quarterlyreport",
+            *_TARGET_VIEW,
+            "targets.review_targetrevision",
+            *_OFFICIAL_VIEW,
+            "targets.change_reportedition",
+            "targets.add_generatedreport",
+            "targets.approve_actionplan",
+            *_RECIPIENT_VIEW,
+            *_RECIPIENT_PERSONAL_DATA,
+        ),
+        pages=frozenset(
+            {"organisation", "review_queue", "matrix", "dashboard", "targets", "official_report", "recipients"}
+        ),
+    ),
+    Role.LEADER: RoleSpec(
+        group_name="Pimpinan",
+        scope=ScopeKind.DAERAH,
+        permissions=(*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW, *_OFFICIAL_VIEW, *_RECIPIENT_VIEW),
+        pages=frozenset(
+            {"organisation", "review_queue", "matrix", "dashboard", "targets", "official_report", "recipients"}
+        ),
+    ),
+    Role.PROVINCIAL_VIEWER: RoleSpec(
+        group_name="Peninjau Provinsi",
+        scope=ScopeKind.PROVINCE,
+        permissions=(*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW, *_RECIPIENT_VIEW),
+        pages=frozenset({"organisation", "regions", "review_queue", "matrix", "ranking", "recipients"}),
+    ),
+    Role.ADMIN: RoleSpec(
+        group_name="Admin Sistem",
+        scope=ScopeKind.ALL,
+        permissions=("*",),
+        pages=frozenset(
+            {
+                "organisation",
+                "regions",
+                "review_queue",
+                "matrix",
+                "periods",
+                "ranking",
+                "targets",
+                "official_report",
+                "recipients",
+            }
+        ),
+    ),
 }
+
+# Kept for the migration that creates the groups and for the admin.
+GROUP_NAMES: dict[str, str] = {role: spec.group_name for role, spec in ROLES.items()}
+ROLE_PERMISSIONS: dict[str, list[str]] = {role: list(spec.permissions) for role, spec in ROLES.items()}
+
+
+def role_spec(role: str) -> RoleSpec:
+    return ROLES[role]
 
 
 def sync_role_permissions(**_kwargs) -> None:
@@ -77,11 +143,10 @@ def sync_role_permissions(**_kwargs) -> None:
 
     all_perms = Permission.objects.select_related("content_type")
     by_key = {f"{p.content_type.app_label}.{p.codename}": p for p in all_perms}
-    for role, group_name in GROUP_NAMES.items():
-        group, _created = Group.objects.get_or_create(name=group_name)
-        wanted = ROLE_PERMISSIONS[role]
-        if wanted == ["*"]:
+    for spec in ROLES.values():
+        group, _created = Group.objects.get_or_create(name=spec.group_name)
+        if spec.permissions == ("*",):
             perms = list(by_key.values())
         else:
-            perms = [by_key[key] for key in wanted if key in by_key]
+            perms = [by_key[key] for key in spec.permissions if key in by_key]
         group.permissions.set(perms)

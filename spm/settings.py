@@ -184,6 +184,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reporting.purge_recipient_import_files",
         "schedule": crontab(hour=2, minute=30),
     },
+    "purge-target-imports": {
+        "task": "targets.purge_target_imports",
+        "schedule": crontab(hour=2, minute=45),
+    },
 }
 
 # --- REST API -----------------------------------------------------------------------------------------

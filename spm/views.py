@@ -8,30 +8,33 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from spm.choices import GovernmentLevel, RegionLevel, Role
+from spm import access
+from spm.choices import GovernmentLevel, RegionLevel
 from spm.models import Affair, Agency, BasicService, QualityComponent, Region, ServiceAssignment
+from spm.roles import ScopeKind
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Landing page: what the user is responsible for, in its scope."""
     user = request.user
-    context: dict = {"role": Role.ADMIN if user.is_admin else user.role}
-    if user.is_admin:
+    scope = access.scope_of(user)
+    context: dict = {"home": scope.kind}
+    if scope.is_admin:
         context["counts"] = {
             "affairs": Affair.objects.count(),
             "services": BasicService.objects.count(),
             "daerah": Region.objects.daerah().count(),
             "agencies": Agency.objects.count(),
         }
-    elif user.role == Role.OPERATOR:
+    elif scope.kind == ScopeKind.AGENCY:
         context["agency"] = user.agency
         context["assignments"] = (
             ServiceAssignment.objects.visible_to(user)
             .select_related("service__affair")
             .order_by("service__affair__order", "service__order")
         )
-    elif user.role in (Role.REVIEWER, Role.LEADER):
+    elif scope.kind == ScopeKind.DAERAH:
         context["daerah"] = user.region
         context["agencies"] = (
             Agency.objects.visible_to(user).annotate(service_count=Count("assignments")).order_by("name")
@@ -41,7 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
             .exclude(assignments__region=user.region)
             .select_related("affair")
         )
-    elif user.role == Role.PROVINCIAL_VIEWER:
+    elif scope.kind == ScopeKind.PROVINCE:
         context["province"] = user.region
         context["daerah_list"] = (
             Region.objects.visible_to(user)
@@ -79,7 +82,7 @@ def catalogue_service(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def agency_list(request: HttpRequest) -> HttpResponse:
     """OPD in the user's scope, with how many jenis pelayanan dasar each carries."""
-    if request.user.role == Role.OPERATOR and not request.user.is_admin:
+    if not access.can(request.user, "page.organisation"):
         return redirect("agency-mine")
     agencies = (
         Agency.objects.visible_to(request.user)
@@ -118,7 +121,7 @@ def region_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         regions = regions.filter(Q(name__icontains=query) | Q(code__startswith=query))
-    elif request.user.is_admin:
+    elif access.scope_of(request.user).is_admin:
         regions = regions.filter(level=RegionLevel.PROVINCE)
     regions = regions.annotate(
         child_count=Count("children", distinct=True), agency_count=Count("agencies", distinct=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reporting import anchors
 from spm.models import BasicService
 from targets.models import TargetRevision
 from targets.services import TargetInput
@@ -53,7 +54,7 @@ class TargetForm(forms.Form):
     def apply_errors(self, errors: dict) -> None:
         """Show a service's ValidationError next to its field."""
         for key, messages in errors.items():
-            name = key.replace("quality-", "quality_") if key != "__all__" else None
+            name = anchors.to_column(key, "quality_") if key != "__all__" else None
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
 

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from spm.audit import TransitionLog
 from spm.models import BasicService, QualityComponent, Region
 from targets.choices import ANNUAL, OPEN_TARGET_STATUSES, GenerationStatus, NeedBasis, PlanStatus, TargetStatus
 from targets.querysets import (
@@ -119,24 +120,16 @@ class TargetQuality(models.Model):
         return f"{self.component}: {self.required}"
 
 
-class TargetTransition(models.Model):
+class TargetTransition(TransitionLog):
     """Audit of every review transition of a target revision (who, when, from → to, comment, values)."""
 
     revision = models.ForeignKey(TargetRevision, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(_("dari"), max_length=10, choices=TargetStatus.choices)
     to_status = models.CharField(_("ke"), max_length=10, choices=TargetStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("oleh"), on_delete=models.PROTECT)
-    comment = models.TextField(_("komentar"), blank=True)
-    snapshot = models.JSONField(_("potret isian"), default=dict)
-    created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = _("riwayat status target")
         verbose_name_plural = _("riwayat status target")
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class ReportEdition(models.Model):
@@ -317,23 +310,16 @@ class ActionPlanYear(models.Model):
         return f"{self.item.service.code} {self.year}: {self.target_citizens}"
 
 
-class PlanTransition(models.Model):
+class PlanTransition(TransitionLog):
     """Audit of every status change of a rencana aksi."""
 
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(_("dari"), max_length=10, choices=PlanStatus.choices)
     to_status = models.CharField(_("ke"), max_length=10, choices=PlanStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("oleh"), on_delete=models.PROTECT)
-    comment = models.TextField(_("keterangan"), blank=True)
-    created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = _("riwayat status rencana aksi")
         verbose_name_plural = _("riwayat status rencana aksi")
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class Need(models.Model):
@@ -369,3 +355,41 @@ class Need(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service.code} {self.year} {self.item}"
+
+
+def target_import_upload_to(instance: TargetImport, filename: str) -> str:
+    """An uploaded target workbook, under an unguessable name (it is the daerah's working data)."""
+    import uuid
+
+    return f"impor/target/{uuid.uuid4().hex}.xlsx"
+
+
+class TargetImport(models.Model):
+    """An uploaded target workbook (impor target) waiting for the user's confirmation after its dry run.
+
+    The file is kept on this row, not in the session, and confirmed by id: only by who uploaded it, only once.
+    Files are deleted once the import is confirmed, and by the nightly purge after the retention days.
+    """
+
+    class Status(models.TextChoices):
+        CHECKED = "diperiksa", _("Diperiksa (menunggu konfirmasi)")
+        CONFIRMED = "dikonfirmasi", _("Dikonfirmasi")
+
+    file = models.FileField(_("berkas"), upload_to=target_import_upload_to, blank=True)
+    original_name = models.CharField(_("nama berkas"), max_length=255)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.CHECKED)
+    row_count = models.PositiveIntegerField(_("jumlah baris"), default=0)
+    saved = models.PositiveIntegerField(_("target disimpan"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("diunggah oleh"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("waktu unggah"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("waktu konfirmasi"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("impor target")
+        verbose_name_plural = _("impor target")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"

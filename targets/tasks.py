@@ -22,3 +22,13 @@ def generate_official_report(generated_id: int) -> str:
     generated.refresh_from_db()
     logger.info("official report %s: %s", generated_id, generated.status)
     return generated.status
+
+
+@shared_task(name="targets.purge_target_imports", time_limit=10 * 60, soft_time_limit=9 * 60)
+def purge_target_imports() -> int:
+    """Daily: delete target workbooks uploaded but never confirmed within the retention period."""
+    from django.conf import settings
+
+    from targets.services import target_import_purge
+
+    return target_import_purge(older_than_days=settings.RECIPIENT_IMPORT_RETENTION_DAYS)

@@ -23,6 +23,7 @@ from reporting.choices import (
     StageStatus,
 )
 from reporting.querysets import QuarterlyReportQuerySet, ReportingPeriodQuerySet
+from spm.audit import TransitionLog
 from spm.models import Agency, BasicService, QualityComponent, Region
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -224,24 +225,16 @@ class Evidence(models.Model):
         return self.original_name
 
 
-class ReportTransition(models.Model):
+class ReportTransition(TransitionLog):
     """Audit of every review transition: who, when, from → to, comment; with a snapshot of the figures."""
 
     report = models.ForeignKey(QuarterlyReport, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(_("dari"), max_length=10, choices=ReportStatus.choices)
     to_status = models.CharField(_("ke"), max_length=10, choices=ReportStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("oleh"), on_delete=models.PROTECT)
-    comment = models.TextField(_("komentar"), blank=True)
-    snapshot = models.JSONField(_("potret isian"), default=dict)
-    created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = _("riwayat status laporan")
         verbose_name_plural = _("riwayat status laporan")
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class FieldChange(models.Model):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from reporting.choices import ImportMode, Quarter, RecipientStatus
 from reporting.models import Recipient
 from reporting.recipients.services import importable_services
+from spm import access
 from spm.models import BasicService, Region
 
 
@@ -34,7 +35,7 @@ class RecipientImportForm(forms.Form):
         self.user = user
         self.fields["year"].initial = timezone.localdate().year
         self.fields["year"].max_value = timezone.localdate().year + 1
-        if user.is_admin:
+        if access.scope_of(user).is_admin:
             self.fields["region"].queryset = Region.objects.daerah().order_by("code")
         else:
             self.fields["region"].queryset = Region.objects.filter(pk=user.region_id)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -54,8 +54,9 @@ from reporting.recipients.validation import (
     validate_rows,
 )
 from reporting.services.reports import ReportInput, report_save
-from spm.choices import RegionLevel, Role
-from spm.models import BasicService, Region, ServiceAssignment, User
+from spm import access
+from spm.choices import RegionLevel
+from spm.models import BasicService, Region, User
 from targets.selectors import approved_must_serve
 
 logger = logging.getLogger(__name__)
@@ -64,53 +65,14 @@ PROGRESS_EVERY = 5_000  # rows between two progress updates (one cheap UPDATE ea
 ISSUES_KEPT = 200  # issues kept on the import for the status page; the error report has them all
 
 
-# --- who may do what -----------------------------------------------------------------------------------
-
-
-def can_import(user: User, region: Region, service: BasicService) -> bool:
-    """Admins, and the operators of the OPD pengampu of that service in that daerah."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_admin:
-        return True
-    return (
-        user.role == Role.OPERATOR
-        and user.has_perm("reporting.add_recipientimport")
-        and ServiceAssignment.objects.filter(region=region, service=service, agency_id=user.agency_id).exists()
-    )
-
-
-def can_see_personal_data(user: User) -> bool:
-    """Full NIK on a detail page and exports: roles that work with the lists (operator, verifikator,
-    admin); pimpinan and peninjau provinsi read counts and masked lists."""
-    return bool(getattr(user, "is_authenticated", False)) and (
-        user.is_admin or user.has_perm("reporting.view_recipient_nik")
-    )
-
-
-def can_export(user: User) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and (
-        user.is_admin or user.has_perm("reporting.export_recipient")
-    )
-
-
 def importable_services(user: User, region: Region):
     """The services a user may import for in a daerah (for the import form)."""
     services = BasicService.objects.active().for_region(region).select_related("affair")
-    if user.is_admin:
-        return services
-    if user.role != Role.OPERATOR or not user.agency_id:
-        return services.none()
-    return services.filter(assignments__region=region, assignments__agency_id=user.agency_id)
+    return access.services_allowed(user, "recipient_import.add", region, services)
 
 
 class RecipientImportError(Exception):
     """A system failure during validation or commit; its message holds no personal data."""
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 # --- the template --------------------------------------------------------------------------------------
@@ -151,7 +113,12 @@ def recipient_import_start(
     *, user: User, region: Region, service: BasicService, year: int, mode: str, upload: UploadedFile
 ) -> RecipientImport:
     """Accept an uploaded recipient list for validation; refuse bad files with the reason and store nothing."""
-    _require(can_import(user, region, service), "Anda tidak berwenang mengimpor data penerima layanan ini.")
+    access.require(
+        user,
+        "recipient_import.add",
+        access.ServiceIn(region, service),
+        "Anda tidak berwenang mengimpor data penerima layanan ini.",
+    )
     if not region.is_daerah or service.level != region.government_level:
         raise ValidationError({"service": "Jenis pelayanan dasar ini bukan urusan daerah yang dipilih."})
     this_year = timezone.localdate().year
@@ -469,10 +436,7 @@ def _lock(batch: RecipientImport) -> RecipientImport:
 def recipient_import_cancel(*, user: User, batch: RecipientImport) -> RecipientImport:
     """Cancel an import that was not stored; its files (personal data) are deleted."""
     batch = _lock(batch)
-    _require(
-        batch.created_by_id == user.pk or can_import(user, batch.region, batch.service),
-        "Anda tidak berwenang membatalkan impor ini.",
-    )
+    access.require(user, "recipient_import.cancel", batch, "Anda tidak berwenang membatalkan impor ini.")
     if batch.status in (ImportStatus.COMMITTED, ImportStatus.COMMITTING, ImportStatus.CANCELLED):
         raise ValidationError(f"Impor berstatus '{batch.get_status_display()}' tidak dapat dibatalkan.")
     batch.status, batch.phase = ImportStatus.CANCELLED, ""
@@ -538,7 +502,7 @@ def report_prefill_from_recipients(*, report: QuarterlyReport, user: User, expec
 def recipients_export(*, user: User, queryset, region: Region, service: BasicService, year: int, filters: dict) -> Path:
     """Write the (already scoped and filtered) recipients to an xlsx file and record the export (who,
     what, how many rows, when). Returns the path of a temporary file the caller sends and deletes."""
-    _require(can_export(user), "Anda tidak berwenang mengekspor data penerima.")
+    access.require(user, "recipient.export", None, "Anda tidak berwenang mengekspor data penerima.")
     rows = queryset.order_by("name", "id").values_list(
         "nik",
         "name",

@@ -24,10 +24,9 @@ from reporting.recipients.services import (
     _delete_files,
     _lock,
     _recompute_achievements,
-    _require,
     _StoredNiks,
-    can_import,
 )
+from spm import access
 from spm.models import User
 
 logger = logging.getLogger(__name__)
@@ -38,7 +37,7 @@ def recipient_import_confirm(*, user: User, batch: RecipientImport) -> Recipient
     """The user confirms a validated list without errors: it is stored in the background (a large list
     takes longer than a web request should)."""
     batch = _lock(batch)
-    _require(can_import(user, batch.region, batch.service), "Anda tidak berwenang menyimpan data penerima ini.")
+    access.require(user, "recipient_import.commit", batch, "Anda tidak berwenang menyimpan data penerima ini.")
     if not (batch.can_commit or commit_is_stuck(batch)):
         raise ValidationError(_not_committable(batch))
     batch.status, batch.phase, batch.committed_by = ImportStatus.COMMITTING, ImportPhase.STORING, user
@@ -75,7 +74,7 @@ def recipient_import_commit(*, user: User, batch: RecipientImport) -> RecipientI
     try:
         with transaction.atomic():
             batch = _lock(batch)
-            _require(can_import(user, batch.region, batch.service), "Anda tidak berwenang menyimpan data penerima ini.")
+            access.require(user, "recipient_import.commit", batch, "Anda tidak berwenang menyimpan data penerima ini.")
             if batch.status not in (ImportStatus.VALIDATED, ImportStatus.COMMITTING) or (
                 batch.status == ImportStatus.VALIDATED and not batch.can_commit
             ):

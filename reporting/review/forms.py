@@ -8,6 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reporting import anchors
 from reporting.choices import ImplementationStage, Quarter, Section
 from reporting.models import QuarterlyReport
 from reporting.services.reports import FIELD_SECTION, SCALAR_FIELDS
@@ -25,11 +26,11 @@ def anchor_choices(report: QuarterlyReport) -> list:
         fields = [(name, label) for name, label in SCALAR_FIELDS.items() if FIELD_SECTION[name] == section]
         if section == Section.QUALITY:
             fields += [
-                (f"quality-{e.component.code}", e.component.name)
+                (anchors.quality(e.component.code), e.component.name)
                 for e in sorted(report.quality_entries.all(), key=lambda e: e.component.order)
             ]
         if section == Section.STAGES:
-            fields += [(f"stage-{s.value}", s.label) for s in ImplementationStage]
+            fields += [(anchors.stage(s.value), s.label) for s in ImplementationStage]
         if fields:
             choices.append((section.label, fields))
     return choices

@@ -12,23 +12,16 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from reporting import checks
+from reporting import anchors, checks
 from reporting.choices import ReportStatus, Section, StageStatus
 from reporting.models import Evidence, QuarterlyReport, ReportingPeriod
 from reporting.selectors import MATRIX_STATUSES, MatrixRow
 from reporting.services.periods import quarter_of, today
-from spm.choices import Role
+from spm import access
 from spm.models import Region
 
-# Who may read the review queue and the matrix: everyone but the operators (pimpinan and the provincial
-# viewer read-only; reviewing itself is decided per report by ``can_review``).
-READER_ROLES = frozenset({Role.REVIEWER, Role.LEADER, Role.PROVINCIAL_VIEWER})
 QUEUE_TABS = (ReportStatus.SUBMITTED, ReportStatus.RETURNED, ReportStatus.APPROVED)
 FIRST_YEAR = 2020
-
-
-def may_read_reviews(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and (user.is_admin or user.role in READER_ROLES)
 
 
 # --- Review queue -------------------------------------------------------------------------------------
@@ -168,7 +161,9 @@ def compare_sections(
     for q in current.quality:
         p = previous_quality.get(q.code)
         b.rows += [
-            CompareRow(f"{q.label}: harus dipenuhi", q.required, p.required if p else None, key=f"quality-{q.code}"),
+            CompareRow(
+                f"{q.label}: harus dipenuhi", q.required, p.required if p else None, key=anchors.quality(q.code)
+            ),
             CompareRow(f"{q.label}: terpenuhi", q.met, p.met if p else None),
             CompareRow(
                 f"{q.label}: capaian (%)",
@@ -216,7 +211,7 @@ def compare_sections(
                 _stage_text(s.status, s.note),
                 _stage_text(p.status, p.note) if p else None,
                 "text",
-                key=f"stage-{s.code}",
+                key=anchors.stage(s.code),
             )
         )
     return [a, b, c, d, e]
@@ -261,7 +256,7 @@ def parse_year_quarter(year: str | None, quarter: str | None) -> tuple[int | Non
 
 def regions_to_choose(user) -> QuerySet[Region] | None:
     """Daerah a user picks from on the matrix (None: the user's own daerah, no choice)."""
-    if user.is_admin or user.role == Role.PROVINCIAL_VIEWER:
+    if access.scope_of(user).chooses_daerah:
         return Region.objects.visible_to(user).order_by("code")
     return None
 

@@ -6,13 +6,14 @@ import zipfile
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import get_valid_filename
 
 from reporting.models import Evidence, FieldChange, QuarterlyReport
-from reporting.services.reports import can_edit, lock_report
+from reporting.services.reports import lock_report
+from spm import access
 
 # extension -> content type; the content must match (sniff_content_type)
 ALLOWED_TYPES = {
@@ -50,8 +51,7 @@ def sniff_content_type(head: bytes, file) -> str | None:
 def evidence_add(*, report: QuarterlyReport, user, upload: UploadedFile, description: str = "") -> Evidence:
     """Attach an evidence file to a report the user may edit."""
     lock_report(report)
-    if not can_edit(user, report):
-        raise PermissionDenied("Laporan ini tidak dapat diubah oleh Anda.")
+    access.require(user, "evidence.add", report, "Laporan ini tidak dapat diubah oleh Anda.")
     name = PurePath(upload.name or "").name
     extension = PurePath(name).suffix.lower()
     limit = settings.EVIDENCE_MAX_BYTES
@@ -90,8 +90,7 @@ def evidence_add(*, report: QuarterlyReport, user, upload: UploadedFile, descrip
 @transaction.atomic
 def evidence_remove(*, evidence: Evidence, user) -> None:
     report = lock_report(evidence.report)
-    if not can_edit(user, report):
-        raise PermissionDenied("Laporan ini tidak dapat diubah oleh Anda.")
+    access.require(user, "evidence.add", report, "Laporan ini tidak dapat diubah oleh Anda.")
     FieldChange.objects.create(
         report=report,
         field="evidence",

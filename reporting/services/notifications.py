@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from reporting.choices import NotificationKind, ReportStatus
 from reporting.models import Notification, QuarterlyReport, ReportingPeriod
-from spm.choices import Role
+from spm.access import operators_of
 from spm.models import ServiceAssignment, User
 
 logger = logging.getLogger(__name__)
@@ -41,14 +41,6 @@ def notify(
             )
     logger.info("notifications kind=%s report=%s sent=%d", kind, getattr(report, "pk", None), sent)
     return sent
-
-
-def operators_of(agency_id: int):
-    return User.objects.filter(role=Role.OPERATOR, agency_id=agency_id, is_active=True)
-
-
-def reviewers_of(region_id: int):
-    return User.objects.filter(role=Role.REVIEWER, region_id=region_id, is_active=True)
 
 
 def reminders_send(*, on: dt.date) -> int:

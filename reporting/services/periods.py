@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from reporting.choices import PeriodAction, PeriodStatus
 from reporting.models import PeriodEvent, ReportingPeriod
+from spm import access
 from spm.models import Region
 
 DUE_DAY = 20  # national e-SPM practice: the 20th of the month after the quarter
@@ -50,8 +51,7 @@ def period_get_or_create(*, region: Region, year: int, quarter: int) -> Reportin
 
 
 def _require_admin(user) -> None:
-    if not user.is_admin:
-        raise PermissionDenied("Hanya admin sistem yang dapat mengubah periode pelaporan.")
+    access.require(user, "period.manage", None, "Hanya admin sistem yang dapat mengubah periode pelaporan.")
 
 
 @transaction.atomic

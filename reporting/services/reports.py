@@ -10,13 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from reporting import checks
-from reporting.choices import ImplementationStage, NotificationKind, ReportStatus, Section, StageStatus
+from reporting import anchors, checks
+from reporting.choices import (
+    ImplementationStage,
+    NotificationKind,
+    ReportStatus,
+    Section,
+    StageStatus,
+)
 from reporting.models import (
     FieldChange,
     QualityEntry,
@@ -26,9 +32,11 @@ from reporting.models import (
     ReviewComment,
     StageProgress,
 )
-from reporting.services.notifications import notify, operators_of, reviewers_of
+from reporting.services.notifications import notify
 from reporting.services.periods import today
-from spm.choices import Role
+from spm import access
+from spm.access import operators_of, reviewers_of
+from spm.audit import record_transition
 from spm.models import BasicService, ServiceAssignment, User
 from targets.selectors import approved_must_serve
 
@@ -54,7 +62,6 @@ FIELD_SECTION = {
     "solutions": Section.PROBLEMS,
     "flag_note": Section.RECIPIENTS,
 }
-EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
 
 class ConcurrentEditError(ValidationError):
@@ -73,43 +80,12 @@ class ReportInput:
 # --- Who may do what ----------------------------------------------------------------------------------
 
 
-def can_edit(user: User, report: QuarterlyReport) -> bool:
-    """The OPD pengampu's operators (and admins) edit drafts and returned reports of an open period."""
-    if report.status not in EDITABLE_STATUSES or report.period.is_closed:
-        return False
-    if user.is_admin:
-        return True
-    return (
-        user.role == Role.OPERATOR
-        and user.agency_id == report.agency_id
-        and user.has_perm("reporting.change_quarterlyreport")
-    )
-
-
-def can_review(user: User, report: QuarterlyReport) -> bool:
-    """The verifikator of the report's daerah (and admins) review submitted reports."""
-    if report.status != ReportStatus.SUBMITTED or report.period.is_closed:
-        return False
-    if user.is_admin:
-        return True
-    return (
-        user.role == Role.REVIEWER
-        and user.region_id == report.region_id
-        and user.has_perm("reporting.review_quarterlyreport")
-    )
-
-
 def lock_report(report: QuarterlyReport) -> QuarterlyReport:
     """Lock the report's row for this transaction and reload it, so decisions use the stored state."""
     QuarterlyReport.objects.select_for_update().filter(pk=report.pk).values_list("pk", flat=True).first()
     report.refresh_from_db()
     report.__dict__.pop("_prefetched_objects_cache", None)
     return report
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 # --- Reading the figures as plain values --------------------------------------------------------------
@@ -240,8 +216,10 @@ def report_open(*, user: User, period: ReportingPeriod, service: BasicService) -
     assignment = ServiceAssignment.objects.filter(region_id=period.region_id, service=service).first()
     if assignment is None:
         raise ValidationError("Jenis pelayanan dasar ini belum memiliki OPD pengampu di daerah ini.")
-    _require(
-        user.is_admin or (user.role == Role.OPERATOR and user.agency_id == assignment.agency_id),
+    access.require(
+        user,
+        "report.open",
+        access.ServiceIn(period.region, service),
         "Hanya operator OPD pengampu yang dapat membuat laporan ini.",
     )
     if period.is_closed and not QuarterlyReport.objects.filter(period=period, service=service).exists():
@@ -309,10 +287,10 @@ def _validate_input(data: ReportInput) -> None:
             errors.setdefault(name, []).append(f"{SCALAR_FIELDS[name]} tidak boleh negatif.")
     for code, (required, met) in data.quality.items():
         if (required is not None and required < 0) or (met is not None and met < 0):
-            errors.setdefault(f"quality-{code}", []).append("Angka mutu tidak boleh negatif.")
+            errors.setdefault(anchors.quality(code), []).append("Angka mutu tidak boleh negatif.")
     for stage, (status, _note) in data.stages.items():
         if stage not in ImplementationStage.values or (status and status not in StageStatus.values):
-            errors.setdefault(f"stage-{stage}", []).append("Tahapan atau status tidak dikenal.")
+            errors.setdefault(anchors.stage(stage), []).append("Tahapan atau status tidak dikenal.")
     if errors:
         raise ValidationError(errors)
 
@@ -321,7 +299,7 @@ def _validate_input(data: ReportInput) -> None:
 def report_save(*, report: QuarterlyReport, user: User, data: ReportInput, expected_version: int) -> QuarterlyReport:
     """Save a draft (partial figures allowed); every changed value is recorded as old → new."""
     lock_report(report)
-    _require(can_edit(user, report), "Laporan ini tidak dapat diubah oleh Anda.")
+    access.require(user, "report.edit", report, "Laporan ini tidak dapat diubah oleh Anda.")
     _validate_input(data)
     _apply_approved_target(report, data)
     _lock_version(report, expected_version, user)
@@ -364,24 +342,14 @@ def _record_changes(report: QuarterlyReport, user: User, before: dict) -> list[F
 
 
 def _transition(report: QuarterlyReport, user: User, to_status: str, comment: str = "") -> ReportTransition:
-    fresh = _fresh(report)
-    transition = ReportTransition.objects.create(
-        report=report,
-        from_status=report.status,
-        to_status=to_status,
-        actor=user,
-        comment=comment,
-        snapshot=snapshot(fresh),
-    )
-    report.status = to_status
-    return transition
+    return record_transition(report, user=user, to_status=to_status, comment=comment, snapshot=snapshot(_fresh(report)))
 
 
 @transaction.atomic
 def report_submit(*, report: QuarterlyReport, user: User, expected_version: int) -> QuarterlyReport:
     """Submit a complete report to the verifikator; after the due date it is marked late."""
     lock_report(report)
-    _require(can_edit(user, report), "Laporan ini tidak dapat diajukan oleh Anda.")
+    access.require(user, "report.edit", report, "Laporan ini tidak dapat diajukan oleh Anda.")
     approved = approved_must_serve(region=report.region, service=report.service, year=report.period.year)
     if approved is not None and report.must_serve != approved:
         raise ValidationError(
@@ -406,6 +374,16 @@ def report_submit(*, report: QuarterlyReport, user: User, expected_version: int)
     return report
 
 
+@transaction.atomic
+def report_save_and_submit(
+    *, report: QuarterlyReport, user: User, data: ReportInput, expected_version: int
+) -> QuarterlyReport:
+    """"Simpan dan ajukan" as one user action: the typed values are saved and the report submitted in one
+    transaction, so a refused submission (incomplete, stale) leaves nothing half-done."""
+    report = report_save(report=report, user=user, data=data, expected_version=expected_version)
+    return report_submit(report=report, user=user, expected_version=report.version)
+
+
 @dataclass(frozen=True)
 class CommentInput:
     anchor: str  # a Section code (A–F) or a field key of SCALAR_FIELDS / quality-<code> / stage-<code>
@@ -418,12 +396,13 @@ def anchor_label(report: QuarterlyReport, anchor: str) -> str:
         return str(Section(anchor).label)
     if anchor in SCALAR_FIELDS:
         return f"{Section(FIELD_SECTION[anchor]).label} — {SCALAR_FIELDS[anchor]}"
-    if anchor.startswith("quality-"):
-        component = report.service.quality_components.filter(code=anchor.removeprefix("quality-")).first()
+    kind, code = anchors.parse(anchor)
+    if kind == anchors.QUALITY:
+        component = report.service.quality_components.filter(code=code).first()
         if component:
             return f"{Section.QUALITY.label} — {component.name}"
-    if anchor.startswith("stage-") and anchor.removeprefix("stage-") in ImplementationStage.values:
-        return f"{Section.STAGES.label} — {ImplementationStage(anchor.removeprefix('stage-')).label}"
+    if kind == anchors.STAGE and code in ImplementationStage.values:
+        return f"{Section.STAGES.label} — {ImplementationStage(code).label}"
     raise ValidationError({"anchor": f"Bagian atau isian '{anchor}' tidak dikenal."})
 
 
@@ -433,7 +412,7 @@ def report_return(
 ) -> QuarterlyReport:
     """Return a submitted report to the OPD with comments anchored to sections or fields."""
     lock_report(report)
-    _require(can_review(user, report), "Laporan ini tidak dapat diverifikasi oleh Anda.")
+    access.require(user, "report.review", report, "Laporan ini tidak dapat diverifikasi oleh Anda.")
     comments = [c for c in comments if c.text and c.text.strip()]
     if not comments:
         raise ValidationError({"comments": "Tuliskan minimal satu catatan untuk OPD sebelum mengembalikan laporan."})
@@ -459,7 +438,7 @@ def report_return(
 def report_approve(*, report: QuarterlyReport, user: User, comment: str = "") -> QuarterlyReport:
     """Approve a submitted report; it is then locked for everyone."""
     lock_report(report)
-    _require(can_review(user, report), "Laporan ini tidak dapat diverifikasi oleh Anda.")
+    access.require(user, "report.review", report, "Laporan ini tidak dapat diverifikasi oleh Anda.")
     _transition(report, user, ReportStatus.APPROVED, comment.strip())
     report.approved_at = timezone.now()
     report.save(update_fields=["status", "approved_at"])
@@ -477,13 +456,13 @@ def report_approve(*, report: QuarterlyReport, user: User, comment: str = "") ->
 def report_unlock(*, report: QuarterlyReport, user: User, reason: str) -> QuarterlyReport:
     """Unlock an approved report (admins only, with a reason, logged): it returns to the OPD as a draft."""
     lock_report(report)
-    _require(user.is_admin, "Hanya admin sistem yang dapat membuka kunci laporan yang disetujui.")
     if report.status != ReportStatus.APPROVED:
         raise ValidationError("Hanya laporan yang sudah disetujui yang dapat dibuka kuncinya.")
     if not reason or not reason.strip():
         raise ValidationError({"reason": "Alasan membuka kunci wajib diisi."})
     if report.period.is_closed:
         raise ValidationError("Periode sudah ditutup; buka kembali periodenya terlebih dahulu.")
+    access.require(user, "report.unlock", report, "Hanya admin sistem yang dapat membuka kunci laporan yang disetujui.")
     _transition(report, user, ReportStatus.DRAFT, reason.strip())
     report.approved_at = None
     report.save(update_fields=["status", "approved_at"])

@@ -59,15 +59,6 @@ def status_label(status: str) -> str:
 @register.filter
 def anchor_section(anchor: str) -> str:
     """The section (A–F) a comment anchor belongs to, for a link to it on the page."""
-    from reporting.choices import Section
-    from reporting.services.reports import FIELD_SECTION
+    from reporting import anchors
 
-    if anchor in Section.values:
-        return anchor
-    if anchor in FIELD_SECTION:
-        return str(FIELD_SECTION[anchor].value)
-    if anchor.startswith("quality-"):
-        return Section.QUALITY.value
-    if anchor.startswith("stage-"):
-        return Section.STAGES.value
-    return ""
+    return anchors.section_of(anchor) or ""

@@ -13,8 +13,10 @@ from reporting.achievements import dashboard
 from reporting.achievements import formula as achievement
 from reporting.models import Achievement, AchievementLevel
 from reporting.services.periods import quarter_of, today
-from spm.choices import RegionLevel, Role
+from spm import access
+from spm.choices import RegionLevel
 from spm.models import Region, ServiceAssignment
+from spm.roles import ScopeKind
 from spm.xlsx import table_response
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -37,16 +39,18 @@ def _chosen_region(request: HttpRequest) -> Region:
     code = request.GET.get("daerah")
     if code:
         return get_object_or_404(Region.objects.visible_to(request.user), code=code)
-    if request.user.region_id and request.user.role in (Role.REVIEWER, Role.LEADER):
+    scope = access.scope_of(request.user)
+    if scope.kind == ScopeKind.DAERAH and scope.home_region_id:
         return request.user.region
     raise Http404
 
 
 @login_required
 def region_dashboard(request: HttpRequest) -> HttpResponse:
-    if request.user.role == Role.OPERATOR and not request.user.is_admin:
+    scope = access.scope_of(request.user)
+    if scope.is_agency:
         return redirect("reporting:my-achievements")
-    if not request.GET.get("daerah") and request.user.role not in (Role.REVIEWER, Role.LEADER):
+    if not request.GET.get("daerah") and scope.kind != ScopeKind.DAERAH:
         return redirect("reporting:ranking")
     region = _chosen_region(request)
     latest = dashboard.latest_period(region) or quarter_of(today())
@@ -135,15 +139,16 @@ def achievement_explain(request: HttpRequest, pk: int) -> HttpResponse:
 def ranking(request: HttpRequest) -> HttpResponse:
     """Daerah ranked by IP-SPM: a provinsi's (viewer, verifikator, pimpinan) or every daerah (admin)."""
     user = request.user
-    if user.role == Role.OPERATOR and not user.is_admin:
+    scope = access.scope_of(user)
+    if scope.is_agency:
         return redirect("reporting:my-achievements")
     year, quarter = quarter_of(today())
     year = _int(request.GET.get("tahun"), year, range(2000, 2100))
     quarter = _int(request.GET.get("triwulan"), quarter, range(1, 5))
-    if user.is_admin:
+    if scope.is_admin:
         code = request.GET.get("provinsi")
         province = get_object_or_404(Region, code=code, level=RegionLevel.PROVINCE) if code else None
-    elif user.role == Role.PROVINCIAL_VIEWER:
+    elif scope.kind == ScopeKind.PROVINCE:
         province = user.region
     else:
         daerah = user.region
@@ -173,7 +178,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "paripurna": [r for r in rows if r.status == "tuntas_paripurna"],
             "province": province,
-            "provinces": dashboard.provinces_in_scope(user) if user.is_admin else [],
+            "provinces": dashboard.provinces_in_scope(user) if scope.is_admin else [],
             "year": year,
             "quarter": quarter,
             "roman": ROMAN[quarter],
@@ -185,7 +190,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
 def my_achievements(request: HttpRequest) -> HttpResponse:
     """The OPD's own services: stored achievement and how many more citizens would reach the next band."""
     user = request.user
-    if user.role != Role.OPERATOR or not user.agency_id:
+    if not access.scope_of(user).is_agency:
         raise Http404
     rows = list(
         Achievement.objects.visible_to(user)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from reporting import checks, selectors
+from reporting import anchors, checks, selectors
 from reporting.achievements import formula as achievement
 from reporting.choices import ImplementationStage, Quarter, ReportStatus, Section
 from reporting.forms import EvidenceForm, OpenReportForm, PeriodChoiceForm, ReportForm
@@ -28,7 +28,6 @@ from reporting.models import Evidence, Notification, QuarterlyReport
 from reporting.recipients.services import report_prefill_from_recipients
 from reporting.services import (
     ConcurrentEditError,
-    can_edit,
     evidence_add,
     evidence_remove,
     notifications_mark_read,
@@ -37,18 +36,18 @@ from reporting.services import (
     report_open,
     report_prefill_from_previous,
     report_save,
-    report_submit,
+    report_save_and_submit,
 )
 from reporting.services.periods import today
-from reporting.services.reports import FIELD_SECTION
-from spm.choices import Role
+from spm import access
 from spm.models import ServiceAssignment
 
 # --- Tugas saya triwulan ini ----------------------------------------------------------------------------
 
 
 def _is_operator(user) -> bool:
-    return user.role == Role.OPERATOR and not user.is_admin and bool(user.agency_id)
+    """The OPD's own pages (tasks to fill, reports to open) are for users scoped to one OPD."""
+    return access.scope_of(user).is_agency
 
 
 @login_required
@@ -80,9 +79,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
     rows = [(report, selectors.completeness_pct_of(report)) for report in page]
-    context.update(
-        mode="readonly", page=page, rows=rows, show_region=user.is_admin or user.role == Role.PROVINCIAL_VIEWER
-    )
+    context.update(mode="readonly", page=page, rows=rows, show_region=access.scope_of(user).chooses_daerah)
     return render(request, "reporting/tasks.html", context)
 
 
@@ -119,26 +116,17 @@ def _tasks_url(year: int, quarter: int) -> str:
 
 def _report_for(request: HttpRequest, pk: int) -> QuarterlyReport:
     """The report if the user may see it; otherwise 404 (never 403)."""
-    return get_object_or_404(selectors.report_queryset().visible_to(request.user), pk=pk)
+    return access.get_object_for(request.user, selectors.report_queryset(), pk=pk)
 
 
 def _require_edit(request: HttpRequest, report: QuarterlyReport) -> None:
     """Refuse early who may see but not change the report (verifikator, pimpinan, a locked report)."""
-    if not can_edit(request.user, report):
-        raise PermissionDenied("Laporan ini tidak dapat diubah oleh Anda.")
+    access.require(request.user, "report.edit", report, "Laporan ini tidak dapat diubah oleh Anda.")
 
 
 def anchor_section(anchor: str) -> str:
     """The section (A–F) a review comment's anchor belongs to."""
-    if anchor in Section.values:
-        return anchor
-    if anchor in FIELD_SECTION:
-        return str(FIELD_SECTION[anchor])
-    if anchor.startswith("quality-"):
-        return Section.QUALITY
-    if anchor.startswith("stage-"):
-        return Section.STAGES
-    return Section.RECIPIENTS
+    return anchors.section_of(anchor) or Section.RECIPIENTS
 
 
 def anchor_dom_id(anchor: str) -> str:
@@ -180,10 +168,10 @@ def _page_context(
     quality_rows = [
         {
             "entry": entry,
-            "anchor": f"quality-{entry.component.code}",
+            "anchor": anchors.quality(entry.component.code),
             "pct": checks.percent(entry.met, entry.required),
-            "required": form[f"quality-{entry.component.code}-required"] if form else None,
-            "met": form[f"quality-{entry.component.code}-met"] if form else None,
+            "required": form[anchors.form_field(anchors.quality(entry.component.code), "required")] if form else None,
+            "met": form[anchors.form_field(anchors.quality(entry.component.code), "met")] if form else None,
         }
         for entry in report.quality_entries.all()
     ]
@@ -191,9 +179,9 @@ def _page_context(
     stage_rows = [
         {
             "stage": stage,
-            "anchor": f"stage-{stage.stage}",
-            "status": form[f"stage-{stage.stage}-status"] if form else None,
-            "note": form[f"stage-{stage.stage}-note"] if form else None,
+            "anchor": anchors.stage(stage.stage),
+            "status": form[anchors.form_field(anchors.stage(stage.stage), "status")] if form else None,
+            "note": form[anchors.form_field(anchors.stage(stage.stage), "note")] if form else None,
         }
         for stage in sorted(report.stages.all(), key=lambda s: order.index(s.stage))
     ]
@@ -286,21 +274,17 @@ def report_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_page(request, report, form=form)
     try:
-        report = report_save(
+        report = report_save_and_submit(
             report=report, user=request.user, data=form.to_input(), expected_version=form.cleaned_data["version"]
         )
     except ConcurrentEditError as error:
         return _stale(request, report, error)
     except ValidationError as error:
-        return _render_page(request, _report_for(request, pk), form=form, anchor_errors=error.message_dict)
-    try:
-        report_submit(report=report, user=request.user, expected_version=report.version)
-    except ConcurrentEditError as error:
-        return _stale(request, report, error)
-    except ValidationError as error:
+        # Nothing was saved: the page shows what the user typed, with the reasons beside the fields.
         errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-        fresh = _report_for(request, pk)
-        return _render_page(request, fresh, anchor_errors=errors, submit_errors=errors.get("__all__", []))
+        return _render_page(
+            request, _report_for(request, pk), form=form, anchor_errors=errors, submit_errors=errors.get("__all__", [])
+        )
     messages.success(request, "Laporan diajukan ke verifikator. Anda akan diberi tahu bila laporan diverifikasi.")
     if request.htmx:
         return HttpResponseClientRedirect(report.get_absolute_url())

@@ -29,8 +29,9 @@ from reporting.recipients import store
 from reporting.recipients.forms import RecipientFilter, RecipientImportForm
 from reporting.recipients.selectors import recipient_counts
 from reporting.recipients.validation import mask_nik
-from spm.choices import Role
-from spm.models import BasicService, Region, ServiceAssignment
+from spm import access
+from spm.models import BasicService, Region
+from spm.roles import ScopeKind
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
@@ -48,37 +49,32 @@ def _year(request: HttpRequest) -> int:
 def _daerah(request: HttpRequest) -> Region | None:
     """The daerah of the page: fixed for users of one daerah, chosen (``?daerah=``) by the others."""
     user = request.user
-    if user.role in (Role.OPERATOR, Role.REVIEWER, Role.LEADER) and not user.is_admin:
+    scope = access.scope_of(user)
+    if scope.is_single_daerah:
         return user.region
     code = request.GET.get("daerah", "")
     if not code:
-        return user.region if user.role == Role.PROVINCIAL_VIEWER else None
+        return user.region if scope.kind == ScopeKind.PROVINCE else None
     return get_object_or_404(Region.objects.visible_to(user), code=code)
 
 
 def _list_visible(user, region: Region, service: BasicService) -> bool:
     """May the user open this daerah's list of this service at all (its content is scoped again)?"""
-    if user.is_admin:
-        return True
-    if not Region.objects.visible_to(user).filter(pk=region.pk).exists():
-        return False
-    if user.role == Role.OPERATOR:
-        return ServiceAssignment.objects.filter(region=region, service=service, agency_id=user.agency_id).exists()
-    return True
+    return access.scope_of(user).covers(region.pk, service.pk)
 
 
 @login_required
 def recipients_home(request: HttpRequest) -> HttpResponse:
     """Data penerima: the daerah's services with the year's counts, links to lists, templates and import."""
     user = request.user
-    if not (user.is_admin or user.has_perm("reporting.view_recipient")):
-        raise PermissionDenied
+    access.require_page(user, "recipients")
+    scope = access.scope_of(user)
     region, year = _daerah(request), _year(request)
     rows, imports = [], []
     if region is not None:
         services = BasicService.objects.active().for_region(region).select_related("affair")
-        if user.role == Role.OPERATOR and not user.is_admin:
-            services = services.filter(assignments__region=region, assignments__agency_id=user.agency_id)
+        if scope.service_ids is not None:
+            services = services.filter(pk__in=scope.service_ids)
         counts = {
             row["service_id"]: row
             for row in Recipient.objects.visible_to(user)
@@ -103,7 +99,7 @@ def recipients_home(request: HttpRequest) -> HttpResponse:
             .select_related("service", "created_by")
             .order_by("-created_at", "-id")[:10]
         )
-    regions = Region.objects.visible_to(user).order_by("code") if region is None or user.is_admin else None
+    regions = Region.objects.visible_to(user).order_by("code") if region is None or scope.is_admin else None
     return render(
         request,
         "reporting/recipients_home.html",
@@ -127,10 +123,10 @@ def recipients_template(request: HttpRequest, code: str) -> HttpResponse:
 def recipients_import(request: HttpRequest) -> HttpResponse:
     """Upload a list: admins for any daerah, operators for the services of their OPD."""
     user = request.user
-    if not (user.is_admin or (user.role == Role.OPERATOR and user.has_perm("reporting.add_recipientimport"))):
-        raise PermissionDenied
-    region = _daerah(request) if user.is_admin else user.region
-    if user.is_admin and request.method == "POST":
+    access.require(user, "recipient_import.start", None, "Hanya operator OPD pengampu dan admin yang dapat mengimpor.")
+    chooses = access.scope_of(user).is_admin
+    region = _daerah(request) if chooses else user.region
+    if chooses and request.method == "POST":
         region = Region.objects.daerah().filter(pk=request.POST.get("region") or None).first()
     form = RecipientImportForm(
         request.POST or None,
@@ -159,7 +155,9 @@ def recipients_import(request: HttpRequest) -> HttpResponse:
                 request, "Berkas diterima. Kemajuan dan hasil validasi tampil di bawah; belum ada data yang disimpan."
             )
             return redirect(batch.get_absolute_url())
-    return render(request, "reporting/recipients_import.html", {"form": form, "region": region})
+    return render(
+        request, "reporting/recipients_import.html", {"form": form, "region": region, "choose_region": chooses}
+    )
 
 
 def _initial_service(request: HttpRequest) -> BasicService | None:
@@ -181,8 +179,10 @@ def _import_context(request: HttpRequest, batch: RecipientImport) -> dict:
         "batch": batch,
         "issues": batch.issues[:ISSUES_SHOWN],
         "more_issues": max(0, len(batch.issues) - ISSUES_SHOWN),
-        "may_act": service_layer.can_import(user, batch.region, batch.service),
-        "may_cancel": batch.created_by_id == user.pk or service_layer.can_import(user, batch.region, batch.service),
+        "may_act": access.can(user, "recipient_import.commit", batch),
+        "may_cancel": access.can(user, "recipient_import.cancel", batch),
+        "may_download_report": access.can(user, "recipient_import.error_report", batch),
+        "may_upload_again": access.can(user, "recipient_import.add", batch),
         "list_url": _list_url(batch.region, batch.service, batch.year),
         "report_has_every_row": batch.rows_read <= settings.RECIPIENT_IMPORT_FULL_REPORT_ROWS,
         "commit_stuck": store.commit_is_stuck(batch),
@@ -196,8 +196,8 @@ def _list_url(region: Region, service: BasicService, year: int) -> str:
 
 
 def _visible_import(request: HttpRequest, pk: int) -> RecipientImport:
-    return get_object_or_404(
-        RecipientImport.objects.visible_to(request.user).select_related("region", "service", "created_by"), pk=pk
+    return access.get_object_for(
+        request.user, RecipientImport.objects.select_related("region", "service", "created_by"), pk=pk
     )
 
 
@@ -215,8 +215,8 @@ def recipients_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def recipients_import_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The error report (every original row, with messages): personal data, so recorded as an export."""
     batch = _visible_import(request, pk)
-    allowed = batch.created_by_id == request.user.pk or service_layer.can_see_personal_data(request.user)
-    if not allowed or not batch.error_report:
+    access.require(request.user, "recipient_import.error_report", batch, "Laporan galat hanya untuk pengunggahnya.")
+    if not batch.error_report:
         raise Http404
     service_layer.log_export(
         user=request.user,
@@ -286,8 +286,8 @@ def recipients_list(request: HttpRequest, region: str, service: str, year: int) 
             "page": page,
             "querystring": query.urlencode(),
             "counts": recipient_counts(region_obj, service_obj, year),
-            "can_export": service_layer.can_export(request.user),
-            "can_import": service_layer.can_import(request.user, region_obj, service_obj),
+            "can_export": access.can(request.user, "recipient.export"),
+            "can_import": access.can(request.user, "recipient_import.add", access.ServiceIn(region_obj, service_obj)),
         },
     )
 
@@ -295,8 +295,7 @@ def recipients_list(request: HttpRequest, region: str, service: str, year: int) 
 @login_required
 def recipients_export(request: HttpRequest, region: str, service: str, year: int) -> HttpResponse:
     """The filtered list as xlsx (full NIK), for roles allowed to export; every export is recorded."""
-    if not service_layer.can_export(request.user):
-        raise PermissionDenied
+    access.require(request.user, "recipient.export", None, "Anda tidak berwenang mengekspor data penerima.")
     region_obj, service_obj, filters = _list_scope(request, region, service, year)
     path = service_layer.recipients_export(
         user=request.user,
@@ -315,11 +314,10 @@ def recipients_export(request: HttpRequest, region: str, service: str, year: int
 @login_required
 def recipient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One recipient; the full NIK only for roles that work with personal data, within scope."""
-    recipient = get_object_or_404(
-        Recipient.objects.visible_to(request.user).select_related("region", "service", "district", "source_import"),
-        pk=pk,
+    recipient = access.get_object_for(
+        request.user, Recipient.objects.select_related("region", "service", "district", "source_import"), pk=pk
     )
-    show_nik = service_layer.can_see_personal_data(request.user)
+    show_nik = access.can(request.user, "recipient.view_nik", recipient)
     return render(
         request,
         "reporting/recipients_detail.html",

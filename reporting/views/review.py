@@ -25,7 +25,6 @@ from reporting.review.selectors import (
     compare_sections,
     default_quarter,
     matrix_totals,
-    may_read_reviews,
     parse_year_quarter,
     queue_reports,
     queue_rows,
@@ -35,7 +34,6 @@ from reporting.review.selectors import (
 from reporting.selectors import MATRIX_STATUSES, completeness_matrix, report_detail, report_queryset
 from reporting.services import (
     CommentInput,
-    can_review,
     period_close,
     period_get_or_create,
     period_reopen,
@@ -45,7 +43,7 @@ from reporting.services import (
     report_unlock,
     report_values,
 )
-from spm.choices import Role
+from spm import access
 from spm.models import Region
 
 QUEUE_PAGE_SIZE = 50
@@ -54,22 +52,19 @@ MATRIX_STATUS_LABELS = {"not_started": "Belum dimulai", **{s.value: s.label for 
 
 def _require_reader(user) -> None:
     """Operators have their own pages; the review pages are for the verifikator and read-only roles."""
-    if not may_read_reviews(user):
-        raise PermissionDenied("Halaman ini untuk verifikator, pimpinan dan admin.")
+    access.require_page(user, "review_queue", "Halaman ini untuk verifikator, pimpinan dan admin.")
 
 
 def _require_reviewer(user) -> None:
-    if not (user.is_admin or user.role == Role.REVIEWER):
-        raise PermissionDenied("Hanya verifikator yang dapat memverifikasi laporan.")
+    access.require(user, "report.review_any", None, "Hanya verifikator yang dapat memverifikasi laporan.")
 
 
 def _require_admin(user) -> None:
-    if not user.is_admin:
-        raise PermissionDenied("Halaman ini hanya untuk admin sistem.")
+    access.require_page(user, "periods", "Halaman ini hanya untuk admin sistem.")
 
 
 def _visible_report(request: HttpRequest, pk: int) -> QuarterlyReport:
-    return get_object_or_404(report_queryset().visible_to(request.user), pk=pk)
+    return access.get_object_for(request.user, report_queryset(), pk=pk)
 
 
 # --- Review queue ------------------------------------------------------------------------------------
@@ -98,7 +93,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "quarter": quarter,
             "years": queue_years(request.user),
             "quarters": Quarter.choices,
-            "many_daerah": request.user.is_admin or request.user.role == Role.PROVINCIAL_VIEWER,
+            "many_daerah": access.scope_of(request.user).chooses_daerah,
         },
     )
 
@@ -129,12 +124,12 @@ def _render_review(
     context.update(
         last_return=last_return,
         evidence=list(report.evidence.all()),
-        is_reviewer=request.user.is_admin or request.user.role == Role.REVIEWER,
+        is_reviewer=access.can(request.user, "report.review_any"),
         approve_form=approve_form or rf.ApproveForm(),
         return_form=return_form or rf.ReturnForm(),
         comment_formset=comments or rf.comment_formset(report),
         comment_prefix=rf.COMMENT_PREFIX,
-        can_unlock=request.user.is_admin and report.status == ReportStatus.APPROVED and not report.period.is_closed,
+        can_unlock=access.can(request.user, "report.unlock", report),
         unlock_form=unlock_form or rf.UnlockForm(),
     )
     return render(request, "reporting/review.html", context)
@@ -210,7 +205,7 @@ def review_comment_row(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: one more comment row for the return form (and the formset's new total, out of band)."""
     _require_reviewer(request.user)
     report = _visible_report(request, pk)
-    if not can_review(request.user, report):
+    if not access.can(request.user, "report.review", report):
         raise Http404
     total = request.GET.get(f"{rf.COMMENT_PREFIX}-TOTAL_FORMS", "")
     index = int(total) if total.isdigit() else rf.COMMENT_ROWS
@@ -228,8 +223,13 @@ def review_comment_row(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Buka kunci: an approved report goes back to the OPD as a draft (admins, with a reason, logged)."""
-    _require_admin(request.user)
-    report = _visible_report(request, pk)
+    report = access.get_object_for(
+        request.user,
+        report_queryset(),
+        "report.unlock",
+        "Hanya admin sistem yang dapat membuka kunci laporan yang disetujui dan belum ditutup.",
+        pk=pk,
+    )
     form = rf.UnlockForm(request.POST)
     if form.is_valid():
         try:

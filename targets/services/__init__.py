@@ -6,6 +6,9 @@ the xlsx import (``imports``), the official report (``official``), the rencana a
 from targets.services.imports import (
     ImportResult,
     ImportRow,
+    target_import_confirm,
+    target_import_purge,
+    target_import_store,
     targets_import,
 )
 from targets.services.needs import (
@@ -13,7 +16,6 @@ from targets.services.needs import (
     need_save,
 )
 from targets.services.official import (
-    can_write_official_report,
     edition_get_or_create,
     edition_save,
     official_report_build,
@@ -23,8 +25,6 @@ from targets.services.plans import (
     NOMENCLATURE_FIELDS,
     PlanItemInput,
     baseline,
-    can_edit_plan_item,
-    can_manage_plan,
     plan_approve,
     plan_create,
     plan_enact,
@@ -32,8 +32,6 @@ from targets.services.plans import (
 )
 from targets.services.targets import (
     TargetInput,
-    can_edit_target,
-    can_review_target,
     revision_snapshot,
     submission_errors,
     target_approve,
@@ -44,6 +42,9 @@ from targets.services.targets import (
 )
 
 __all__ = [
+    "target_import_confirm",
+    "target_import_purge",
+    "target_import_store",
     "NOMENCLATURE_FIELDS",
     "ImportResult",
     "ImportRow",
@@ -51,11 +52,6 @@ __all__ = [
     "PlanItemInput",
     "TargetInput",
     "baseline",
-    "can_edit_plan_item",
-    "can_edit_target",
-    "can_manage_plan",
-    "can_review_target",
-    "can_write_official_report",
     "edition_get_or_create",
     "edition_save",
     "need_save",

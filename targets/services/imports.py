@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from pathlib import PurePath
 
+from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 
+from reporting import anchors
+from spm import access
 from spm.models import BasicService, Region, User
 from targets.choices import TargetStatus
-from targets.models import TargetRevision
-from targets.services.targets import TargetInput, can_edit_target, target_save, validate_target_input
+from targets.models import TargetImport, TargetRevision
+from targets.services.targets import TargetInput, target_save, validate_target_input
 
 # --- Import ---------------------------------------------------------------------------------------------
 
@@ -52,13 +59,13 @@ def _row_errors(user: User, row: ImportRow, regions, services, seen: set) -> lis
     if key in seen:
         errors.append(("kode_layanan", "Baris ganda: target layanan dan tahun ini sudah ada di baris sebelumnya."))
     seen.add(key)
-    if not can_edit_target(user, region, service):
+    if not access.can(user, "target.edit", access.ServiceIn(region, service)):
         errors.append(("kode_layanan", f"Anda tidak berwenang mengisi target {service.code} di {region.name}."))
         return errors
     if service.level != region.government_level:
         errors.append(("kode_layanan", f"{service.code} bukan kewenangan {region.name}."))
     for key_, messages in validate_target_input(service, row.year, row.data).items():
-        column = "harus_dilayani" if key_ == "must_serve" else key_.replace("quality-", "mutu_")
+        column = "harus_dilayani" if key_ == "must_serve" else anchors.to_column(key_, "mutu_")
         errors.extend((column, m) for m in messages)
     submitted = TargetRevision.objects.filter(
         target__region=region, target__service=service, target__year=row.year, status=TargetStatus.SUBMITTED
@@ -97,3 +104,48 @@ def targets_import(*, user: User, rows: list[ImportRow], dry_run: bool) -> Impor
         )
         result.saved += 1
     return result
+
+
+# --- The upload kept until it is confirmed ---------------------------------------------------------------
+
+
+@transaction.atomic
+def target_import_store(*, user: User, upload, rows: list[ImportRow]) -> TargetImport:
+    """Keep a workbook whose dry run passed, so the user confirms it by id (never from the session)."""
+    access.require(user, "target.import", None, "Hanya operator OPD pengampu dan admin yang dapat mengimpor target.")
+    upload.seek(0)
+    return TargetImport.objects.create(
+        file=File(upload, name="target.xlsx"),
+        original_name=PurePath(upload.name or "target.xlsx").name[:255],
+        row_count=len(rows),
+        created_by=user,
+    )
+
+
+@transaction.atomic
+def target_import_confirm(*, user: User, batch: TargetImport, rows: list[ImportRow]) -> ImportResult:
+    """Save every row of a checked upload as draft targets, all or nothing, once; its file is then deleted."""
+    batch = TargetImport.objects.select_for_update().get(pk=batch.pk)
+    if batch.created_by_id != user.pk or batch.status != TargetImport.Status.CHECKED:
+        raise ValidationError("Impor ini sudah dikonfirmasi atau bukan unggahan Anda; unggah ulang berkasnya.")
+    result = targets_import(user=user, rows=rows, dry_run=False)
+    if not result.ok:
+        transaction.set_rollback(True)
+        return result
+    batch.status, batch.saved, batch.confirmed_at = TargetImport.Status.CONFIRMED, result.saved, timezone.now()
+    batch.save(update_fields=["status", "saved", "confirmed_at"])
+    name, storage = batch.file.name, batch.file.storage
+    transaction.on_commit(lambda: storage.delete(name))
+    TargetImport.objects.filter(pk=batch.pk).update(file="")
+    return result
+
+
+def target_import_purge(*, older_than_days: int) -> int:
+    """Delete uploads never confirmed within N days (data minimisation)."""
+    cutoff = timezone.now() - dt.timedelta(days=older_than_days)
+    count = 0
+    for batch in TargetImport.objects.filter(created_at__lt=cutoff).exclude(file=""):
+        batch.file.storage.delete(batch.file.name)
+        TargetImport.objects.filter(pk=batch.pk).update(file="")
+        count += 1
+    return count

@@ -8,10 +8,10 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from spm import access
 from spm.models import BasicService, Region, User
 from targets.choices import NeedBasis
 from targets.models import Need
-from targets.services.targets import _require, can_edit_target
 
 # --- Kebutuhan pemenuhan (stage 2) ---------------------------------------------------------------------
 
@@ -30,7 +30,9 @@ class NeedInput:
 def need_save(*, user: User, region: Region, service: BasicService, year: int, data: NeedInput):
     """Enter or update one need line (the OPD pengampu); the gap and cost are computed, not stored."""
 
-    _require(can_edit_target(user, region, service), "Kebutuhan layanan ini tidak dapat diubah oleh Anda.")
+    access.require(
+        user, "need.edit", access.ServiceIn(region, service), "Kebutuhan layanan ini tidak dapat diubah oleh Anda."
+    )
     errors: dict[str, list[str]] = {}
     component = service.quality_components.filter(code=data.component_code).first()
     if component is None:

@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from spm.choices import Role
+from spm import access
 from spm.models import Region, User
 from targets import official_report
 from targets.choices import GenerationStatus
@@ -15,22 +15,10 @@ from targets.models import (
     GeneratedReport,
     ReportEdition,
 )
-from targets.services.targets import MAX_YEAR, MIN_YEAR, _require
+from targets.services.targets import MAX_YEAR, MIN_YEAR
 from targets.tasks import generate_official_report
 
 # --- Official report (Laporan Penerapan SPM) ------------------------------------------------------------
-
-
-def can_write_official_report(user: User, region: Region) -> bool:
-    """The verifikator of the daerah (Sekretariat Tim Penerapan SPM) and admins compile the official report."""
-    if user.is_admin:
-        return True
-    return (
-        user.role == Role.REVIEWER
-        and user.region_id == region.pk
-        and user.has_perm("targets.change_reportedition")
-        and user.has_perm("targets.add_generatedreport")
-    )
 
 
 def edition_get_or_create(*, region: Region, year: int, quarter: int):
@@ -47,7 +35,7 @@ def edition_save(
     *, user: User, region: Region, year: int, quarter: int, introduction: str, conclusion: str, signer_name: str = ""
 ):
     """Save the narrative of an edition (pendahuluan, kesimpulan) and the name of the kepala daerah who signs."""
-    _require(can_write_official_report(user, region), "Narasi laporan resmi hanya dapat diisi verifikator daerah.")
+    access.require(user, "official_report.write", region, "Narasi laporan resmi hanya dapat diisi verifikator daerah.")
     edition = edition_get_or_create(region=region, year=year, quarter=quarter)
     edition.introduction = introduction.strip()
     edition.conclusion = conclusion.strip()
@@ -61,7 +49,7 @@ def edition_save(
 def official_report_request(*, user: User, region: Region, year: int, quarter: int):
     """Ask for the xlsx and PDF files of an edition; a Celery task makes them after the commit."""
 
-    _require(can_write_official_report(user, region), "Laporan resmi hanya dapat dibuat verifikator daerah.")
+    access.require(user, "official_report.write", region, "Laporan resmi hanya dapat dibuat verifikator daerah.")
     edition = edition_get_or_create(region=region, year=year, quarter=quarter)
     generated = GeneratedReport.objects.create(edition=edition, requested_by=user)
     transaction.on_commit(lambda: generate_official_report.delay(generated.pk))

@@ -9,27 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from reporting.models import Achievement, AchievementLevel
-from spm.choices import Role
+from spm import access
+from spm.audit import record_transition
 from spm.models import BasicService, Region, ServiceAssignment, User
 from targets.choices import PlanStatus
-from targets.models import ActionPlan, ActionPlanItem, ActionPlanYear, PlanTransition
+from targets.models import ActionPlan, ActionPlanItem, ActionPlanYear
 from targets.selectors import plan_year_defaults
-from targets.services.targets import MIN_YEAR, _require, can_edit_target
+from targets.services.targets import MIN_YEAR, _require
 
 # --- Rencana Aksi Penerapan SPM (stage 3) ----------------------------------------------------------------
-
-
-def can_manage_plan(user: User, region: Region) -> bool:
-    """The verifikator (Sekretariat Tim Penerapan SPM) of the daerah and admins create, approve, enact plans."""
-    if user.is_admin:
-        return True
-    return user.role == Role.REVIEWER and user.region_id == region.pk and user.has_perm("targets.approve_actionplan")
-
-
-def can_edit_plan_item(user: User, plan, service: BasicService) -> bool:
-    if plan.status != PlanStatus.DRAFT:
-        return False
-    return can_manage_plan(user, plan.region) or can_edit_target(user, plan.region, service)
 
 
 def baseline(region: Region, service: BasicService, before_year: int) -> tuple[int, int | None, Decimal | None] | None:
@@ -54,8 +42,7 @@ def baseline(region: Region, service: BasicService, before_year: int) -> tuple[i
 
 
 def _plan_transition(plan, user: User, to_status: str, comment: str = "") -> None:
-    PlanTransition.objects.create(plan=plan, from_status=plan.status, to_status=to_status, actor=user, comment=comment)
-    plan.status = to_status
+    record_transition(plan, user=user, to_status=to_status, comment=comment)
 
 
 @transaction.atomic
@@ -69,7 +56,7 @@ def plan_create(
 ):
     """Start a rencana aksi for a horizon, with one item per service the daerah delivers: the baseline, and per
     year the approved target and the cost of the needs where the daerah has entered them (editable after)."""
-    _require(can_manage_plan(user, region), "Rencana aksi hanya dapat dibuat verifikator daerah.")
+    access.require(user, "plan.manage", region, "Rencana aksi hanya dapat dibuat verifikator daerah.")
     if not (MIN_YEAR <= start_year <= end_year <= start_year + 9):
         raise ValidationError({"end_year": "Rentang tahun rencana aksi tidak valid (paling lama 10 tahun)."})
     if ActionPlan.objects.filter(region=region, start_year=start_year, end_year=end_year).exists():
@@ -128,7 +115,7 @@ NOMENCLATURE_FIELDS = {
 def plan_item_save(*, user: User, item, data: PlanItemInput):
     """Save one service of a draft plan: nomenclature and yearly targets and costs."""
     plan = ActionPlan.objects.select_for_update().get(pk=item.plan_id)
-    _require(can_edit_plan_item(user, plan, item.service), "Rencana aksi ini tidak dapat diubah oleh Anda.")
+    access.require(user, "plan.item_edit", item, "Rencana aksi ini tidak dapat diubah oleh Anda.")
     errors: dict[str, list[str]] = {}
     for year, (citizens, pct, cost) in data.years.items():
         if year not in plan.years:
@@ -158,7 +145,7 @@ def plan_approve(*, user: User, plan, comment: str = ""):
     """The verifikator approves a draft plan: every service must have its yearly citizen targets."""
     plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
     _require(
-        plan.status == PlanStatus.DRAFT and can_manage_plan(user, plan.region), "Rencana aksi tidak dapat disetujui."
+        plan.status == PlanStatus.DRAFT and access.can(user, "plan.manage", plan), "Rencana aksi tidak dapat disetujui."
     )
     missing = (
         ActionPlanYear.objects.filter(item__plan=plan, target_citizens__isnull=True)
@@ -177,7 +164,7 @@ def plan_enact(*, user: User, plan, perkada_number: str, perkada_date, document)
     """Record the Perkada that sets the approved plan, with its signed PDF (the content must be a PDF)."""
     plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
     _require(
-        plan.status == PlanStatus.APPROVED and can_manage_plan(user, plan.region),
+        plan.status == PlanStatus.APPROVED and access.can(user, "plan.manage", plan),
         "Hanya rencana aksi yang sudah disetujui yang dapat ditetapkan.",
     )
     errors: dict[str, list[str]] = {}

@@ -14,42 +14,18 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from spm.choices import Role
-from spm.models import BasicService, Region, ServiceAssignment, User
+from reporting import anchors
+from spm import access
+from spm.audit import record_transition
+from spm.models import BasicService, Region, User
 from targets.choices import OPEN_TARGET_STATUSES, TargetStatus
 from targets.models import Target, TargetQuality, TargetRevision, TargetTransition
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
-# --- Who may do what ----------------------------------------------------------------------------------
-
-
-def can_edit_target(user: User, region: Region, service: BasicService) -> bool:
-    """The operators of the OPD pengampu (and admins) enter targets."""
-    if user.is_admin:
-        return True
-    return (
-        user.role == Role.OPERATOR
-        and user.has_perm("targets.change_targetrevision")
-        and ServiceAssignment.objects.filter(region=region, service=service, agency_id=user.agency_id).exists()
-    )
-
-
-def can_review_target(user: User, revision: TargetRevision) -> bool:
-    """The verifikator of the target's daerah (and admins) review submitted revisions."""
-    if revision.status != TargetStatus.SUBMITTED:
-        return False
-    if user.is_admin:
-        return True
-    return (
-        user.role == Role.REVIEWER
-        and user.region_id == revision.target.region_id
-        and user.has_perm("targets.review_targetrevision")
-    )
-
-
 def _require(allowed: bool, message: str) -> None:
+    """Refuse a write the access rules (``spm.access.can``) did not allow."""
     if not allowed:
         raise PermissionDenied(message)
 
@@ -69,16 +45,9 @@ def revision_snapshot(revision: TargetRevision) -> dict:
 
 
 def _transition(revision: TargetRevision, user: User, to_status: str, comment: str = "") -> TargetTransition:
-    transition = TargetTransition.objects.create(
-        revision=revision,
-        from_status=revision.status,
-        to_status=to_status,
-        actor=user,
-        comment=comment,
-        snapshot=revision_snapshot(revision),
+    return record_transition(
+        revision, user=user, to_status=to_status, comment=comment, snapshot=revision_snapshot(revision)
     )
-    revision.status = to_status
-    return transition
 
 
 # --- Writes -------------------------------------------------------------------------------------------
@@ -103,11 +72,11 @@ def validate_target_input(service: BasicService, year: int, data: TargetInput) -
     components = {c.code: c.name for c in service.quality_components.all()}
     for code, required in data.quality.items():
         if code not in components:
-            errors.setdefault(f"quality-{code}", []).append(
+            errors.setdefault(anchors.quality(code), []).append(
                 f"Komponen mutu '{code}' tidak ada pada {service.code} {service.name}."
             )
         elif required is not None and required < 0:
-            errors.setdefault(f"quality-{code}", []).append(f"{components[code]}: target mutu tidak boleh negatif.")
+            errors.setdefault(anchors.quality(code), []).append(f"{components[code]}: target mutu tidak boleh negatif.")
     return errors
 
 
@@ -136,7 +105,9 @@ def _open_revision(target: Target, user: User) -> TargetRevision:
 @transaction.atomic
 def target_save(*, user: User, region: Region, service: BasicService, year: int, data: TargetInput) -> TargetRevision:
     """Save the target of a service and year as a draft (a new revision if the current one is approved)."""
-    _require(can_edit_target(user, region, service), "Target layanan ini tidak dapat diubah oleh Anda.")
+    access.require(
+        user, "target.edit", access.ServiceIn(region, service), "Target layanan ini tidak dapat diubah oleh Anda."
+    )
     if service.level != region.government_level:
         raise ValidationError({"service": "Jenis pelayanan dasar ini bukan kewenangan daerah ini."})
     errors = validate_target_input(service, year, data)
@@ -176,7 +147,7 @@ def target_submit(*, revision: TargetRevision, user: User) -> TargetRevision:
     target = revision.target
     _require(
         revision.status in (TargetStatus.DRAFT, TargetStatus.RETURNED)
-        and can_edit_target(user, target.region, target.service),
+        and access.can(user, "target.edit", access.ServiceIn(target.region, target.service)),
         "Target ini tidak dapat diajukan oleh Anda.",
     )
     errors = submission_errors(revision)
@@ -191,7 +162,7 @@ def target_submit(*, revision: TargetRevision, user: User) -> TargetRevision:
 def target_return(*, revision: TargetRevision, user: User, comment: str) -> TargetRevision:
     """Return a submitted target to the OPD with a comment (required)."""
     _lock(revision)
-    _require(can_review_target(user, revision), "Target ini tidak dapat diverifikasi oleh Anda.")
+    access.require(user, "target.review", revision, "Target ini tidak dapat diverifikasi oleh Anda.")
     if not comment or not comment.strip():
         raise ValidationError({"comment": "Komentar wajib diisi saat mengembalikan target."})
     _transition(revision, user, TargetStatus.RETURNED, comment.strip())
@@ -203,7 +174,7 @@ def target_return(*, revision: TargetRevision, user: User, comment: str) -> Targ
 def target_approve(*, revision: TargetRevision, user: User, comment: str = "") -> TargetRevision:
     """Approve a submitted target: it becomes the one in force; the previously approved one is superseded."""
     _lock(revision)
-    _require(can_review_target(user, revision), "Target ini tidak dapat diverifikasi oleh Anda.")
+    access.require(user, "target.review", revision, "Target ini tidak dapat diverifikasi oleh Anda.")
     target = Target.objects.select_for_update().get(pk=revision.target_id)
     previous = target.approved_revision
     if previous is not None:

@@ -6,8 +6,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.timezone import localdate
 
-from spm.choices import Role
+from spm import access
 from spm.models import Region
+from spm.roles import ScopeKind
 
 
 def chosen_region(request: HttpRequest) -> Region:
@@ -25,8 +26,7 @@ def needs_region_choice(request: HttpRequest) -> bool:
     """Admins and provincial viewers have no own daerah: they pick one first (?daerah=)."""
     if request.GET.get("daerah") or request.POST.get("daerah"):
         return False
-    region = request.user.daerah
-    return region is None or (request.user.role == Role.PROVINCIAL_VIEWER and not request.user.is_admin)
+    return request.user.daerah is None or access.scope_of(request.user).kind == ScopeKind.PROVINCE
 
 
 def region_choice(request: HttpRequest) -> HttpResponse:

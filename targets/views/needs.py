@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from spm import access
 from spm.models import BasicService
 from targets import selectors, services
 from targets.choices import NeedBasis
@@ -24,20 +25,15 @@ def _int(value: str | None) -> int:
 
 @login_required
 def need_list(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("targets.view_target"):
-        raise PermissionDenied
+    access.require_page(request.user, "targets")
     if needs_region_choice(request):
         return region_choice(request)
     region = chosen_region(request)
     year = year_param(request)
-    editable = (
-        [
-            s
-            for s in BasicService.objects.for_region(region).active().order_by("affair__order", "order")
-            if request.user.role != "operator" or services.can_edit_target(request.user, region, s)
-        ]
-        if (request.user.is_admin or request.user.role == "operator")
-        else []
+    editable = list(
+        access.services_allowed(
+            request.user, "need.edit", region, BasicService.objects.for_region(region).active()
+        ).order_by("affair__order", "order")
     )
     if request.method == "POST":
         service = next((s for s in editable if s.code == request.POST.get("service")), None)

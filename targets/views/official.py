@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from reporting.models import Achievement
+from spm import access
 from targets import services
 from targets.choices import ANNUAL
 from targets.models import GeneratedReport, ReportEdition
@@ -19,8 +20,7 @@ PERIOD_CHOICES = [(0, "Tahunan"), (1, "TW I"), (2, "TW II"), (3, "TW III"), (4, 
 
 
 def _require_view(user) -> None:
-    if not user.has_perm("targets.view_reportedition"):
-        raise PermissionDenied
+    access.require_page(user, "official_report")
 
 
 @login_required
@@ -31,7 +31,7 @@ def official_report(request: HttpRequest) -> HttpResponse:
     region = chosen_region(request)
     year = year_param(request, default=None)
     quarter = int_param(request.GET.get("periode"), ANNUAL, range(0, 5))
-    can_write = services.can_write_official_report(request.user, region)
+    can_write = access.can(request.user, "official_report.write", region)
     edition = ReportEdition.objects.visible_to(request.user).filter(region=region, year=year, quarter=quarter).first()
     query = f"tahun={year}&periode={quarter}" + (
         f"&{region_query(request, region)}" if region_query(request, region) else ""

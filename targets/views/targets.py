@@ -3,8 +3,6 @@ review, history), and the xlsx export and import (dry run, then confirm)."""
 
 from __future__ import annotations
 
-import base64
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,29 +12,27 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from spm.choices import Role
-from spm.models import BasicService, ServiceAssignment
+from spm import access
+from spm.models import BasicService
 from spm.xlsx import XLSX_TYPE
 from targets import selectors, services
 from targets.forms import ImportForm, ReviewForm, TargetForm
-from targets.models import Target, TargetQuality, TargetRevision
+from targets.models import Target, TargetImport, TargetQuality, TargetRevision
 from targets.resources import TargetResource
 from targets.views.common import chosen_region, needs_region_choice, region_choice, region_query, year_param
-
-IMPORT_SESSION_KEY = "targets_import"
 
 
 def _services_for(user, region):
     """The services whose targets the user sees on the list: an operator's own, otherwise the daerah's."""
     qs = BasicService.objects.for_region(region).active()
-    if user.role == Role.OPERATOR and not user.is_admin:
-        qs = qs.filter(assignments__region=region, assignments__agency_id=user.agency_id)
+    scope = access.scope_of(user)
+    if scope.service_ids is not None:
+        qs = qs.filter(pk__in=scope.service_ids)
     return qs.order_by("affair__order", "order")
 
 
 def _require_view(user) -> None:
-    if not user.has_perm("targets.view_target"):
-        raise PermissionDenied
+    access.require_page(user, "targets")
 
 
 @login_required
@@ -55,16 +51,14 @@ def target_list(request: HttpRequest) -> HttpResponse:
             "year": year,
             "rows": rows,
             "region_query": region_query(request, region),
-            "can_import": request.user.is_admin or request.user.role == Role.OPERATOR,
+            "can_import": access.can(request.user, "target.import"),
         },
     )
 
 
 def _visible_service(request: HttpRequest, region, code: str) -> BasicService:
     service = get_object_or_404(BasicService.objects.for_region(region).select_related("affair"), code=code)
-    user = request.user
-    is_operator = user.role == Role.OPERATOR and not user.is_admin
-    if is_operator and not ServiceAssignment.objects.visible_to(user).filter(region=region, service=service).exists():
+    if not access.scope_of(request.user).covers(region.pk, service.pk):
         raise Http404
     return service
 
@@ -99,7 +93,7 @@ def target_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
     )
     open_revision = next((r for r in revisions if r.is_open), None)
     approved = next((r for r in revisions if target and r.pk == target.approved_revision_id), None)
-    can_edit = services.can_edit_target(request.user, region, service) and (
+    can_edit = access.can(request.user, "target.edit", access.ServiceIn(region, service)) and (
         open_revision is None or open_revision.status != "submitted"
     )
     form = TargetForm(service=service, revision=open_revision or approved)
@@ -139,7 +133,7 @@ def target_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
             "sources": sources,
             "form": form,
             "can_edit": can_edit,
-            "can_review": open_revision is not None and services.can_review_target(request.user, open_revision),
+            "can_review": open_revision is not None and access.can(request.user, "target.review", open_revision),
             "review_form": ReviewForm(),
             "region_query": region_query(request, region),
         },
@@ -150,8 +144,8 @@ def target_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
 @require_POST
 def target_review(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve or return a submitted target revision (verifikator)."""
-    revision = get_object_or_404(
-        TargetRevision.objects.visible_to(request.user).select_related("target__region", "target__service"), pk=pk
+    revision = access.get_object_for(
+        request.user, TargetRevision.objects.select_related("target__region", "target__service"), pk=pk
     )
     target = revision.target
     form = ReviewForm(request.POST)
@@ -202,30 +196,35 @@ def target_export(request: HttpRequest) -> HttpResponse:
 def target_import(request: HttpRequest) -> HttpResponse:
     """Upload → dry run (every row checked, errors with row number and column) → confirm (all or nothing)."""
     user = request.user
-    if not (user.is_admin or (user.role == Role.OPERATOR and user.has_perm("targets.change_targetrevision"))):
-        raise PermissionDenied
+    access.require(user, "target.import", None, "Hanya operator OPD pengampu dan admin yang dapat mengimpor target.")
     context: dict = {"form": ImportForm()}
     if request.method == "POST" and request.POST.get("action") == "confirm":
-        content = request.session.get(IMPORT_SESSION_KEY)
-        if not content:
-            messages.error(request, "Tidak ada berkas yang menunggu konfirmasi; unggah ulang berkasnya.")
+        waiting = TargetImport.objects.filter(status=TargetImport.Status.CHECKED).exclude(file="")
+        batch = access.get_object_for(user, waiting, pk=_int_or_none(request.POST.get("import")))
+        with batch.file.open("rb") as handle:
+            rows, sheet_errors = TargetResource().parse(handle.read())
+        try:
+            result = services.target_import_confirm(user=user, batch=batch, rows=rows) if not sheet_errors else None
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
             return redirect("targets:target-import")
-        rows, sheet_errors = TargetResource().parse(base64.b64decode(content))
-        result = services.targets_import(user=user, rows=rows, dry_run=False) if not sheet_errors else None
         if result is None or not result.ok:
             context.update(result=result, sheet_errors=sheet_errors)
             return render(request, "targets/target_import.html", context)
-        del request.session[IMPORT_SESSION_KEY]
         messages.success(request, f"{result.saved} target diimpor sebagai draf.")
         return redirect("targets:target-list")
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         context["form"] = form
         if form.is_valid():
-            content = form.cleaned_data["file"].read()
-            rows, sheet_errors = TargetResource().parse(content)
+            upload = form.cleaned_data["file"]
+            rows, sheet_errors = TargetResource().parse(upload.read())
             result = services.targets_import(user=user, rows=rows, dry_run=True) if not sheet_errors else None
             if result is not None and result.ok:
-                request.session[IMPORT_SESSION_KEY] = base64.b64encode(content).decode()
+                context["batch"] = services.target_import_store(user=user, upload=upload, rows=rows)
             context.update(result=result, sheet_errors=sheet_errors, dry_run=True)
     return render(request, "targets/target_import.html", context)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None

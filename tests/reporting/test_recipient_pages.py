@@ -222,7 +222,8 @@ def test_leader_sees_an_import_but_not_its_error_report_nor_the_confirm_button(
     client = client_for(leader)
     page = client.get(batch.get_absolute_url()).content.decode()
     assert 'data-testid="tombol-simpan"' not in page and 'data-testid="tombol-batal"' not in page
-    assert client.get(reverse("reporting:recipients-import-report", kwargs={"pk": batch.pk})).status_code == 404
+    # Inside the leader's scope, but not its action: refused (403), not hidden (404).
+    assert client.get(reverse("reporting:recipients-import-report", kwargs={"pk": batch.pk})).status_code == 403
     assert client.post(reverse("reporting:recipients-import-cancel", kwargs={"pk": batch.pk})).status_code == 403
     batch.refresh_from_db()
     assert batch.status == ImportStatus.VALIDATED  # refused, nothing changed

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from targets.models import Target, TargetRevision
+from targets.models import Target, TargetImport, TargetRevision
 from targets.selectors import approved_must_serve
 from targets.services import target_save, target_submit
 from tests.targets.conftest import approved_target, target_input
@@ -157,12 +157,26 @@ def test_import_dry_run_then_confirm(client_for, operator_a, daerah):
     response = client.post(IMPORT, {"file": upload, "action": "dry_run"})
     assert 'data-testid="pratinjau-impor"' in response.content.decode()
     assert not Target.objects.exists()  # a dry run writes nothing
-    response = client.post(IMPORT, {"action": "confirm"})
+    batch = response.context["batch"]  # the upload waits on its own row, confirmed by id
+    assert TargetImport.objects.get(pk=batch.pk).file
+    response = client.post(IMPORT, {"action": "confirm", "import": batch.pk})
     assert response.status_code == 302
     assert dict(TargetRevision.objects.values_list("target__service__code", "must_serve")) == {
         "1.02.K01": 1000,
         "1.02.K02": 800,
     }
+    batch.refresh_from_db()
+    assert batch.status == TargetImport.Status.CONFIRMED and batch.saved == 2 and not batch.file
+    # Confirmed once only; another user cannot confirm someone else's upload (404: not theirs).
+    assert client.post(IMPORT, {"action": "confirm", "import": batch.pk}).status_code == 404
+    assert TargetRevision.objects.count() == 2
+
+
+def test_another_operator_cannot_confirm_an_upload(client_for, operator_a, operator_b, daerah):
+    upload = _workbook([["18.12", "1.02.K01", 2026, 1000, 40, 12, 4]])
+    batch = client_for(operator_a).post(IMPORT, {"file": upload, "action": "dry_run"}).context["batch"]
+    assert client_for(operator_b).post(IMPORT, {"action": "confirm", "import": batch.pk}).status_code == 404
+    assert not Target.objects.exists()
 
 
 def test_import_reports_row_and_column_errors_and_writes_nothing(client_for, operator_a, daerah):
@@ -180,7 +194,9 @@ def test_import_reports_row_and_column_errors_and_writes_nothing(client_for, ope
     assert (3, "harus_dilayani", "Kolom harus_dilayani: 'seribu' bukan bilangan bulat.") in errors
     assert any(e[0] == 4 and "tidak berwenang" in e[2] for e in errors)
     assert (5, "kode_layanan", "Kode jenis pelayanan dasar '9.99' tidak dikenal.") in errors
-    assert client.post(IMPORT, {"action": "confirm"}).status_code == 302  # nothing waiting
+    assert "batch" not in response.context  # nothing kept to confirm
+    assert not TargetImport.objects.exists()
+    assert client.post(IMPORT, {"action": "confirm"}).status_code == 404  # nothing waiting
     assert not Target.objects.exists()
 
 
