@@ -185,8 +185,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "spm.security.lockout_response"  # the page in Bahasa Indonesia, status 429
 # The client's address: behind the proxy, the one it appended to X-Forwarded-For (spm.security.client_ip).
 AXES_CLIENT_IP_CALLABLE = "spm.security.client_ip"
-# Attempts are logged by username and address only; the password is never stored.
-AXES_SENSITIVE_PARAMETERS = ["password"]
+# The attempt log (admin) keeps username and address, never the password; the log lines mask both (axes default).
 
 # Sessions: end after SESSION_IDLE_MINUTES without a request and, whatever the activity, SESSION_MAX_AGE_HOURS
 # after login (spm.security.SessionTimeoutMiddleware); the cookie itself lives no longer than the latter.
@@ -239,7 +238,7 @@ if csp_report_uri:
 # Browser features no page of e-SPM uses (spm.security.PermissionsPolicyMiddleware).
 PERMISSIONS_POLICY = (
     "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
-    "magnetometer=(), microphone=(), midi=(), payment=(), usb=(), interest-cohort=()"
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
 )
 
 # Request bodies: the largest upload (a recipient list) plus room for the multipart envelope and the other
