@@ -82,3 +82,29 @@ def load_secret_key(raw: str | None, key_file: Path) -> str:
     key_file.write_text(key + "\n", encoding="utf-8")
     key_file.chmod(0o600)
     return key
+
+
+def parse_int(name: str, raw: str | None, default: int, minimum: int = 0) -> int:
+    """Read a whole number of at least ``minimum``; anything else is an error."""
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum}.")
+    return value
+
+
+THROTTLE_PERIODS = frozenset({"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"})
+
+
+def parse_throttle_rate(name: str, raw: str | None, default: str) -> str:
+    """Read a DRF throttle rate such as ``60/minute`` (requests per second, minute, hour or day)."""
+    if raw is None or not raw.strip():
+        return default
+    count, _sep, period = raw.strip().partition("/")
+    if not count.isdigit() or int(count) < 1 or period not in THROTTLE_PERIODS:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a rate such as 60/minute (second, minute, hour, day).")
+    return raw.strip()

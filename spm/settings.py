@@ -8,9 +8,11 @@ in-process, so ``make run`` works on a fresh machine with nothing else installed
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from spm import config
@@ -142,13 +144,116 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = config.parse_bool("SECURE_COOKIES", env("SECURE_COOKIES"), default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
-if config.parse_bool("BEHIND_HTTPS_PROXY", env("BEHIND_HTTPS_PROXY"), default=False):
+BEHIND_HTTPS_PROXY = config.parse_bool("BEHIND_HTTPS_PROXY", env("BEHIND_HTTPS_PROXY"), default=False)
+if BEHIND_HTTPS_PROXY:
     # The reverse proxy terminates TLS and says so in X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = True
-    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 30
 
 # --- Security hardening: login throttling, CSP, sessions, API throttling (issue 10) -------------------
+# What each setting defends against is in docs/ARCHITECTURE.md ("Security"); the code is spm/security.py.
+INSTALLED_APPS += ["axes", "csp", "rest_framework.authtoken", "drf_spectacular_sidecar"]
+
+# Middleware is inserted next to Django's own, so other sections may add theirs without reordering these.
+# The size limit and the Permissions-Policy header come first (before anything reads the body); CSP right after;
+# session timeout and no-store need request.user; axes turns a lock-out into its page and must be last.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "spm.security.RequestSizeLimitMiddleware"
+)
+MIDDLEWARE.insert(MIDDLEWARE.index("spm.security.RequestSizeLimitMiddleware") + 1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "spm.security.PermissionsPolicyMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "spm.security.SessionTimeoutMiddleware",
+)
+MIDDLEWARE.insert(MIDDLEWARE.index("spm.security.SessionTimeoutMiddleware") + 1, "spm.security.NoStoreMiddleware")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one username from one IP address,
+# that combination is locked for LOGIN_COOLOFF_MINUTES (locking by username alone would let anyone lock a
+# colleague out; by IP alone, a whole office behind one NAT). An admin unlocks earlier in the admin ("Access
+# attempts") or with `manage.py axes_reset_username <username>`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = config.parse_int("LOGIN_FAILURE_LIMIT", env("LOGIN_FAILURE_LIMIT"), default=10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=config.parse_int("LOGIN_COOLOFF_MINUTES", env("LOGIN_COOLOFF_MINUTES"), default=30, minimum=1)
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "spm.security.lockout_response"  # the page in Bahasa Indonesia, status 429
+# The client's address: behind the proxy, the one it appended to X-Forwarded-For (spm.security.client_ip).
+AXES_CLIENT_IP_CALLABLE = "spm.security.client_ip"
+# The attempt log (admin) keeps username and address, never the password; the log lines mask both (axes default).
+
+# Sessions: end after SESSION_IDLE_MINUTES without a request and, whatever the activity, SESSION_MAX_AGE_HOURS
+# after login (spm.security.SessionTimeoutMiddleware); the cookie itself lives no longer than the latter.
+# Django gives the session a new key on login (session fixation).
+SESSION_IDLE_TIMEOUT = timedelta(
+    minutes=config.parse_int("SESSION_IDLE_MINUTES", env("SESSION_IDLE_MINUTES"), default=30, minimum=1)
+)
+SESSION_MAX_AGE_HOURS = config.parse_int("SESSION_MAX_AGE_HOURS", env("SESSION_MAX_AGE_HOURS"), default=12, minimum=1)
+SESSION_COOKIE_AGE = SESSION_MAX_AGE_HOURS * 60 * 60
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# HTTPS: behind the proxy, redirect plain HTTP and send HSTS. Preload is a commitment for the whole registrable
+# domain (e.g. the pemda's kab.go.id), so it is off unless the daerah decides to submit it to hstspreload.org.
+SECURE_SSL_REDIRECT = config.parse_bool("SECURE_SSL_REDIRECT", env("SECURE_SSL_REDIRECT"), default=BEHIND_HTTPS_PROXY)
+SECURE_HSTS_SECONDS = config.parse_int(
+    "SECURE_HSTS_SECONDS", env("SECURE_HSTS_SECONDS"), default=365 * 24 * 60 * 60 if BEHIND_HTTPS_PROXY else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = config.parse_bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", env("SECURE_HSTS_INCLUDE_SUBDOMAINS"), default=True
+)
+SECURE_HSTS_PRELOAD = config.parse_bool("SECURE_HSTS_PRELOAD", env("SECURE_HSTS_PRELOAD"), default=False)
+if not SECURE_HSTS_PRELOAD:
+    # A deliberate choice (see above), not an oversight: `check --deploy` would otherwise warn on every run.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp 4): only our own scripts, styles, fonts and images (no inline code, no
+# CDN), so an injected script or style attribute does nothing. Bootstrap's CSS draws some icons as data: SVGs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Where browsers report what the policy blocked (optional). A lower-case name: django-csp takes any CSP_* setting
+# for a pre-4.0 configuration.
+csp_report_uri = env("CSP_REPORT_URI", "")
+if csp_report_uri:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [csp_report_uri]
+# Browser features no page of e-SPM uses (spm.security.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
+
+# Request bodies: the largest upload (a recipient list) plus room for the multipart envelope and the other
+# fields; spm.security.RequestSizeLimitMiddleware answers 413 above it before reading the body. The reverse
+# proxy must allow at least this much (nginx client_max_body_size, see README).
+REQUEST_BODY_MAX_BYTES = max(RECIPIENT_IMPORT_MAX_BYTES, EVIDENCE_MAX_BYTES) + 1024 * 1024
+# Form fields without files (a report with sections A–E is a few kB); files are streamed, not held in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# API: session (the pages' own calls and the Swagger UI) and token authentication (integrators); HTTP Basic
+# sends the password with every request, so it is off unless API_BASIC_AUTH=1. Anonymous and logged-in
+# clients are throttled per minute.
+API_BASIC_AUTH = config.parse_bool("API_BASIC_AUTH", env("API_BASIC_AUTH"), default=False)
+API_THROTTLE_ANON = config.parse_throttle_rate("API_THROTTLE_ANON", env("API_THROTTLE_ANON"), "60/minute")
+API_THROTTLE_USER = config.parse_throttle_rate("API_THROTTLE_USER", env("API_THROTTLE_USER"), "600/minute")
 
 # --- Celery -------------------------------------------------------------------------------------------
 # No broker configured: tasks run eagerly in-process (the embedded default). With CELERY_BROKER_URL set,
@@ -194,8 +299,14 @@ CELERY_BEAT_SCHEDULE: dict = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+        *(["rest_framework.authentication.BasicAuthentication"] if API_BASIC_AUTH else []),
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER},
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -207,6 +318,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API Standar Pelayanan Minimal (SPM) pemerintah daerah.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema maps every endpoint and field: for logged-in users only (the Swagger UI too, spm/urls.py).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Logging: never log personal data (UU 27/2022); the app logs ids, not NIK/names. ------------------
@@ -217,9 +334,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
-
-if not DEBUG:
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SECURE_REFERRER_POLICY = "same-origin"
+# A refused request (403, 404, 401 …) is one line without a traceback; 5xx keep theirs (spm.security).
+LOGGING.setdefault("filters", {})["refused_without_traceback"] = {"()": "spm.security.RefusedRequestFilter"}
+LOGGING.setdefault("loggers", {}).setdefault("django.request", {}).setdefault("filters", []).append(
+    "refused_without_traceback"
+)
 
 # --- Operations: health, metrics, structured logs, object storage, queues (issue 15) ------------------

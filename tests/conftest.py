@@ -49,6 +49,14 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The API throttles count requests in the cache; each test starts with a full allowance."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path_factory):
     """Uploaded files of a test go to a temporary folder, never into the project."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

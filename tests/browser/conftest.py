@@ -46,21 +46,40 @@ def browser():
         browser.close()
 
 
+# How chromium reports what the Content-Security-Policy blocked ("Refused to execute inline script …").
+CSP_VIOLATION_MARKERS = ("Refused to", "Content Security Policy")
+
+
 def new_page(browser, base_url: str):
-    """A fresh browser context (its own cookies) in Indonesian, without animations (steady clicks under load)."""
+    """A fresh browser context (its own cookies) in Indonesian, without animations (steady clicks under load).
+
+    Console messages about the Content-Security-Policy are collected in ``page.csp_violations``.
+    """
     context = browser.new_context(
         base_url=base_url, locale="id-ID", viewport={"width": 1366, "height": 900}, reduced_motion="reduce"
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    page.csp_violations = []
+
+    def _on_console(message) -> None:
+        if any(marker in message.text for marker in CSP_VIOLATION_MARKERS):
+            where = message.location or {}
+            source = f"{where.get('url', '?')}:{where.get('lineNumber', '?')}"
+            page.csp_violations.append(f"{page.url} (from {source}): {message.text}")
+
+    page.on("console", _on_console)
     return page
 
 
 @pytest.fixture
 def page(browser, live_server):
+    """A page for one test; the test fails if anything it showed broke the Content-Security-Policy."""
     page = new_page(browser, live_server.url)
     yield page
+    violations = list(page.csp_violations)
     page.context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture

@@ -69,3 +69,19 @@ def test_defaults_are_jakarta_time_and_indonesian(settings):
     assert settings.TIME_ZONE == "Asia/Jakarta"
     assert settings.LANGUAGE_CODE == "id"
     assert "en" in dict(settings.LANGUAGES)
+
+
+def test_whole_numbers_are_read_strictly():
+    assert config.parse_int("LOGIN_FAILURE_LIMIT", None, default=10, minimum=1) == 10
+    assert config.parse_int("LOGIN_FAILURE_LIMIT", " 5 ", default=10, minimum=1) == 5
+    for bad in ("sepuluh", "0", "-3", "2.5"):
+        with pytest.raises(ImproperlyConfigured):
+            config.parse_int("LOGIN_FAILURE_LIMIT", bad, default=10, minimum=1)
+
+
+def test_api_throttle_rates_are_read_strictly():
+    assert config.parse_throttle_rate("API_THROTTLE_USER", None, "600/minute") == "600/minute"
+    assert config.parse_throttle_rate("API_THROTTLE_USER", "2000/hour", "600/minute") == "2000/hour"
+    for bad in ("banyak", "60", "0/minute", "60/week", "/minute"):
+        with pytest.raises(ImproperlyConfigured):
+            config.parse_throttle_rate("API_THROTTLE_USER", bad, "600/minute")

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from spm.choices import Role
 from spm.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -36,7 +37,8 @@ def test_one_demo_user_per_role_who_can_log_in(reference_data, client):
     call_command("setup_demo")
     assert {a.role for a in DEMO_ACCOUNTS} == set(Role.values)
     for account in DEMO_ACCOUNTS:
-        assert client.login(username=account.username, password=DEMO_PASSWORD)
+        # django-axes checks every login against its lock-outs, which needs the request.
+        assert client.login(username=account.username, password=DEMO_PASSWORD, request=HttpRequest())
         client.logout()
 
 
