@@ -295,8 +295,8 @@ def recipients_list(request: HttpRequest, region: str, service: str, year: int) 
 @login_required
 def recipients_export(request: HttpRequest, region: str, service: str, year: int) -> HttpResponse:
     """The filtered list as xlsx (full NIK), for roles allowed to export; every export is recorded."""
+    region_obj, service_obj, filters = _list_scope(request, region, service, year)  # 404 outside the scope
     access.require(request.user, "recipient.export", None, "Anda tidak berwenang mengekspor data penerima.")
-    region_obj, service_obj, filters = _list_scope(request, region, service, year)
     path = service_layer.recipients_export(
         user=request.user,
         queryset=filters.qs,

@@ -139,8 +139,9 @@ def _render_review(
 @require_GET
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """The report beside the previous triwulan's, what changed since the last review, and the decision."""
+    report = _visible_report(request, pk)  # 404 outside the scope before any 403 inside it
     _require_reader(request.user)
-    return _render_review(request, _visible_report(request, pk))
+    return _render_review(request, report)
 
 
 def _no_longer_reviewable(request: HttpRequest, report: QuarterlyReport) -> HttpResponse:
@@ -155,8 +156,8 @@ def _no_longer_reviewable(request: HttpRequest, report: QuarterlyReport) -> Http
 @login_required
 @require_POST
 def review_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _visible_report(request, pk)  # 404 outside the scope before any 403 inside it
     _require_reviewer(request.user)
-    report = _visible_report(request, pk)
     form = rf.ApproveForm(request.POST)
     if not form.is_valid():
         return _render_review(request, report, approve_form=form)
@@ -173,8 +174,8 @@ def review_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_return(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _visible_report(request, pk)  # 404 outside the scope before any 403 inside it
     _require_reviewer(request.user)
-    report = _visible_report(request, pk)
     form = rf.ReturnForm(request.POST)
     comments = rf.comment_formset(report, request.POST)
     if not (form.is_valid() and comments.is_valid()):
@@ -203,8 +204,8 @@ def review_return(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def review_comment_row(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: one more comment row for the return form (and the formset's new total, out of band)."""
+    report = _visible_report(request, pk)  # 404 outside the scope before any 403 inside it
     _require_reviewer(request.user)
-    report = _visible_report(request, pk)
     if not access.can(request.user, "report.review", report):
         raise Http404
     total = request.GET.get(f"{rf.COMMENT_PREFIX}-TOTAL_FORMS", "")

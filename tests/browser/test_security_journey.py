@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from reporting.achievements.services import achievements_recompute
 from reporting.services import period_get_or_create, report_open
-from reporting.services.achievements import achievements_recompute
 from tests.browser.conftest import login
 from tests.factories import TEST_PASSWORD
 from tests.reporting.conftest import WORKED_SERVED, approved_report

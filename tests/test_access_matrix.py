@@ -1,0 +1,431 @@
+"""The access matrix: every persona × every action on every kind of object, through the pages and the API.
+
+One row per (object, action), one column per persona; each cell says what the server must answer:
+
+- ``OK``: allowed (any 2xx, or a redirect that is not to the login page);
+- ``403``: the object is inside the persona's scope, the action is not theirs;
+- ``404``: the object is outside the persona's scope, so for them it does not exist;
+- ``LOGIN``: anonymous (pages redirect to the login page, the API answers 401/403).
+
+A new role adds a column here (and a row in ``spm/roles.py``); a new kind of object or action adds a row.
+The rules themselves live in ``spm/access.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from reporting.choices import ImportMode
+from reporting.models import Achievement, AchievementLevel, Evidence, Recipient
+from reporting.recipients.services import recipient_import_start, recipient_import_validate
+from reporting.recipients.store import recipient_import_commit
+from reporting.services import period_get_or_create, report_approve, report_open, report_submit
+from spm.models import BasicService
+from targets.services import plan_create, target_save, target_submit
+from tests.reporting.conftest import complete_input, fill_completely
+from tests.reporting.recipients_support import people, upload, xlsx_bytes
+from tests.targets.conftest import target_input
+
+OK, LOGIN = "ok", "login"
+PERSONAS = (
+    "operator_a",
+    "operator_b",
+    "reviewer",
+    "leader",
+    "provincial_viewer",
+    "admin_user",
+    "outsider",
+    "anonymous",
+)
+YEAR = 2026
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class World:
+    """One daerah's worth of objects, all belonging to OPD A (operator_a) of Kabupaten Tulang Bawang Barat."""
+
+    draft: object  # a draft report (1.02.K01)
+    submitted: object  # a submitted report (1.02.K02)
+    approved: object  # an approved report (1.02.K03)
+    evidence: Evidence
+    batch: object  # a validated recipient import with errors, uploaded by operator_a
+    recipient: Recipient
+    revision: object  # a submitted target revision (1.02.K01)
+    plan: object  # a draft rencana aksi
+    achievement: Achievement | None
+
+
+@pytest.fixture
+def world(operator_a, operator_b, reviewer, daerah, service_a, media, django_capture_on_commit_callbacks) -> World:
+    period = period_get_or_create(region=daerah, year=YEAR, quarter=2)
+    period.due_date = timezone.localdate() + dt.timedelta(days=30)
+    period.opens_on = min(period.opens_on, period.due_date)
+    period.save()
+    with django_capture_on_commit_callbacks(execute=True):  # the recompute after an approval runs
+        world = _build_world(operator_a, reviewer, daerah, period, service_a)
+    world.achievement = Achievement.objects.filter(
+        region=daerah, service=world.approved.service, level=AchievementLevel.SERVICE, is_current=True
+    ).first()
+    assert world.achievement is not None, "approving a report stores its achievement"
+    return world
+
+
+def _build_world(operator_a, reviewer, daerah, period, service_a) -> World:
+    services = {s.code: s for s in BasicService.objects.filter(code__in=["1.02.K01", "1.02.K02", "1.02.K03"])}
+    draft = report_open(user=operator_a, period=period, service=services["1.02.K01"])
+    draft = fill_completely(draft, operator_a)
+    evidence = draft.evidence.first()
+
+    submitted = fill_completely(report_open(user=operator_a, period=period, service=services["1.02.K02"]), operator_a)
+    report_submit(report=submitted, user=operator_a, expected_version=submitted.version)
+    approved = fill_completely(report_open(user=operator_a, period=period, service=services["1.02.K03"]), operator_a)
+    report_submit(report=approved, user=operator_a, expected_version=approved.version)
+    report_approve(report=approved, user=reviewer)
+
+    good = upload(xlsx_bytes(people(2)))
+    stored = recipient_import_start(
+        user=operator_a, region=daerah, service=service_a, year=YEAR, mode=ImportMode.APPEND, upload=good
+    )
+    recipient_import_validate(stored.pk)
+    stored.refresh_from_db()
+    recipient_import_commit(user=operator_a, batch=stored)
+    rows = people(3, start=10)
+    rows[0][0] = "123"  # a NIK of three digits: the import has an error and an error report
+    batch = recipient_import_start(
+        user=operator_a,
+        region=daerah,
+        service=service_a,
+        year=YEAR,
+        mode=ImportMode.APPEND,
+        upload=upload(xlsx_bytes(rows)),
+    )
+    recipient_import_validate(batch.pk)
+    batch.refresh_from_db()
+
+    revision = target_save(user=operator_a, region=daerah, service=service_a, year=YEAR, data=target_input(1000))
+    target_submit(revision=revision, user=operator_a)
+    plan = plan_create(user=reviewer, region=daerah, start_year=2026, end_year=2030)
+    for obj in (draft, submitted, approved, batch, revision):
+        obj.refresh_from_db()
+    return World(
+        draft=draft,
+        submitted=submitted,
+        approved=approved,
+        evidence=evidence,
+        batch=batch,
+        recipient=Recipient.objects.filter(region=daerah, service=service_a).first(),
+        revision=revision,
+        plan=plan,
+        achievement=None,
+    )
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One row of the matrix: how to ask, and the expected answer per persona."""
+
+    name: str
+    method: str
+    url: object  # callable(world) -> str
+    expect: dict
+    data: object = None  # callable(world) -> dict
+    api: bool = False
+
+
+def _expect(*answers) -> dict:
+    """The answers in PERSONAS order; anonymous defaults to LOGIN."""
+    if len(answers) == len(PERSONAS) - 1:
+        answers = (*answers, LOGIN)
+    return dict(zip(PERSONAS, answers, strict=True))
+
+
+def _report_form(report) -> dict:
+    data = complete_input().scalars
+    return {**{k: v for k, v in data.items() if v is not None}, "version": report.version}
+
+
+R = "reporting:"
+T = "targets:"
+D = "?daerah=18.12"
+CELLS = [
+    # --- Laporan triwulan ---------------------------------------------------------------------------
+    Cell(
+        "report.view",
+        "get",
+        lambda w: reverse(R + "report-detail", args=[w.draft.pk]),
+        _expect(OK, 404, OK, OK, OK, OK, 404),
+    ),
+    Cell(
+        "report.edit",
+        "post",
+        lambda w: reverse(R + "report-save", args=[w.draft.pk]),
+        _expect(OK, 404, 403, 403, 403, OK, 404),
+        data=lambda w: _report_form(w.draft),
+    ),
+    Cell(
+        "report.review_page",
+        "get",
+        lambda w: reverse(R + "review", args=[w.submitted.pk]),
+        _expect(403, 404, OK, OK, OK, OK, 404),
+    ),
+    Cell(
+        "report.approve",
+        "post",
+        lambda w: reverse(R + "review-approve", args=[w.submitted.pk]),
+        _expect(403, 404, OK, 403, 403, OK, 404),
+        data=lambda w: {"comment": ""},
+    ),
+    Cell(
+        "report.unlock",
+        "post",
+        lambda w: reverse(R + "report-unlock", args=[w.approved.pk]),
+        _expect(403, 404, 403, 403, 403, OK, 404),
+        data=lambda w: {"reason": "Koreksi"},
+    ),
+    # --- Dokumen pendukung ----------------------------------------------------------------------------
+    Cell(
+        "evidence.download",
+        "get",
+        lambda w: reverse(R + "evidence-download", args=[w.evidence.pk]),
+        _expect(OK, 404, OK, OK, OK, OK, 404),
+    ),
+    Cell(
+        "evidence.delete",
+        "post",
+        lambda w: reverse(R + "evidence-delete", args=[w.evidence.pk]),
+        _expect(OK, 404, 403, 403, 403, OK, 404),
+    ),
+    # --- Impor data penerima --------------------------------------------------------------------------
+    Cell(
+        "recipient_import.view",
+        "get",
+        lambda w: reverse(R + "recipients-import-detail", args=[w.batch.pk]),
+        _expect(OK, 404, OK, OK, OK, OK, 404),
+    ),
+    Cell(
+        "recipient_import.error_report",
+        "get",
+        lambda w: reverse(R + "recipients-import-report", args=[w.batch.pk]),
+        _expect(OK, 404, OK, 403, 403, OK, 404),
+    ),
+    Cell(
+        "recipient_import.cancel",
+        "post",
+        lambda w: reverse(R + "recipients-import-cancel", args=[w.batch.pk]),
+        _expect(OK, 404, 403, 403, 403, OK, 404),
+    ),
+    Cell(
+        "recipient_import.upload_page",
+        "get",
+        lambda w: reverse(R + "recipients-import"),
+        _expect(OK, OK, 403, 403, 403, OK, 403),
+    ),
+    # --- Daftar penerima ------------------------------------------------------------------------------
+    Cell(
+        "recipient_list.view",
+        "get",
+        lambda w: reverse(R + "recipients-list", args=["18.12", "1.02.K01", YEAR]),
+        _expect(OK, 404, OK, OK, OK, OK, 404),
+    ),
+    Cell(
+        "recipient_list.export",
+        "get",
+        lambda w: reverse(R + "recipients-export", args=["18.12", "1.02.K01", YEAR]),
+        _expect(OK, 404, OK, 403, 403, OK, 404),
+    ),
+    Cell(
+        "recipient.view",
+        "get",
+        lambda w: reverse(R + "recipient-detail", args=[w.recipient.pk]),
+        _expect(OK, 404, OK, OK, OK, OK, 404),
+    ),
+    # --- Target ---------------------------------------------------------------------------------------
+    Cell(
+        "target.view",
+        "get",
+        lambda w: reverse(T + "target-detail", args=[YEAR, "1.02.K01"]) + D,
+        _expect(OK, 404, OK, OK, 403, OK, 404),
+    ),
+    Cell(
+        "target.review",
+        "post",
+        lambda w: reverse(T + "target-review", args=[w.revision.pk]),
+        _expect(403, 404, OK, 403, 403, OK, 404),
+        data=lambda w: {"action": "approve"},
+    ),
+    Cell("target.import_page", "get", lambda w: reverse(T + "target-import"), _expect(OK, OK, 403, 403, 403, OK, 403)),
+    # --- Rencana aksi ---------------------------------------------------------------------------------
+    Cell(
+        "plan.view",
+        "get",
+        lambda w: reverse(T + "plan-detail", args=[w.plan.pk]),
+        _expect(OK, OK, OK, OK, 403, OK, 404),
+    ),
+    Cell(
+        "plan.approve",
+        "post",
+        lambda w: reverse(T + "plan-transition", args=[w.plan.pk]),
+        _expect(403, 403, OK, 403, 403, OK, 404),
+        data=lambda w: {"action": "approve"},
+    ),
+    # --- Laporan resmi --------------------------------------------------------------------------------
+    Cell(
+        "official_report.view",
+        "get",
+        lambda w: reverse(T + "official-report") + D,
+        _expect(403, 403, OK, OK, 403, OK, 404),
+    ),
+    Cell(
+        "official_report.write",
+        "post",
+        lambda w: reverse(T + "official-report") + D + f"&tahun={YEAR}&periode=0",
+        _expect(403, 403, OK, 403, 403, OK, 404),
+        data=lambda w: {"action": "save", "introduction": "Pengantar"},
+    ),
+    # --- Capaian --------------------------------------------------------------------------------------
+    Cell(
+        "achievement.explain",
+        "get",
+        lambda w: reverse(R + "achievement-explain", args=[w.achievement.pk]),
+        _expect(OK, 404, OK, OK, OK, OK, 404),
+    ),
+    Cell("period.manage", "get", lambda w: reverse(R + "periods"), _expect(403, 403, 403, 403, 403, OK, 403)),
+    # --- API ------------------------------------------------------------------------------------------
+    Cell(
+        "api.report.view",
+        "get",
+        lambda w: f"/api/v1/laporan/{w.draft.pk}/",
+        _expect(OK, 404, OK, OK, OK, OK, 404),
+        api=True,
+    ),
+    Cell(
+        "api.report.approve",
+        "post",
+        lambda w: f"/api/v1/laporan/{w.submitted.pk}/approve/",
+        _expect(403, 404, OK, 403, 403, OK, 404),
+        data=lambda w: {"comment": ""},
+        api=True,
+    ),
+    Cell(
+        "api.recipient_import.view",
+        "get",
+        lambda w: f"/api/v1/penerima-impor/{w.batch.pk}/",
+        _expect(OK, 404, OK, OK, OK, OK, 404),
+        api=True,
+    ),
+    Cell(
+        "api.recipient.view",
+        "get",
+        lambda w: f"/api/v1/penerima/{w.recipient.pk}/",
+        _expect(OK, 404, OK, OK, OK, OK, 404),
+        api=True,
+    ),
+    Cell(
+        "api.achievement.view",
+        "get",
+        lambda w: f"/api/v1/capaian/{w.achievement.pk}/",
+        _expect(OK, 404, OK, OK, OK, OK, 404),
+        api=True,
+    ),
+    Cell(
+        "api.agency.view",
+        "get",
+        lambda w: f"/api/v1/opd/{w.draft.agency_id}/",
+        _expect(OK, 404, OK, OK, OK, OK, 404),
+        api=True,
+    ),
+]
+
+
+def _outcome(response, api: bool) -> str | int:
+    status = response.status_code
+    if status in (403, 404):
+        return status
+    if api and status == 401:
+        return LOGIN
+    if status in (301, 302) and "/akun/masuk/" in response.get("Location", ""):
+        return LOGIN
+    if status < 400:
+        return OK
+    return status
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("cell", CELLS, ids=[c.name for c in CELLS])
+def test_access_matrix(cell: Cell, persona: str, world: World, request):
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    url = cell.url(world)
+    data = cell.data(world) if cell.data else {}
+    if cell.method == "get":
+        response = client.get(url)
+    elif cell.api:
+        response = client.post(url, data, content_type="application/json")
+    else:
+        response = client.post(url, data)
+    expected = cell.expect[persona]
+    if persona == "anonymous" and cell.api and expected == LOGIN:
+        assert response.status_code in (401, 403), response.status_code
+        return
+    assert _outcome(response, cell.api) == expected, (
+        f"{persona} {cell.method.upper()} {url}: answered {response.status_code}, expected {expected}"
+    )
+
+
+def test_the_matrix_covers_every_persona_and_object_type():
+    """A new persona or object type must come with its cells (the matrix is the contract)."""
+    assert all(set(cell.expect) == set(PERSONAS) for cell in CELLS)
+    objects = {cell.name.removeprefix("api.").split(".")[0] for cell in CELLS}
+    assert objects >= {
+        "report",
+        "evidence",
+        "recipient_import",
+        "recipient_list",
+        "recipient",
+        "target",
+        "plan",
+        "official_report",
+        "achievement",
+        "agency",
+    }
+    assert any(cell.api for cell in CELLS)
+
+
+def test_scope_is_computed_once_and_reused(operator_a, world, django_assert_num_queries):
+    """The scope (daerah, OPD, its jenis) costs one query per request, however many checks a page makes."""
+    from spm import access
+    from spm.models import User
+
+    user = User.objects.get(pk=operator_a.pk)  # a fresh object, as each request loads
+    with django_assert_num_queries(1):
+        for report in (world.draft, world.submitted, world.approved):
+            assert access.can(user, "view", report)
+        assert access.restrict(Recipient.objects.all(), user).query is not None
+
+
+def test_no_stale_scope_after_an_assignment_moves(operator_a, operator_b, world, service_a, daerah):
+    """A service moved to another OPD (a change of SOTK) moves its reports with it, in the same process."""
+    from spm import access
+    from spm.models import ServiceAssignment
+
+    assert access.can(operator_a, "view", world.draft)
+    assignment = ServiceAssignment.objects.get(region=daerah, service=service_a)
+    assignment.agency = operator_b.agency
+    assignment.save()
+    assert not access.can(operator_a, "view", world.draft)
+    assert access.can(operator_b, "view", world.draft)
