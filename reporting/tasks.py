@@ -26,11 +26,12 @@ def recompute_open_year() -> int:
     """Nightly: fan out one recompute per daerah with approved reports in the current year."""
     from reporting.achievements.services import regions_with_reports
     from reporting.services.periods import today
+    from spm.tasks_safe import enqueue
 
     year = today().year
     regions = regions_with_reports(year)
     for region_id in regions:
-        recompute_achievements.delay(region_id, year, None, "Penghitungan ulang terjadwal (malam)")
+        enqueue(recompute_achievements, region_id, year, None, "Penghitungan ulang terjadwal (malam)")
     return len(regions)
 
 
@@ -43,8 +44,17 @@ def send_due_reminders() -> int:
     return reminders_send(on=today())
 
 
-# A million-row list takes a few minutes to validate and to write its error report; the limits leave room.
-@shared_task(name="reporting.validate_recipient_import", time_limit=60 * 60, soft_time_limit=55 * 60)
+# A million-row list takes a few minutes to validate and to write its error report; the limits leave room. Past
+# the soft limit the import is marked failed with the reason and its files deleted; the hard limit kills the
+# child. The broker's visibility timeout (settings) is longer than the hard limit, so Redis never hands a
+# running import to a second worker.
+IMPORT_SOFT_TIME_LIMIT = 55 * 60
+IMPORT_TIME_LIMIT = 60 * 60
+
+
+@shared_task(
+    name="reporting.validate_recipient_import", time_limit=IMPORT_TIME_LIMIT, soft_time_limit=IMPORT_SOFT_TIME_LIMIT
+)
 def validate_recipient_import(import_id: int) -> dict:
     """Validate an uploaded recipient list (nothing is stored). Safe to run twice."""
     from reporting.recipients.services import recipient_import_validate
@@ -55,18 +65,38 @@ def validate_recipient_import(import_id: int) -> dict:
     return {"import": import_id, "status": batch.status, "rows": batch.rows_read, "errors": batch.rows_with_errors}
 
 
-@shared_task(name="reporting.commit_recipient_import", time_limit=60 * 60, soft_time_limit=55 * 60)
+@shared_task(
+    name="reporting.commit_recipient_import", time_limit=IMPORT_TIME_LIMIT, soft_time_limit=IMPORT_SOFT_TIME_LIMIT
+)
 def commit_recipient_import(import_id: int) -> dict:
     """Store a confirmed recipient list in one transaction. Safe to run twice: a stored list is skipped."""
+    from django.core.exceptions import ValidationError
+    from django.db.models import F
+    from django.utils import timezone
+
     from reporting.choices import ImportStatus
     from reporting.models import RecipientImport
     from reporting.recipients.store import recipient_import_commit
 
+    started = RecipientImport.objects.filter(pk=import_id, status=ImportStatus.COMMITTING).update(
+        heartbeat_at=timezone.now(), attempts=F("attempts") + 1
+    )
     batch = RecipientImport.objects.select_related("committed_by").filter(pk=import_id).first()
-    if batch is None or batch.status != ImportStatus.COMMITTING or batch.committed_by is None:
+    if not started or batch is None or batch.committed_by is None:
         return {"import": import_id, "status": "skipped"}
-    batch = recipient_import_commit(user=batch.committed_by, batch=batch)
+    try:
+        batch = recipient_import_commit(user=batch.committed_by, batch=batch)
+    except ValidationError:  # a concurrent run stored it while this one waited for the lock
+        return {"import": import_id, "status": "skipped"}
     return {"import": import_id, "status": batch.status, "stored": batch.rows_stored}
+
+
+@shared_task(name="reporting.watch_recipient_imports", time_limit=300, soft_time_limit=240)
+def watch_recipient_imports() -> dict:
+    """Every minute: re-queue (or, after too many attempts, fail) imports whose worker stopped answering."""
+    from reporting.recipients.watchdog import recipient_imports_watch
+
+    return recipient_imports_watch()
 
 
 @shared_task(name="reporting.purge_recipient_import_files", time_limit=30 * 60, soft_time_limit=25 * 60)

@@ -352,3 +352,23 @@ class User(AbstractUser):
         if role_spec(self.role).scope == ScopeKind.AGENCY and self.agency_id:
             return self.agency.region
         return self.region
+
+
+class PendingTask(models.Model):
+    """A background task (tugas latar belakang tertunda) that could not be handed to the queue because the broker
+    (Redis) was unreachable when its request committed. ``spm.send_pending_tasks`` (beat, every minute) sends
+    it again once the broker is back; tasks are idempotent, so a row sent twice does no harm."""
+
+    task = models.CharField(_("tugas"), max_length=200)
+    args = models.JSONField(_("argumen"), default=list, blank=True)
+    created_at = models.DateTimeField(_("dicatat pada"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("percobaan kirim"), default=0)
+    last_error = models.CharField(_("galat terakhir"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("tugas tertunda")
+        verbose_name_plural = _("tugas tertunda")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.args}"

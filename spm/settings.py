@@ -134,8 +134,6 @@ EVIDENCE_MAX_BYTES = int(env("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 RECIPIENT_IMPORT_MAX_BYTES = int(env("RECIPIENT_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
 RECIPIENT_IMPORT_MAX_ROWS = int(env("RECIPIENT_IMPORT_MAX_ROWS", "1000000"))
 RECIPIENT_IMPORT_RETENTION_DAYS = int(env("RECIPIENT_IMPORT_RETENTION_DAYS", "7"))
-# A list still "being stored" after this long lost its task; the user may ask again.
-RECIPIENT_COMMIT_STALE_MINUTES = 30
 # Up to this many rows the error report copies every row (fix it and upload it again); above it, only the rows
 # with an issue, with their original row number (writing a million-row copy would take minutes).
 RECIPIENT_IMPORT_FULL_REPORT_ROWS = 50_000
@@ -275,6 +273,25 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Nothing lost when a part dies (issue 10; docs/ARCHITECTURE.md, "Celery"):
+# - Redis hands an unacknowledged task to another worker only after the visibility timeout. It is longer than
+#   the longest hard time limit (an hour: the imports, the nightly fan-out), so a task still running is never
+#   handed out twice; a worker killed outright is covered much sooner by the import watchdog below.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60, "socket_connect_timeout": 2}
+# - Publishing gives up within a second or two when Redis is down (by default it retries for ~20 s, mostly in
+#   the result store), so an approval or an upload still answers; spm.tasks_safe records the task and
+#   spm.send_pending_tasks sends it once Redis is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+_PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = _PUBLISH_RETRY
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": _PUBLISH_RETRY}
+# - A worker child holding more than this much memory (KiB) is replaced after its task; 0 means no limit.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(env("CELERY_WORKER_MAX_MEMORY_PER_CHILD", str(1024 * 1024))) or None
+# - A running recipient import whose heartbeat is older than this (seconds) lost its worker: the watchdog
+#   re-queues it, up to this many runs of a step, then marks it failed.
+RECIPIENT_IMPORT_HEARTBEAT_TIMEOUT = int(env("RECIPIENT_IMPORT_HEARTBEAT_TIMEOUT", "300"))
+RECIPIENT_IMPORT_MAX_ATTEMPTS = 3
 # Periodic jobs, declared in code (run by `celery -A spm beat`).
 CELERY_BEAT_SCHEDULE: dict = {
     "recompute-achievements-nightly": {
@@ -292,6 +309,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     "purge-target-imports": {
         "task": "targets.purge_target_imports",
         "schedule": crontab(hour=2, minute=45),
+    },
+    "watch-recipient-imports": {  # re-queue or fail imports whose worker died
+        "task": "reporting.watch_recipient_imports",
+        "schedule": 60.0,
+    },
+    "send-pending-tasks": {  # tasks that could not be queued while Redis was unreachable
+        "task": "spm.send_pending_tasks",
+        "schedule": 60.0,
     },
 }
 

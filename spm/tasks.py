@@ -22,3 +22,11 @@ def ping(payload: str = "ping") -> dict:
         "database_ok": database_ok,
         "at": timezone.now().isoformat(),
     }
+
+
+@shared_task(name="spm.send_pending_tasks", time_limit=120, soft_time_limit=100)
+def send_pending_tasks() -> int:
+    """Every minute: send the tasks that could not be queued while the broker was unreachable."""
+    from spm.tasks_safe import pending_tasks_send
+
+    return pending_tasks_send()

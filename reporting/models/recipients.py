@@ -79,6 +79,12 @@ class RecipientImport(models.Model):
     )
     committed_at = models.DateTimeField(_("disimpan pada"), null=True, blank=True)
     commit_requested_at = models.DateTimeField(_("penyimpanan diminta pada"), null=True, blank=True)
+    # Liveness of the background step: set on upload and at every progress point of validation and commit. The
+    # watchdog (reporting.recipients.watchdog) re-queues or fails an import whose heartbeat stopped.
+    heartbeat_at = models.DateTimeField(_("tanda hidup terakhir"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        _("percobaan"), default=0, help_text=_("Berapa kali tahap yang sedang berjalan (validasi atau simpan) dimulai.")
+    )
 
     rows_total = models.PositiveIntegerField(_("perkiraan jumlah baris"), default=0)
     rows_processed = models.PositiveIntegerField(_("baris diproses"), default=0)

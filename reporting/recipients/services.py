@@ -33,11 +33,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F, Q
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
@@ -57,6 +59,7 @@ from reporting.services.reports import ReportInput, report_save
 from spm import access
 from spm.choices import RegionLevel
 from spm.models import BasicService, Region, User
+from spm.tasks_safe import enqueue
 from targets.selectors import approved_must_serve
 
 logger = logging.getLogger(__name__)
@@ -149,6 +152,7 @@ def recipient_import_start(
             size=upload.size,
             created_by=user,
             rows_total=check.rows_estimate,
+            heartbeat_at=timezone.now(),  # waiting in the queue since; the watchdog re-sends a lost task
         )
         upload.seek(0)
         batch.file.save("impor.xlsx", upload, save=False)
@@ -166,7 +170,7 @@ def _enqueue(step: str, import_id: int) -> None:
     from reporting import tasks
 
     task = tasks.validate_recipient_import if step == "validate" else tasks.commit_recipient_import
-    task.delay(import_id)
+    enqueue(task, import_id)
 
 
 # --- step 2: validate ------------------------------------------------------------------------------------
@@ -210,24 +214,69 @@ class _StoredNiks:
         return index < len(values) and values[index] == nik
 
 
+class ImportStopped(Exception):
+    """The import is no longer this run's to validate: cancelled by the user, or taken over by a run the
+    watchdog re-queued after judging this one dead."""
+
+
+# import id -> the attempt number this process's run claimed (its token at every progress point)
+_RUNS: dict[int, int] = {}
+
+
 def _progress(batch_id: int, **fields) -> None:
-    RecipientImport.objects.filter(pk=batch_id).update(**fields)
+    """A progress point: also the heartbeat, and where a run notices it is no longer wanted."""
+    updated = RecipientImport.objects.filter(
+        pk=batch_id, status=ImportStatus.VALIDATING, attempts=_RUNS.get(batch_id, F("attempts"))
+    ).update(heartbeat_at=timezone.now(), **fields)
+    if not updated:
+        raise ImportStopped
+
+
+def heartbeat_cutoff():
+    """A running step whose last heartbeat is older than this has lost its worker."""
+    return timezone.now() - dt.timedelta(seconds=settings.RECIPIENT_IMPORT_HEARTBEAT_TIMEOUT)
+
+
+TIME_LIMIT_MESSAGE = (
+    "Validasi melebihi batas waktu pemrosesan sehingga dihentikan; tidak ada data yang disimpan. Bagi berkas "
+    "menjadi beberapa berkas yang lebih kecil lalu unggah ulang."
+)
 
 
 def recipient_import_validate(import_id: int) -> RecipientImport | None:
     """Validate an uploaded list (the Celery task's body). Idempotent: a list already validated, stored or
-    cancelled is left alone; a run interrupted by a lost worker starts over; of two concurrent runs, only
-    the first to finish records its result."""
-    claimed = RecipientImport.objects.filter(
-        pk=import_id, status__in=[ImportStatus.UPLOADED, ImportStatus.VALIDATING]
-    ).update(status=ImportStatus.VALIDATING, phase=ImportPhase.READING, rows_processed=0, failure_message="")
+    cancelled is left alone, as is one another run is validating (its heartbeat is fresh); a run whose
+    worker died (stale heartbeat) starts over; of two concurrent runs, only the one that claimed last
+    records its result. A run stops at its next progress point once the import is cancelled."""
+    stale = Q(heartbeat_at__lt=heartbeat_cutoff()) | Q(heartbeat_at__isnull=True)
+    claimed = (
+        RecipientImport.objects.filter(pk=import_id)
+        .filter(Q(status=ImportStatus.UPLOADED) | Q(stale, status=ImportStatus.VALIDATING))
+        .update(
+            status=ImportStatus.VALIDATING,
+            phase=ImportPhase.READING,
+            rows_processed=0,
+            failure_message="",
+            heartbeat_at=timezone.now(),
+            attempts=F("attempts") + 1,
+        )
+    )
     if not claimed:
         return None
     batch = RecipientImport.objects.select_related("region", "service").get(pk=import_id)
+    _RUNS[batch.pk] = batch.attempts
     workdir = Path(tempfile.mkdtemp(prefix=f"espm-impor-{batch.pk}-"))
     try:
         with _field_path(batch.file) as path:
             outcome = _validate_file(batch, path, workdir)
+    except ImportStopped:
+        logger.info("recipient import %s: validation stopped (cancelled or taken over)", batch.pk)
+        return None
+    except SoftTimeLimitExceeded:
+        logger.error("recipient import %s: validation over its time limit", batch.pk)
+        recipient_import_fail(batch_id=batch.pk, message=TIME_LIMIT_MESSAGE)
+        batch.refresh_from_db()
+        return batch
     except spreadsheet.SpreadsheetError as exc:
         _finish(batch, status=ImportStatus.FAILED, failure_message=str(exc))
         return batch
@@ -242,6 +291,7 @@ def recipient_import_validate(import_id: int) -> RecipientImport | None:
         )
         return batch
     finally:
+        _RUNS.pop(batch.pk, None)
         shutil.rmtree(workdir, ignore_errors=True)
     return outcome
 
@@ -390,7 +440,9 @@ def _store_outcome(batch: RecipientImport, outcome: _Outcome) -> RecipientImport
     if outcome.staged is not None:
         _save_file(staged, f"{folder}/siap-simpan.tsv", outcome.staged)
     counts = outcome.counts
-    updated = RecipientImport.objects.filter(pk=batch.pk, status=ImportStatus.VALIDATING).update(
+    updated = RecipientImport.objects.filter(
+        pk=batch.pk, status=ImportStatus.VALIDATING, attempts=_RUNS.get(batch.pk, F("attempts"))
+    ).update(
         status=ImportStatus.VALIDATED,
         phase="",
         rows_processed=counts.rows_read,
@@ -445,6 +497,24 @@ def recipient_import_cancel(*, user: User, batch: RecipientImport) -> RecipientI
     return batch
 
 
+def recipient_import_fail(*, batch_id: int, message: str) -> bool:
+    """End a running import as failed with a message the user sees on the status page, and delete its files
+    (nothing was stored: the commit is one transaction). Returns False if it was no longer running."""
+    with transaction.atomic():
+        batch = (
+            RecipientImport.objects.select_for_update()
+            .filter(pk=batch_id, status__in=[ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.COMMITTING])
+            .first()
+        )
+        if batch is None:
+            return False
+        batch.status, batch.phase, batch.failure_message = ImportStatus.FAILED, "", message
+        batch.save(update_fields=["status", "phase", "failure_message"])
+        transaction.on_commit(lambda: _delete_files(batch, keep_report=False))
+    logger.warning("recipient import %s failed: %s", batch_id, message)
+    return True
+
+
 def _delete_files(batch: RecipientImport, *, keep_report: bool) -> None:
     """Remove an import's files once they are no longer needed, and forget their names."""
     fields = ["file", "staged_file"] + ([] if keep_report else ["error_report"])
@@ -477,7 +547,7 @@ def _recompute_achievements(region_id: int, year: int) -> None:
     """A committed list may change what reports are prefilled with: refresh the daerah's stored achievements."""
     from reporting.tasks import recompute_achievements
 
-    recompute_achievements.delay(region_id, year, None, "Data penerima diperbarui")
+    enqueue(recompute_achievements, region_id, year, None, "Data penerima diperbarui")
 
 
 def report_prefill_from_recipients(*, report: QuarterlyReport, user: User, expected_version: int) -> QuarterlyReport:

@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterator
 
-from django.conf import settings
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -42,19 +42,45 @@ def recipient_import_confirm(*, user: User, batch: RecipientImport) -> Recipient
         raise ValidationError(_not_committable(batch))
     batch.status, batch.phase, batch.committed_by = ImportStatus.COMMITTING, ImportPhase.STORING, user
     batch.failure_message = ""
-    batch.commit_requested_at = timezone.now()
-    batch.save(update_fields=["status", "phase", "committed_by", "failure_message", "commit_requested_at"])
+    batch.commit_requested_at = batch.heartbeat_at = timezone.now()
+    batch.attempts = 0  # attempts now count the runs of the commit
+    batch.save(
+        update_fields=[
+            "status",
+            "phase",
+            "committed_by",
+            "failure_message",
+            "commit_requested_at",
+            "heartbeat_at",
+            "attempts",
+        ]
+    )
     transaction.on_commit(lambda: services._enqueue("commit", batch.pk))
     return batch
 
 
 def commit_is_stuck(batch: RecipientImport) -> bool:
-    """A list "being stored" for far longer than any commit takes (its task was lost, e.g. a broker restart):
-    the user may ask again. The commit task only acts on a list still being stored, so a late original run
-    and the retry cannot both store it."""
-    if batch.status != ImportStatus.COMMITTING or batch.commit_requested_at is None:
+    """A list "being stored" whose task gave no sign of life for longer than the heartbeat timeout and holds
+    no lock (its task was lost, or its worker died): the user may ask again, and the watchdog re-queues it.
+    The commit task only acts on a list still being stored, under the import's row lock, so a late original
+    run and the retry cannot both store it."""
+    if batch.status != ImportStatus.COMMITTING:
         return False
-    return timezone.now() - batch.commit_requested_at > dt.timedelta(minutes=settings.RECIPIENT_COMMIT_STALE_MINUTES)
+    last_sign = batch.heartbeat_at or batch.commit_requested_at
+    if last_sign is not None and last_sign >= services.heartbeat_cutoff():
+        return False
+    return not commit_running(batch.pk)
+
+
+def commit_running(batch_id: int) -> bool:
+    """Is a commit transaction running for this import? It holds the import's row lock from its first
+    statement to its end, however long the COPY takes (PostgreSQL; SQLite has no row locks, and no
+    separate workers either)."""
+    if connection.vendor != "postgresql":
+        return False
+    with transaction.atomic():
+        free = RecipientImport.objects.select_for_update(skip_locked=True).filter(pk=batch_id).values_list("pk")
+        return not list(free)
 
 
 def _not_committable(batch: RecipientImport) -> str:
@@ -99,6 +125,14 @@ def recipient_import_commit(*, user: User, batch: RecipientImport) -> RecipientI
             transaction.on_commit(lambda: _recompute_achievements(batch.region_id, batch.year))
     except (ValidationError, PermissionDenied):
         raise
+    except SoftTimeLimitExceeded:
+        logger.error("recipient import %s: commit over its time limit, nothing stored", batch.pk)
+        message = (
+            "Penyimpanan melebihi batas waktu pemrosesan sehingga dihentikan; tidak ada data yang disimpan. Bagi "
+            "daftar menjadi beberapa berkas yang lebih kecil lalu unggah ulang."
+        )
+        services.recipient_import_fail(batch_id=batch.pk, message=message)
+        raise RecipientImportError(message) from None
     except Exception as exc:
         # Only the exception's type: a database error may quote the failing row, NIK included.
         logger.error("recipient import %s: commit failed, nothing stored (%s)", batch.pk, type(exc).__name__)

@@ -38,6 +38,7 @@ from spm import access
 from spm.access import operators_of, reviewers_of
 from spm.audit import record_transition
 from spm.models import BasicService, ServiceAssignment, User
+from spm.tasks_safe import enqueue_on_commit
 from targets.selectors import approved_must_serve
 
 SCALAR_FIELDS: dict[str, str] = {
@@ -477,11 +478,11 @@ def report_unlock(*, report: QuarterlyReport, user: User, reason: str) -> Quarte
 
 
 def _enqueue_recompute(report: QuarterlyReport) -> None:
-    """Recompute the daerah's achievements once this transaction has committed."""
+    """Recompute the daerah's achievements once this transaction has committed (kept for later when the
+    broker is unreachable: the decision stands either way)."""
     from reporting.tasks import recompute_achievements
 
-    region_id, year = report.region_id, report.period.year
-    transaction.on_commit(lambda: recompute_achievements.delay(region_id, year))
+    enqueue_on_commit(recompute_achievements, report.region_id, report.period.year)
 
 
 @transaction.atomic

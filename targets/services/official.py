@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from spm import access
 from spm.models import Region, User
+from spm.tasks_safe import enqueue_on_commit
 from targets import official_report
 from targets.choices import GenerationStatus
 from targets.models import (
@@ -52,7 +53,7 @@ def official_report_request(*, user: User, region: Region, year: int, quarter: i
     access.require(user, "official_report.write", region, "Laporan resmi hanya dapat dibuat verifikator daerah.")
     edition = edition_get_or_create(region=region, year=year, quarter=quarter)
     generated = GeneratedReport.objects.create(edition=edition, requested_by=user)
-    transaction.on_commit(lambda: generate_official_report.delay(generated.pk))
+    enqueue_on_commit(generate_official_report, generated.pk)
     return generated
 
 

@@ -8,6 +8,7 @@ import io
 import zipfile
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import Workbook, load_workbook
 
@@ -551,7 +552,8 @@ def test_a_commit_whose_task_was_lost_may_be_asked_again(
     assert batch.status == ImportStatus.COMMITTING and not commit_is_stuck(batch)
     with pytest.raises(ValidationError):  # a fresh commit is not retried
         recipient_import_confirm(user=operator_a, batch=batch)
-    RecipientImport.objects.filter(pk=batch.pk).update(commit_requested_at=timezone.now() - dt.timedelta(minutes=31))
+    silent = timezone.now() - dt.timedelta(seconds=settings.RECIPIENT_IMPORT_HEARTBEAT_TIMEOUT + 1)
+    RecipientImport.objects.filter(pk=batch.pk).update(heartbeat_at=silent)
     batch.refresh_from_db()
     assert commit_is_stuck(batch)
     monkeypatch.undo()
