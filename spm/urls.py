@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from spm import views
+from spm import health, observability, views
 from spm.forms import LoginForm
 
 urlpatterns = [
@@ -34,6 +34,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Security pages (issue 10)
     # Operations endpoints (issue 15)
+    path("sehat/", health.ReadinessView.as_view(), name="health-ready"),
+    path("sehat/hidup/", health.LivenessView.as_view(), name="health-live"),
+    path("metrics", observability.metrics_view, name="metrics"),
 ]
 
 admin.site.site_header = "e-SPM — Administrasi"
