@@ -66,7 +66,8 @@ class NikMaskingFilter(logging.Filter):
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text and NIK_IN_TEXT.search(record.exc_text):
-            record.exc_text = mask_niks(record.exc_text)
+            # Formatters that render exc_info themselves (the JSON one) must fall back to the masked text.
+            record.exc_text, record.exc_info = mask_niks(record.exc_text), None
         for name, value in record_extras(record).items():
             # JSON lines carry a record's extras too (Celery adds a task's args and return value).
             if NIK_IN_TEXT.search(str(value)):
@@ -173,6 +174,9 @@ def logging_config(*, log_format: str, level: str) -> dict:
         "loggers": {
             # django-guid says "generated a new id" at INFO on every request.
             "django_guid": {"level": "WARNING"},
+            # gunicorn's start-up, worker and access lines through the same handler (spm/gunicorn_conf.py).
+            "gunicorn.error": {"handlers": [], "propagate": True},
+            "gunicorn.access": {"handlers": [], "propagate": True},
         },
     }
 
