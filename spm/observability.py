@@ -36,8 +36,9 @@ REQUEST_ID_HEADER = "X-Request-ID"
 TASK_REQUEST_ID_HEADER = "request_id"
 
 # A NIK is 16 digits; any run of exactly 16 digits is treated as one (a false positive only costs a masked
-# number in a log line, a false negative costs personal data in the logs).
-NIK_IN_TEXT = re.compile(r"(?<!\d)\d{16}(?!\d)")
+# number in a log line, a false negative costs personal data in the logs), except the decimals of a number
+# ("succeeded in 0.6475123456780377s").
+NIK_IN_TEXT = re.compile(r"(?<!\d)(?<!\d\.)\d{16}(?!\d)")
 
 
 # --- NIK mask ------------------------------------------------------------------------------------------

@@ -149,6 +149,7 @@ def test_the_mask_keeps_numbers_that_are_not_sixteen_digits():
         "daerah 18.12, 150000000 rupiah, 12345678901234567"
     )
     assert observability.mask_niks(f"NIK:{A_NIK}.") == "NIK:1812********0001."
+    assert observability.mask_niks("selesai dalam 0.6475123456780377s") == "selesai dalam 0.6475123456780377s"
 
 
 def test_plain_lines_carry_the_request_id_too():
