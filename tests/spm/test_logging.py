@@ -164,3 +164,13 @@ def test_plain_lines_carry_the_request_id_too():
         clear_guid()
         logger.removeHandler(handler)
     assert f"WARNING [{REQUEST_ID}] tests.logging.plain laporan 42 disetujui" in stream.getvalue()
+
+
+def test_celery_workers_log_through_the_django_logging_settings(monkeypatch):
+    from spm.celery import app
+
+    configured = []
+    monkeypatch.setattr("logging.config.dictConfig", configured.append)
+    monkeypatch.setattr(app.log, "already_setup", False)
+    app.log.setup_logging_subsystem(loglevel="INFO")
+    assert configured == [django_settings.LOGGING], "Celery would install its own root handler, without the mask"
