@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import time
 
@@ -13,7 +12,7 @@ from django_guid import clear_guid, set_guid
 from health_check.checks import Database
 from health_check.exceptions import ServiceUnavailable
 
-from tests.celery_worker import reachable, redis_url, start_worker, stop_worker
+from tests.celery_worker import reachable, redis_url, start_worker, stop_worker, worker_database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +102,7 @@ def test_readiness_needs_a_worker_for_every_queue_and_the_worker_keeps_the_reque
     assert without_worker.json()["checks"]["broker"] == "OK"
     assert without_worker.json()["checks"]["celery"] != "OK"
 
-    database_url = None if os.environ.get("DATABASE_URL") else f"sqlite:///{tmp_path / 'worker.sqlite3'}"
+    database_url, _copy = worker_database_url(tmp_path)
     worker = start_worker(broker=redis_broker, name="uji-sehat", database_url=database_url)
     try:
         deadline = time.monotonic() + 60
@@ -115,7 +114,7 @@ def test_readiness_needs_a_worker_for_every_queue_and_the_worker_keeps_the_reque
         assert response.json()["checks"]["celery"] == "OK"
 
         # A task enqueued under a request id runs under the same id in the worker.
-        sender = Celery("uji-pengirim", broker=redis_broker, backend=redis_broker)
+        sender = Celery("uji-pengirim", broker=redis_broker, backend=redis_broker, set_as_current=False)
         sender.conf.update(task_serializer="json", result_serializer="json", accept_content=["json"])
         set_guid("0f1e2d3c4b5a69788796a5b4c3d2e1f0")
         try:
