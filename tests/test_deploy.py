@@ -350,6 +350,9 @@ def test_backup_service_runs_the_ops_scripts_with_the_media_volume():
     for script in ("backup.sh", "restore.sh"):
         assert (ROOT / "ops" / script).stat().st_mode & 0o111, f"ops/{script} is not executable"
     assert _as_text(backup["command"]).startswith("/ops/backup.sh")
+    # Archives hold personal data: never in git, never in the image's build context.
+    assert "/backups/" in (ROOT / ".gitignore").read_text(encoding="utf-8").split()
+    assert "backups" in (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
 
 
 # --- .env.example ------------------------------------------------------------------------------------------
