@@ -144,3 +144,21 @@ def test_in_multiprocess_mode_the_task_counters_of_every_process_add_up(tmp_path
     assert registry.get_sample_value(
         "espm_celery_tasks_total", {"task": "spm.diagnostics.ping", "state": "SUCCESS"}
     ) == 2
+
+
+def test_a_worker_serves_its_task_metrics_on_the_configured_port(settings):
+    import socket
+    import urllib.request
+
+    from spm import observability
+
+    settings.CELERY_METRICS_PORT = None
+    observability.start_worker_exporter()  # not configured: nothing listens
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        settings.CELERY_METRICS_PORT = probe.getsockname()[1]
+    ping.delay("pengekspor")
+    observability.start_worker_exporter()  # what Celery's worker_ready signal calls in the worker
+    with urllib.request.urlopen(f"http://127.0.0.1:{settings.CELERY_METRICS_PORT}/metrics", timeout=5) as response:
+        body = response.read().decode()
+    assert 'espm_celery_tasks_total{state="SUCCESS",task="spm.diagnostics.ping"}' in body
