@@ -58,4 +58,5 @@ ENV STATIC_MANIFEST=1
 USER espm
 
 EXPOSE 8000
-CMD ["gunicorn", "spm.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# Bind address, workers, logs and multiprocess metrics: spm/gunicorn_conf.py.
+CMD ["gunicorn", "-c", "python:spm.gunicorn_conf", "spm.wsgi:application"]

@@ -14,8 +14,9 @@ from pathlib import Path
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
-from spm import config
+from spm import config, observability
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = os.environ.get
@@ -352,17 +353,58 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging: never log personal data (UU 27/2022); the app logs ids, not NIK/names. ------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-}
-# A refused request (403, 404, 401 …) is one line without a traceback; 5xx keep theirs (spm.security).
+# Configured with the operations settings below (JSON or plain lines, request id, NIK mask); a refused request
+# (403, 404, 401 …) is one line without a traceback, 5xx keep theirs (spm.security.RefusedRequestFilter).
+
+# --- Operations: health, metrics, structured logs, object storage, queues (issue 15) ------------------
+
+# Structured logs: LOG_FORMAT=plain (default, for people) or json (compose, for the log collector). Every line
+# carries the request id (X-Request-ID, or generated) and goes through the NIK mask.
+LOGGING = observability.logging_config(log_format=env("LOG_FORMAT", "plain"), level=env("LOG_LEVEL", "INFO"))
 LOGGING.setdefault("filters", {})["refused_without_traceback"] = {"()": "spm.security.RefusedRequestFilter"}
 LOGGING.setdefault("loggers", {}).setdefault("django.request", {}).setdefault("filters", []).append(
     "refused_without_traceback"
 )
+INSTALLED_APPS += ["django_guid", "django_prometheus"]
+# First in, last out: the request id exists before anything logs, and the metrics time the whole request.
+# Added around the list rather than inside it, so the security work on MIDDLEWARE does not collide with this.
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "django_guid.middleware.guid_middleware",
+    *MIDDLEWARE,
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": observability.REQUEST_ID_HEADER,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": False,
+    "VALIDATE_GUID": True,  # a client's id that is not a UUID is replaced, never copied into the logs as is
+}
 
-# --- Operations: health, metrics, structured logs, object storage, queues (issue 15) ------------------
+# Metrics (django-prometheus): request and database metrics; the database engine is wrapped to count queries.
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends."
+)
+# /metrics answers a bearer token (METRICS_TOKEN) or the listed addresses/networks; everyone else gets 404.
+METRICS_TOKEN = env("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = observability.validate_networks(
+    config.parse_list(env("METRICS_ALLOWED_IPS"), ["127.0.0.1", "::1"])
+)
+# A worker serves its task metrics on this port (compose sets it on the workers); empty: no exporter.
+CELERY_METRICS_PORT = int(env("CELERY_METRICS_PORT") or 0) or None
+
+# Queues by kind of work, so a million-row import never delays the recompute after an approval. Routed by
+# task name; a task not listed here goes to "default". docker-compose.yml runs one worker per group.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "imports", "achievements", "reports", "notifications")]
+CELERY_TASK_ROUTES = {
+    "reporting.validate_recipient_import": {"queue": "imports"},
+    "reporting.commit_recipient_import": {"queue": "imports"},
+    "reporting.purge_recipient_import_files": {"queue": "imports"},
+    "reporting.watch_recipient_imports": {"queue": "default"},
+    "reporting.recompute_achievements": {"queue": "achievements"},
+    "reporting.recompute_open_year": {"queue": "achievements"},
+    "targets.generate_official_report": {"queue": "reports"},
+    "reporting.send_due_reminders": {"queue": "notifications"},
+}
+# The broker's visibility timeout and the worker memory ceiling are set in the Celery section above.

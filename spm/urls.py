@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from spm import views
+from spm import health, observability, views
 from spm.forms import LoginForm
 
 urlpatterns = [
@@ -42,6 +42,9 @@ urlpatterns = [
         name="api-docs",
     ),
     # Operations endpoints (issue 15)
+    path("sehat/", health.ReadinessView.as_view(), name="health-ready"),
+    path("sehat/hidup/", health.LivenessView.as_view(), name="health-live"),
+    path("metrics", observability.metrics_view, name="metrics"),
 ]
 
 admin.site.site_header = "e-SPM — Administrasi"

@@ -6,6 +6,8 @@ a read-only pimpinan, a provincial viewer, an admin, and an outsider (a verifika
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from spm.choices import Role
@@ -23,6 +25,74 @@ def ensure_reference_data() -> None:
     if not Region.objects.filter(code=DAERAH_CODE).exists():
         catalogue_load()
         regions_load()
+
+
+# --- No NIK in any log line ---------------------------------------------------------------------------
+# Every record any logger handles during the session is checked *before* the handlers' NIK mask
+# (spm.observability.NikMaskingFilter) runs: the mask is the last line of defence in production, and a test
+# must see the leak it would hide. Checked: the message with its arguments, the traceback and the extras.
+# A leak fails the session, naming the test and the logger (the NIK itself is shown masked).
+
+_nik_log_leaks: list[dict] = []
+_current_test: list[str] = ["(di luar tes)"]
+
+
+def _record_text(record: logging.LogRecord) -> str:
+    from spm.observability import record_extras
+
+    try:
+        parts = [record.getMessage()]
+    except Exception:  # a broken format string: its raw parts
+        parts = [str(record.msg), repr(record.args)]
+    if record.exc_info:
+        parts.append(logging.Formatter().formatException(record.exc_info))
+    parts.extend(str(value) for value in record_extras(record).values())
+    return "\n".join(parts)
+
+
+def _check_record_for_nik(record: logging.LogRecord) -> None:
+    from spm.observability import NIK_IN_TEXT, mask_niks
+
+    text = _record_text(record)
+    if NIK_IN_TEXT.search(text):
+        _nik_log_leaks.append({"test": _current_test[0], "logger": record.name, "line": mask_niks(text)})
+
+
+def pytest_configure(config):
+    original_handle = logging.Logger.handle
+
+    def handle(self, record):
+        _check_record_for_nik(record)
+        return original_handle(self, record)
+
+    logging.Logger.handle = handle
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    _current_test[0] = item.nodeid
+    try:
+        return (yield)
+    finally:
+        _current_test[0] = "(di luar tes)"
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _nik_log_leaks:
+        terminalreporter.section("NIK di baris log", sep="=", red=True)
+        for leak in _nik_log_leaks:
+            terminalreporter.write_line(f"{leak['test']}: logger {leak['logger']}: {leak['line']}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _nik_log_leaks:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture
+def nik_log_leaks() -> list[dict]:
+    """The leaks found so far; a test of the check itself removes the ones it causes on purpose."""
+    return _nik_log_leaks
 
 
 @pytest.fixture(scope="session")

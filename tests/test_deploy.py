@@ -27,7 +27,11 @@ COMPOSE = yaml.safe_load(COMPOSE_TEXT)
 SERVICES: dict[str, dict] = COMPOSE["services"]
 SETTINGS_SOURCES = [ROOT / "spm" / "settings.py", ROOT / "spm" / "celery.py", ROOT / "spm" / "config.py"]
 
-APP_SERVICES = ("web", "worker")
+# Celery worker services, one per group of queues (worker-imports, worker-default …).
+WORKER_SERVICES = tuple(
+    name for name, service in SERVICES.items() if re.match(r"celery .*\bworker\b", str(service.get("command", "")))
+)
+APP_SERVICES = ("web", *WORKER_SERVICES)
 BACKING_SERVICES = ("postgres", "redis")
 
 # Ways the settings read an environment variable: env("X") (env = os.environ.get), env.bool("X"), os.environ…
@@ -184,8 +188,9 @@ def _final_stage_destinations() -> set[str]:
 # --- docker-compose.yml ------------------------------------------------------------------------------------
 
 
-def test_stack_has_web_worker_beat_postgres_and_redis():
-    assert {"web", "worker", "beat", "postgres", "redis"} <= set(SERVICES)
+def test_stack_has_web_workers_beat_postgres_and_redis():
+    assert {"web", "beat", "postgres", "redis"} <= set(SERVICES)
+    assert len(WORKER_SERVICES) >= 2, "one worker per group of queues"
 
 
 def test_gunicorn_serves_an_importable_wsgi_application():
@@ -205,12 +210,13 @@ def test_celery_commands_name_the_spm_celery_app():
     from spm.celery import app
 
     celery_commands = [(name, text) for name, text in _service_commands() if text.startswith("celery ")]
-    assert {name for name, _text in celery_commands} >= {"worker", "beat"}
+    assert {name for name, _text in celery_commands} >= {*WORKER_SERVICES, "beat"}
     for name, text in celery_commands:
         match = re.search(r"(?:-A|--app)[ =](\S+)", text)
         assert match, f"{name}: celery without -A: {text}"
         assert find_app(match.group(1)) is app
-    assert " worker " in f"{_as_text(SERVICES['worker']['command'])} "
+    for name in WORKER_SERVICES:
+        assert " worker " in f"{_as_text(SERVICES[name]['command'])} "
     assert " beat " in f"{_as_text(SERVICES['beat']['command'])} "
 
 
@@ -242,8 +248,9 @@ def test_web_worker_postgres_and_redis_have_health_checks():
     assert "pg_isready" in _as_text(SERVICES["postgres"]["healthcheck"]["test"])
     assert "redis-cli ping" in _as_text(SERVICES["redis"]["healthcheck"]["test"])
     # $$ in compose is a literal $, so the container's shell (not compose) expands the worker's host name.
-    worker_check = _as_text(SERVICES["worker"]["healthcheck"]["test"])
-    assert re.search(r"celery -A spm inspect ping -d celery@\$\$HOSTNAME\b", worker_check), worker_check
+    for name in WORKER_SERVICES:
+        worker_check = _as_text(SERVICES[name]["healthcheck"]["test"])
+        assert re.search(r"celery -A spm inspect ping -d celery@\$\$HOSTNAME\b", worker_check), worker_check
 
 
 def test_web_health_check_url_exists_and_its_host_is_allowed():
@@ -252,9 +259,10 @@ def test_web_health_check_url_exists_and_its_host_is_allowed():
     assert match, check
     host, port, path = match.groups()
     try:
-        resolve(path)
+        match = resolve(path)
     except Resolver404:
         pytest.fail(f"the web health check calls {path}, which no URL pattern serves")
+    assert match.url_name == "health-ready", f"the web health check must call the readiness page, not {path}"
     assert port == "8000"
     allowed = config.parse_list(_env_example()["ALLOWED_HOSTS"], [])
     assert validate_host(host, allowed), f"ALLOWED_HOSTS in .env.example refuses the health check's host {host}"
@@ -275,12 +283,76 @@ def test_waiting_for_healthy_only_names_services_with_a_health_check():
                 assert "healthcheck" in SERVICES[dependency], f"{name} waits for {dependency}, which has no check"
 
 
-def test_uploads_volume_is_shared_by_web_and_worker():
+def test_uploads_volume_is_shared_by_web_and_workers():
     media = str(PurePosixPath(_env_example()["MEDIA_ROOT"]))
     for name in APP_SERVICES:
         mounts = {str(v).split(":")[1] for v in SERVICES[name].get("volumes", []) if str(v).startswith("media:")}
         assert media in mounts, f"{name} does not mount the media volume at MEDIA_ROOT"
     assert "media" in COMPOSE["volumes"]
+
+
+def _compose_default(value: object) -> str:
+    """``${NAME:-default}`` → ``default``; anything else as text."""
+    match = re.fullmatch(r"\$\{[A-Z_]+:-([^}]*)\}", str(value))
+    return match.group(1) if match else str(value)
+
+
+def _worker_queues() -> dict[str, set[str]]:
+    queues = {}
+    for name in WORKER_SERVICES:
+        match = re.search(r"(?:-Q|--queues)[ =](\S+)", _as_text(SERVICES[name]["command"]))
+        assert match, f"{name} names no queue (-Q): it would consume every queue"
+        queues[name] = set(match.group(1).split(","))
+    return queues
+
+
+def test_every_declared_queue_has_a_worker_and_imports_have_their_own():
+    declared = {queue.name for queue in settings.CELERY_TASK_QUEUES}
+    by_worker = _worker_queues()
+    consumed = set().union(*by_worker.values())
+    assert consumed == declared, f"queues without a worker: {declared - consumed}; unknown: {consumed - declared}"
+    (imports_worker,) = [name for name, queues in by_worker.items() if "imports" in queues]
+    assert by_worker[imports_worker] == {"imports"}, "a long import must never hold up other work"
+    assert not {"achievements", "notifications"} & by_worker[imports_worker]
+
+
+def test_web_runs_several_replicas_behind_the_proxy_which_hides_metrics():
+    web = SERVICES["web"]
+    assert int(_compose_default(web["deploy"]["replicas"])) >= 2
+    assert not web.get("ports"), "replicas cannot share a published port; the proxy publishes it"
+    assert [str(p) for p in SERVICES["proxy"]["ports"]] == ["8000:8000"]
+    (mount,) = [v for v in SERVICES["proxy"]["volumes"] if "nginx" in v]
+    nginx = (ROOT / mount.split(":")[0]).read_text(encoding="utf-8")
+    assert re.search(r"server\s+web:8000\b", nginx)
+    assert re.search(r"location\s*=\s*/metrics\s*\{\s*return\s+404;", nginx)
+    assert "X-Request-ID" in nginx
+
+
+def test_web_and_workers_keep_multiprocess_metrics_in_a_tmpfs_and_log_json():
+    for name in APP_SERVICES:
+        service = SERVICES[name]
+        folder = service["environment"]["PROMETHEUS_MULTIPROC_DIR"]
+        assert folder in service.get("tmpfs", []), f"{name}: stale metric files would survive a restart"
+        assert _compose_default(service["environment"]["LOG_FORMAT"]) == "json"
+    assert "-c python:spm.gunicorn_conf" in _as_text(SERVICES["web"]["command"])
+    gunicorn_conf = importlib.import_module("spm.gunicorn_conf")
+    assert gunicorn_conf.logconfig_dict["handlers"]["console"]["filters"] == ["request_id", "mask_nik"]
+    assert callable(gunicorn_conf.child_exit) and callable(gunicorn_conf.on_starting)
+
+
+def test_backup_service_runs_the_ops_scripts_with_the_media_volume():
+    backup = SERVICES["backup"]
+    assert backup["image"].split(":")[0] == SERVICES["postgres"]["image"].split(":")[0] == "postgres"
+    assert backup["image"] == SERVICES["postgres"]["image"], "pg_dump must match the server's version"
+    assert "ops" in backup.get("profiles", []), "backups run on demand, not with `up`"
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in backup["volumes"]}
+    assert mounts["/ops"] == "./ops" and mounts[backup["environment"]["MEDIA_ROOT"]] == "media"
+    for script in ("backup.sh", "restore.sh"):
+        assert (ROOT / "ops" / script).stat().st_mode & 0o111, f"ops/{script} is not executable"
+    assert _as_text(backup["command"]).startswith("/ops/backup.sh")
+    # Archives hold personal data: never in git, never in the image's build context.
+    assert "/backups/" in (ROOT / ".gitignore").read_text(encoding="utf-8").split()
+    assert "backups" in (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
 
 
 # --- .env.example ------------------------------------------------------------------------------------------
