@@ -173,7 +173,10 @@ class RegionProfile(models.Model):
     address = models.CharField(_("alamat kantor"), max_length=255, blank=True)
     contact = models.CharField(_("telepon / laman / surel"), max_length=255, blank=True)
     head_title = models.CharField(
-        _("jabatan kepala daerah"), max_length=120, blank=True, help_text=_("Kosongkan untuk Bupati/Wali Kota/Gubernur.")
+        _("jabatan kepala daerah"),
+        max_length=120,
+        blank=True,
+        help_text=_("Kosongkan untuk Bupati/Wali Kota/Gubernur."),
     )
     head_name = models.CharField(_("nama kepala daerah"), max_length=160, blank=True)
     head_nip = models.CharField(

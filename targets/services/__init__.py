@@ -13,6 +13,7 @@ from targets.services.needs import (
     need_save,
 )
 from targets.services.official import (
+    EditionInput,
     can_write_official_report,
     edition_get_or_create,
     edition_save,
@@ -44,6 +45,7 @@ from targets.services.targets import (
 )
 
 __all__ = [
+    "EditionInput",
     "NOMENCLATURE_FIELDS",
     "ImportResult",
     "ImportRow",
