@@ -23,14 +23,14 @@ def plan_items(plan: ActionPlan) -> list[ActionPlanItem]:
 # budget nomenclature into their parts so that they stay sortable. Widths: % of the PDF table, xlsx characters.
 PLAN_COLUMNS = [
     ("Kode", 7, 11),
-    ("Jenis pelayanan dasar", 16, 36),
-    ("OPD penanggung jawab", 12, 24),
-    ("Baseline (tahun dasar)", 10, None),
+    ("Jenis pelayanan dasar", 15, 36),
+    ("OPD penanggung jawab", 11, 24),
+    ("Baseline (tahun dasar)", 8, None),
     ("Tahun", 5, 7),
     ("Target warga terlayani", 9, 12),
-    ("Target capaian (%)", 7, 10),
+    ("Target capaian (%)", 6, 10),
     ("Kebutuhan biaya (Rp)", 11, 18),
-    ("Program / kegiatan / sub kegiatan", 23, None),
+    ("Program / kegiatan / sub kegiatan", 28, None),
 ]
 PLAN_HEADERS = [
     "No",

@@ -129,7 +129,7 @@ def render_docx(report: OfficialReport) -> bytes:
 
     doc.add_heading(CHAPTERS["affairs"], level=1)
     doc.add_paragraph(
-        f"Indeks Pencapaian SPM (IP-SPM) {report.region.name} {report.period.lower()}: {desimal(report.index)}, "
+        f"Indeks Pencapaian SPM (IP-SPM) {report.region.name} {report.period_in_sentence}: {desimal(report.index)}, "
         f"status {report.status_label}. Alokasi anggaran SPM {rupiah(report.budget_allocated)}, "
         f"realisasi {rupiah(report.budget_realised)}."
     )

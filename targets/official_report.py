@@ -110,6 +110,11 @@ def period_label(edition: ReportEdition) -> str:
     return _("Triwulan %(q)s Tahun %(year)s") % {"q": ROMAN[edition.quarter], "year": edition.year}
 
 
+def in_sentence(label: str) -> str:
+    """"Triwulan I Tahun 2025" inside a sentence: "triwulan I tahun 2025" (the numeral stays a capital)."""
+    return label.replace("Triwulan", "triwulan").replace("Tahun", "tahun")
+
+
 def annual_due_date(year: int) -> dt.date:
     """Due date of the annual edition: 31 March of the next year.
 
@@ -238,6 +243,10 @@ class OfficialReport:
         return period_label(self.edition)
 
     @property
+    def period_in_sentence(self) -> str:
+        return in_sentence(self.period)
+
+    @property
     def title(self) -> str:
         return "LAPORAN PENERAPAN STANDAR PELAYANAN MINIMAL"
 
@@ -342,14 +351,14 @@ def narrative_defaults(
             "Indeks Pencapaian SPM (IP-SPM) %(daerah)s %(period)s sebesar %(index)s dengan status %(status)s."
         ) % {
             "daerah": region.name,
-            "period": edition_label.lower(),
+            "period": in_sentence(edition_label),
             "index": id_number(pct(region_row.index)),
             "status": region_row.get_status_label(),
         }
     else:
         index_text = _("IP-SPM %(daerah)s %(period)s belum dapat dihitung karena belum ada capaian yang disetujui.") % {
             "daerah": region.name,
-            "period": edition_label.lower(),
+            "period": in_sentence(edition_label),
         }
     coverage = _(
         "Capaian yang disetujui tersedia untuk %(served)s dari %(expected)s jenis pelayanan dasar; "
