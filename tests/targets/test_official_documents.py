@@ -288,3 +288,24 @@ def test_png_lambang_is_reencoded_and_other_files_refused():
     for name, payload in (("lambang.gif", b"GIF89a..."), ("lambang.png", b"\x89PNG\r\n\x1a\nrusak")):
         with pytest.raises(ValidationError):
             clean_emblem(name, payload)
+
+
+def test_admin_form_stores_the_sanitised_lambang(daerah):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from targets.admin import RegionProfileForm
+
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>x</script><rect width="4"/></svg>'
+    form = RegionProfileForm(
+        data={"region": daerah.pk, "paper_size": "F4"},
+        files={"emblem": SimpleUploadedFile("lambang.svg", svg, content_type="image/svg+xml")},
+    )
+    assert form.is_valid(), form.errors
+    profile = form.save()
+    stored = profile.emblem.read()
+    assert b"script" not in stored and b"onload" not in stored and b"<rect" in stored
+    bad = RegionProfileForm(
+        data={"region": daerah.pk, "paper_size": "A4"},
+        files={"emblem": SimpleUploadedFile("lambang.svg", b"bukan gambar")},
+    )
+    assert not bad.is_valid() and "emblem" in bad.errors
