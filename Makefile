@@ -43,11 +43,12 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-# Pango for WeasyPrint (the PDF reports); Debian packages, installed only when missing.
+# Pango for WeasyPrint (the PDF reports) and poppler-utils (pdftoppm: page images of the PDFs in the browser
+# tests); Debian packages, installed only when missing.
 pdf-deps:
-	@ldconfig -p | grep -q libpangoft2-1.0.so.0 || { \
+	@{ ldconfig -p | grep -q libpangoft2-1.0.so.0 && command -v pdftoppm >/dev/null; } || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-liberation poppler-utils >/dev/null; }
 
 test: venv vendor chromium pdf-deps lint check-migrations pytest
 

@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib import admin
+from django.core.files.base import ContentFile
 
-from targets.models import Target, TargetQuality, TargetRevision, TargetTransition
+from targets.emblem import clean_emblem
+from targets.models import RegionProfile, Target, TargetQuality, TargetRevision, TargetTransition
 
 
 class TargetQualityInline(admin.TabularInline):
@@ -46,3 +49,39 @@ class TargetRevisionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class RegionProfileForm(forms.ModelForm):
+    """The lambang is checked and cleaned on upload (``targets.emblem``): SVG sanitised, PNG re-encoded."""
+
+    class Meta:
+        model = RegionProfile
+        fields = [
+            "region",
+            "emblem",
+            "government_name",
+            "address",
+            "contact",
+            "head_title",
+            "head_name",
+            "head_nip",
+            "signing_place",
+            "paper_size",
+        ]
+
+    def clean_emblem(self):
+        upload = self.cleaned_data.get("emblem")
+        if not upload or not hasattr(upload, "read") or getattr(upload, "_committed", False):
+            return upload  # unchanged or cleared
+        ext, data = clean_emblem(upload.name, upload.read())
+        return ContentFile(data, name=f"lambang.{ext}")
+
+
+@admin.register(RegionProfile)
+class RegionProfileAdmin(admin.ModelAdmin):
+    """Profil daerah (kop surat and the kepala daerah who signs), kept by the admin."""
+
+    form = RegionProfileForm
+    list_display = ["region", "government_name", "head_name", "paper_size"]
+    search_fields = ["region__name", "region__code"]
+    autocomplete_fields = ["region"]

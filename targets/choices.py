@@ -39,4 +39,13 @@ class GenerationStatus(models.TextChoices):
     FAILED = "failed", _("Gagal")
 
 
+class PaperSize(models.TextChoices):
+    """Paper of the official documents: A4, or F4 (215 × 330 mm, still common in daerah offices)."""
+
+    A4 = "A4", _("A4 (210 × 297 mm)")
+    F4 = "F4", _("F4 (215 × 330 mm)")
+
+
+PAPER_MM = {PaperSize.A4: (210, 297), PaperSize.F4: (215, 330)}  # portrait width × height
+
 ANNUAL = 0  # ReportEdition.quarter for the annual edition (uses the TW IV figures, formula.md)

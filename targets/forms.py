@@ -73,3 +73,51 @@ class ImportForm(forms.Form):
         if upload.size > 5 * 1024 * 1024:
             raise forms.ValidationError(_("Berkas target melebihi 5 MB."))
         return upload
+
+
+class EditionForm(forms.Form):
+    """The narrative parts of a Laporan Penerapan SPM edition (format of the Permendagri 100/2018 lampiran),
+    the signer and, for the annual edition, its due date and the date it was sent."""
+
+    foreword = forms.CharField(label=_("Kata pengantar"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    background = forms.CharField(
+        label=_("Latar belakang (BAB I.A)"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    legal_basis = forms.CharField(
+        label=_("Dasar hukum (BAB I.B), satu peraturan per baris"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    general_policy = forms.CharField(
+        label=_("Kebijakan umum dalam RPJMD (BAB I.C)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    policy_direction = forms.CharField(
+        label=_("Arah kebijakan dalam KUA (BAB I.D)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    conclusion = forms.CharField(label=_("Penutup (BAB IV)"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    signer_name = forms.CharField(label=_("Nama penandatangan"), required=False, max_length=160)
+    due_date = forms.DateField(
+        label=_("Batas waktu penyampaian"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    submitted_on = forms.DateField(
+        label=_("Tanggal disampaikan kepada Menteri melalui Gubernur"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, head_title: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if head_title:
+            self.fields["signer_name"].label = _("Nama %(title)s (penandatangan)") % {"title": head_title}
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+
+    def to_input(self):
+        from targets.services import EditionInput
+
+        return EditionInput(
+            **{
+                name: self.cleaned_data[name] or (None if "date" in name or name.endswith("_on") else "")
+                for name in self.fields
+            }
+        )

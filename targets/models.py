@@ -9,6 +9,8 @@ the year's sasaran is set by the daerah and is the "jumlah yang harus dilayani" 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -16,7 +18,15 @@ from django.utils.translation import gettext_lazy as _
 
 from spm.audit import TransitionLog
 from spm.models import BasicService, QualityComponent, Region
-from targets.choices import ANNUAL, OPEN_TARGET_STATUSES, GenerationStatus, NeedBasis, PlanStatus, TargetStatus
+from targets.choices import (
+    ANNUAL,
+    OPEN_TARGET_STATUSES,
+    GenerationStatus,
+    NeedBasis,
+    PaperSize,
+    PlanStatus,
+    TargetStatus,
+)
 from targets.querysets import (
     ActionPlanQuerySet,
     GeneratedReportQuerySet,
@@ -132,16 +142,72 @@ class TargetTransition(TransitionLog):
         verbose_name_plural = _("riwayat status target")
 
 
+def emblem_upload_to(instance: RegionProfile, filename: str) -> str:
+    return f"lambang/{instance.region.code}/{filename}"
+
+
+class RegionProfile(models.Model):
+    """Profil daerah for official documents: the kop surat (lambang daerah, "PEMERINTAH KABUPATEN …", address)
+    and the kepala daerah who signs (name, title, NIP when the signer is a civil servant such as a Pj.).
+
+    The kop follows the usual naskah dinas of a pemerintah daerah (lambang daerah, the name of the pemerintah
+    daerah in capitals, the address; assumed from the tata naskah dinas practice, the regulation was not read
+    here). The lambang is an admin upload, sanitised on the way in (``targets.emblem``).
+    """
+
+    region = models.OneToOneField(Region, verbose_name=_("daerah"), on_delete=models.CASCADE, related_name="profile")
+    emblem = models.FileField(_("lambang daerah (PNG/SVG)"), upload_to=emblem_upload_to, max_length=255, blank=True)
+    government_name = models.CharField(
+        _("nama pemerintah daerah pada kop"),
+        max_length=160,
+        blank=True,
+        help_text=_("Kosongkan untuk memakai \"PEMERINTAH <nama daerah>\"."),
+    )
+    address = models.CharField(_("alamat kantor"), max_length=255, blank=True)
+    contact = models.CharField(_("telepon / laman / surel"), max_length=255, blank=True)
+    head_title = models.CharField(
+        _("jabatan kepala daerah"),
+        max_length=120,
+        blank=True,
+        help_text=_("Kosongkan untuk Bupati/Wali Kota/Gubernur."),
+    )
+    head_name = models.CharField(_("nama kepala daerah"), max_length=160, blank=True)
+    head_nip = models.CharField(
+        _("NIP penanda tangan"), max_length=24, blank=True, help_text=_("Hanya bila penanda tangan ASN (mis. Pj.).")
+    )
+    signing_place = models.CharField(_("tempat penandatanganan"), max_length=120, blank=True)
+    paper_size = models.CharField(_("ukuran kertas"), max_length=2, choices=PaperSize.choices, default=PaperSize.A4)
+    updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("profil daerah (kop surat)")
+        verbose_name_plural = _("profil daerah (kop surat)")
+
+    def __str__(self) -> str:
+        return str(self.region)
+
+
 class ReportEdition(models.Model):
-    """Edisi Laporan Penerapan SPM of a daerah: a triwulan (1–4) or the annual edition (0, the TW IV figures),
-    with the narrative the verifikator writes (pendahuluan, kesimpulan) and who signs it."""
+    """Edisi Laporan Penerapan SPM of a daerah: a triwulan (1–4) or the annual edition (0, the TW IV figures).
+
+    It keeps the narrative parts of the format in the lampiran of Permendagri 100/2018 (kata pengantar; BAB I
+    latar belakang, dasar hukum, kebijakan umum, arah kebijakan; BAB IV penutup) that the verifikator writes,
+    who signs it, and for the annual edition its due date and the date it was sent to the Menteri through the
+    Gubernur (Permendagri 59/2021 Pasal 24).
+    """
 
     region = models.ForeignKey(Region, verbose_name=_("daerah"), on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("tahun"))
     quarter = models.PositiveSmallIntegerField(_("triwulan (0 = tahunan)"))
-    introduction = models.TextField(_("pendahuluan"), blank=True)
-    conclusion = models.TextField(_("kesimpulan"), blank=True)
+    foreword = models.TextField(_("kata pengantar"), blank=True)
+    background = models.TextField(_("latar belakang"), blank=True)
+    legal_basis = models.TextField(_("dasar hukum"), blank=True)
+    general_policy = models.TextField(_("kebijakan umum"), blank=True)
+    policy_direction = models.TextField(_("arah kebijakan"), blank=True)
+    conclusion = models.TextField(_("penutup"), blank=True)
     signer_name = models.CharField(_("nama penandatangan"), max_length=160, blank=True)
+    due_date = models.DateField(_("batas waktu penyampaian"), null=True, blank=True)
+    submitted_on = models.DateField(_("tanggal disampaikan"), null=True, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -174,6 +240,21 @@ class ReportEdition(models.Model):
         roman = {1: "I", 2: "II", 3: "III", 4: "IV"}
         return f"Tahunan {self.year}" if self.is_annual else f"TW {roman[self.quarter]} {self.year}"
 
+    def timeliness(self, today: dt.date | None = None) -> str:
+        """Tepat waktu / terlambat against the due date ("" when no due date is set)."""
+        if self.due_date is None:
+            return ""
+        if self.submitted_on is not None:
+            return str(_("Tepat waktu")) if self.submitted_on <= self.due_date else str(_("Terlambat"))
+        today = today or dt.date.today()
+        return str(_("Terlambat (belum disampaikan)")) if today > self.due_date else str(_("Belum disampaikan"))
+
+    @property
+    def is_late(self) -> bool:
+        if self.due_date is None:
+            return False
+        return (self.submitted_on or dt.date.today()) > self.due_date
+
 
 def generated_upload_to(instance: GeneratedReport, filename: str) -> str:
     edition = instance.edition
@@ -181,7 +262,7 @@ def generated_upload_to(instance: GeneratedReport, filename: str) -> str:
 
 
 class GeneratedReport(models.Model):
-    """One generation of the official report's files (xlsx and PDF) by Celery, with its progress."""
+    """One generation of the official report's files (xlsx, PDF and docx) by Celery, with its progress."""
 
     edition = models.ForeignKey(ReportEdition, on_delete=models.CASCADE, related_name="generated")
     status = models.CharField(
@@ -190,6 +271,7 @@ class GeneratedReport(models.Model):
     progress = models.PositiveSmallIntegerField(_("kemajuan (%)"), default=0)
     xlsx_file = models.FileField(_("berkas xlsx"), upload_to=generated_upload_to, max_length=255, blank=True)
     pdf_file = models.FileField(_("berkas PDF"), upload_to=generated_upload_to, max_length=255, blank=True)
+    docx_file = models.FileField(_("berkas docx"), upload_to=generated_upload_to, max_length=255, blank=True)
     error = models.TextField(_("galat"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("diminta oleh"), on_delete=models.PROTECT, related_name="+"

@@ -25,6 +25,15 @@ def approved_must_serve(*, region: Region, service: BasicService, year: int) -> 
     )
 
 
+def approved_must_serve_by_service(*, region: Region, year: int) -> dict[int, int | None]:
+    """``approved_must_serve`` for every service of a daerah in a year at once: {service id: sasaran}."""
+    return dict(
+        Target.objects.filter(region=region, year=year, approved_revision__isnull=False).values_list(
+            "service_id", "approved_revision__must_serve"
+        )
+    )
+
+
 def named_recipient_count(region: Region, service: BasicService, year: int) -> int | None:
     """Named recipients (penerima by name and NIK) of a service in a year, from the recipient lists; None when
     no list has been imported (then there is nothing to compare the target with, rather than a 100 % gap)."""

@@ -16,6 +16,7 @@ from targets.services.needs import (
     need_save,
 )
 from targets.services.official import (
+    EditionInput,
     edition_get_or_create,
     edition_save,
     official_report_build,
@@ -45,6 +46,7 @@ __all__ = [
     "target_import_confirm",
     "target_import_purge",
     "target_import_store",
+    "EditionInput",
     "NOMENCLATURE_FIELDS",
     "ImportResult",
     "ImportRow",

@@ -11,8 +11,10 @@ from django.urls import reverse
 
 from reporting.models import Achievement
 from spm import access
+from targets import official_report as report_content
 from targets import services
 from targets.choices import ANNUAL
+from targets.forms import EditionForm
 from targets.models import GeneratedReport, ReportEdition
 from targets.views.common import chosen_region, int_param, needs_region_choice, region_choice, region_query, year_param
 
@@ -44,14 +46,11 @@ def official_report(request: HttpRequest) -> HttpResponse:
                 services.official_report_request(user=request.user, region=region, year=year, quarter=quarter)
                 messages.success(request, "Laporan sedang dibuat; tautan unduh muncul setelah selesai.")
             else:
+                form = EditionForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError([e for errors in form.errors.values() for e in errors])
                 services.edition_save(
-                    user=request.user,
-                    region=region,
-                    year=year,
-                    quarter=quarter,
-                    introduction=request.POST.get("introduction", ""),
-                    conclusion=request.POST.get("conclusion", ""),
-                    signer_name=request.POST.get("signer_name", ""),
+                    user=request.user, region=region, year=year, quarter=quarter, data=form.to_input()
                 )
                 messages.success(request, "Narasi laporan disimpan.")
         except ValidationError as exc:
@@ -69,6 +68,17 @@ def official_report(request: HttpRequest) -> HttpResponse:
         if edition
         else []
     )
+    form = None
+    if can_write:
+        # An empty part starts from its default drawn from the data, so the verifikator edits rather than types.
+        defaults = report_content.narrative_defaults(region, year, quarter, region_row=region_row)
+        initial = {name: (getattr(edition, name, "") or defaults[name]) for name in report_content.NARRATIVE_FIELDS}
+        initial["signer_name"] = edition.signer_name if edition else ""
+        initial["due_date"] = edition.due_date if edition else (
+            report_content.annual_due_date(year) if quarter == ANNUAL else None
+        )
+        initial["submitted_on"] = edition.submitted_on if edition else None
+        form = EditionForm(initial=initial, head_title=region.head_title)
     return render(
         request,
         "targets/official_report.html",
@@ -81,6 +91,7 @@ def official_report(request: HttpRequest) -> HttpResponse:
             "region_row": region_row,
             "generated": generated,
             "can_write": can_write,
+            "form": form,
             "query": query,
             "region_query": region_query(request, region),
         },
@@ -99,7 +110,7 @@ def generated_status(request: HttpRequest, pk: int) -> HttpResponse:
 def generated_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     _require_view(request.user)
     item = get_object_or_404(GeneratedReport.objects.visible_to(request.user), pk=pk)
-    file = {"xlsx": item.xlsx_file, "pdf": item.pdf_file}.get(fmt)
+    file = {"xlsx": item.xlsx_file, "pdf": item.pdf_file, "docx": item.docx_file}.get(fmt)
     if not file:
         raise Http404
     return FileResponse(file.open("rb"), as_attachment=True, filename=file.name.rsplit("/", 1)[-1])

@@ -54,11 +54,11 @@ def test_target_approval_and_official_report_journey(page, screenshot, demo_with
     page.get_by_role("link", name="Laporan resmi").first.click()
     page.goto("/rencana/laporan-resmi/?tahun=2025&periode=0")
     assert page.get_by_test_id("nilai-daerah").inner_text() == "97,33"
-    page.get_by_label("Pendahuluan").fill("Laporan tahunan penerapan SPM tahun 2025.")
-    page.get_by_label("Kesimpulan").fill("Pelayanan kesehatan ibu hamil mencapai Tuntas Utama.")
+    page.get_by_label("Latar belakang (BAB I.A)").fill("Laporan tahunan penerapan SPM tahun 2025.")
+    page.get_by_label("Penutup (BAB IV)").fill("Pelayanan kesehatan ibu hamil mencapai Tuntas Utama.")
     page.get_by_role("button", name="Simpan narasi").click()
-    page.get_by_test_id("buat-laporan").click()
-    page.get_by_test_id("unduh-pdf").wait_for()
+    page.get_by_test_id("buat-laporan").click(timeout=180_000)  # the eager task renders the PDF
+    page.get_by_test_id("unduh-pdf").wait_for(timeout=180_000)
     screenshot("laporan-resmi")
     with page.expect_download() as xlsx_info:
         page.get_by_test_id("unduh-xlsx").click()

@@ -114,7 +114,9 @@ def test_exports_xlsx_and_pdf(client_for, plan, reviewer):
     header = [c.value for c in sheet[3]]
     first = dict(zip(header, [c.value for c in sheet[4]], strict=True))
     assert first["Tahun"] == 2026 and first["Target warga terlayani"] == 1000 and first["Kode program"] == "1.02.02"
-    assert sheet.max_row == 3 + 15
+    assert sheet.max_row == 3 + 15 + 2 + 5  # header, 3 services × 5 years, a gap and the title, 5 year sums
+    assert sheet.print_title_rows == "$3:$3" and sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
     response = client.get(reverse("targets:plan-export", args=[plan.pk, "pdf"]))
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert "LAMPIRAN" in text and "RENCANA AKSI PENERAPAN STANDAR PELAYANAN MINIMAL" in text and "2026–2030" in text

@@ -16,7 +16,7 @@ from reporting.achievements import formula as achievement
 from reporting.models import Achievement
 from targets.choices import ANNUAL, GenerationStatus
 from targets.models import GeneratedReport
-from targets.services import edition_save, official_report_request
+from targets.services import EditionInput, edition_save, official_report_request
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +30,11 @@ def generated(worked_example, reviewer, django_capture_on_commit_callbacks):
         region=worked_example,
         year=2025,
         quarter=ANNUAL,
-        introduction="Laporan ini disusun berdasarkan Permendagri 59/2021.",
-        conclusion="Penerapan SPM kesehatan telah berjalan baik.",
-        signer_name="Umar Ahmad",
+        data=EditionInput(
+            background="Laporan ini disusun berdasarkan Permendagri 59/2021.",
+            conclusion="Penerapan SPM kesehatan telah berjalan baik.",
+            signer_name="Umar Ahmad",
+        ),
     )
     with django_capture_on_commit_callbacks(execute=True):
         item = official_report_request(user=reviewer, region=worked_example, year=2025, quarter=ANNUAL)
@@ -71,7 +73,8 @@ def test_xlsx_cells_equal_the_stored_achievements(generated, worked_example):
     assert Decimal(str(cells["Nilai"])) == Decimal("97.33") and cells["Status"] == "Tuntas Utama"
     assert cells["Alokasi anggaran (Rp)"] == service_row.budget_allocated == 150_000_000
     assert cells["Permasalahan"] == "Tenaga bidan belum merata di desa terpencil."
-    assert len(wb.sheetnames) == 2  # summary + the one urusan with achievements
+    assert len(wb.sheetnames) == 7  # summary + every urusan, with or without data
+    assert wb["Pendidikan"]["J5"].value == "Belum ada data"
 
 
 def test_pdf_text_has_the_index_status_narrative_and_signature(generated):
