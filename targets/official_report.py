@@ -8,7 +8,6 @@ period's approved quarterly reports.
 
 from __future__ import annotations
 
-import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,6 +22,7 @@ from reporting.achievements.dashboard import region_dashboard
 from reporting.choices import ImplementationStage, ReportStatus, StageStatus
 from reporting.models import Achievement, QuarterlyReport, StageProgress
 from spm.models import Affair
+from spm.xlsx import save
 from targets.models import ReportEdition
 
 HEADER_FILL = PatternFill("solid", fgColor="0B4F8A")
@@ -243,9 +243,7 @@ def render_xlsx(report: OfficialReport) -> bytes:
             sheet.column_dimensions[col].width = width
         sheet.freeze_panes = "C5"
         sheet.page_setup.orientation = "landscape"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return save(wb)  # type: ignore[return-value]
 
 
 # --- PDF ----------------------------------------------------------------------------------------------
