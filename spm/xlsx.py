@@ -32,11 +32,15 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from spm import zipcheck
+
 HEADER_FILL = PatternFill("solid", fgColor="0B4F8A")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # What makes a spreadsheet program read a cell as a formula (OWASP CSV Injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Tables imported through django-import-export (targets, OPD) are small and read whole by openpyxl.
+TABLE_MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 
 
 def is_formula_like(value: object) -> bool:
@@ -157,9 +161,10 @@ class SafeXLSX(base_formats.XLSX):
         return dataset_xlsx(dataset)
 
     def create_dataset(self, in_stream, **kwargs):
-        from spm import zipcheck
-
-        zipcheck.check_package(io.BytesIO(in_stream) if isinstance(in_stream, bytes) else in_stream)
+        """Check the package first (zip bomb, corrupt): openpyxl would unpack whatever the directory promises.
+        Raises ``spm.zipcheck.PackageError`` with the reason."""
+        limits = zipcheck.configured_limits().tighter(max_unpacked_bytes=TABLE_MAX_UNPACKED_BYTES)
+        zipcheck.check_package(io.BytesIO(in_stream) if isinstance(in_stream, bytes) else in_stream, limits)
         return super().create_dataset(in_stream, **kwargs)
 
 
