@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -13,7 +12,7 @@ from reporting.choices import ReportStatus
 from reporting.models import ReportingPeriod
 from reporting.review.selectors import matrix_totals
 from reporting.selectors import MATRIX_STATUSES, MatrixRow
-from spm.xlsx import HEADER_FILL, HEADER_FONT, XLSX_TYPE
+from spm.xlsx import HEADER_FILL, HEADER_FONT, XLSX_TYPE, save
 
 XLSX_CONTENT_TYPE = XLSX_TYPE
 
@@ -79,6 +78,4 @@ def matrix_workbook(period: ReportingPeriod, rows: Sequence[MatrixRow]) -> bytes
     region = period.region
     totals.append([f"Periode {period.label}, {region.name} ({region.code}); batas waktu {period.due_date:%d-%m-%Y}."])
 
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return save(book)  # type: ignore[return-value]

@@ -8,6 +8,16 @@ slice carries the whole string table. Small sheets are read by calamine directly
 out as calamine gives it (str, float, date, datetime, bool; ``""`` for an empty cell), with its Excel row
 number, so the two paths are interchangeable (``tests/reporting/test_spreadsheet.py`` holds them equal).
 
+Before anything is parsed, the package is checked (``spm.zipcheck``: parts, unpacked size, compression
+ratio, shared strings; on the direct path the parts calamine reads are unpacked once to catch lying sizes
+and bad CRCs). Reading is linear in the size of the XML with bounded memory: the sheet is searched only
+where new bytes arrived, whitespace between rows is dropped as it streams by, and a row bigger than
+``MAX_ROW_BYTES`` is refused rather than buffered.
+
+calamine gives a formula cell's cached result, never the formula. The reader finds formula cells itself
+(the ``<f>`` child of a ``<c>`` element in the sheet XML) and yields their rows as :class:`FormulaRow`, with
+the column indexes of the formulas, so an import can refuse them instead of trusting a cached value.
+
 Messages of :class:`SpreadsheetError` are in Bahasa Indonesia and safe to show: they never quote cells.
 """
 
@@ -19,12 +29,15 @@ import re
 import tempfile
 import zipfile
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, BinaryIO
 
 from python_calamine import CalamineError, CalamineWorkbook
+
+from spm import zipcheck
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: Excel 97-2003 or an encrypted OOXML package
 ZIP_MAGIC = b"PK\x03\x04"
@@ -35,8 +48,24 @@ SLICE_BYTES = 1024 * 1024
 # A sheet whose XML unpacks to more than this is refused before reading (a zip bomb, or far beyond any row
 # limit: a million rows of the template take about 600 MB).
 MAX_SHEET_XML_BYTES = 2 * 1024 * 1024 * 1024
+# One row of the template is a few hundred bytes; a row this big is a broken or hostile file, and it would
+# have to be held in memory whole.
+MAX_ROW_BYTES = 32 * 1024 * 1024
+# The start of a sheet (up to <sheetData>) is repeated in every slice.
+MAX_HEAD_BYTES = 4 * 1024 * 1024
 
 Row = list  # cell values as python-calamine returns them, from column A
+
+
+class FormulaRow(list):
+    """A row in which some cells hold formulas: ``formula_columns`` are their indexes (from column A). The
+    values at those indexes are calamine's cached results, which an import must not take as typed data."""
+
+    __slots__ = ("formula_columns",)
+
+    def __init__(self, values, formula_columns: tuple[int, ...]) -> None:
+        super().__init__(values)
+        self.formula_columns = formula_columns
 
 
 class SpreadsheetError(Exception):
@@ -49,7 +78,15 @@ PROTECTED = (
     "Buka berkas di Excel, hapus kata sandinya (File > Info > Lindungi Buku Kerja > Enkripsi dengan Kata Sandi, "
     "kosongkan), lalu simpan sebagai Buku Kerja Excel (.xlsx)."
 )
-CORRUPT = "Berkas xlsx rusak atau tidak lengkap dan tidak dapat dibuka. Unduh ulang atau simpan ulang dari Excel."
+CORRUPT = zipcheck.CORRUPT
+ROW_TOO_BIG = (
+    "Satu baris pada lembar kerja terlalu besar untuk dibaca (lebih dari 32 MB). Buka berkas di Excel, "
+    "periksa isinya, lalu simpan ulang."
+)
+FORMULA_WITHOUT_ADDRESS = (
+    "Lembar kerja berisi rumus (formula) pada sel tanpa alamat. Salin data lalu Tempel Khusus > Nilai, "
+    "kemudian simpan ulang."
+)
 
 
 # --- the package ---------------------------------------------------------------------------------------
@@ -65,6 +102,7 @@ class XlsxLayout:
     shared_strings_size: int
     styles_path: str | None
     date1904: bool
+    parts: tuple[str, ...] = ()  # the parts calamine reads on the direct path (workbook, relations)
 
 
 _ATTR = rb"""\s+(?:[\w.-]+:)?%s\s*=\s*["']([^"']*)["']"""
@@ -103,9 +141,12 @@ def inspect(file: str | Path | BinaryIO) -> XlsxLayout:
     check_signature(file.read(8))
     file.seek(0)
     try:
+        zipcheck.check_package(file)
         with zipfile.ZipFile(file) as archive:
             return _layout(archive)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, KeyError, ValueError) as exc:
+    except zipcheck.PackageError as exc:
+        raise SpreadsheetError(str(exc)) from exc
+    except (*zipcheck.ZIP_ERRORS, KeyError) as exc:
         raise SpreadsheetError(CORRUPT) from exc
     finally:
         file.seek(0)
@@ -154,6 +195,7 @@ def _layout(archive: zipfile.ZipFile) -> XlsxLayout:
         shared_strings_size=archive.getinfo(strings_name).file_size if strings_name else 0,
         styles_path=_member(names, "xl/styles.xml"),
         date1904=date1904,
+        parts=(workbook_name, rels_name),
     )
 
 
@@ -209,7 +251,8 @@ def _calamine_error(exc: Exception) -> SpreadsheetError:
 
 
 class XlsxReader:
-    """Rows of the first worksheet of an xlsx file, as ``(excel_row_number, values)``.
+    """Rows of the first worksheet of an xlsx file, as ``(excel_row_number, values)``; a row holding a
+    formula comes as a :class:`FormulaRow`.
 
     ``direct_max_bytes``: sheets with at most this much XML are read by calamine in one go; bigger ones in
     slices of about ``slice_bytes`` of XML.
@@ -233,44 +276,68 @@ class XlsxReader:
 
     def rows(self) -> Iterator[tuple[int, Row]]:
         """Every row calamine finds, from the first non-empty one (the header) on."""
-        if not self.sliced:
+        try:
+            if self.sliced:
+                yield from self._sliced_rows()
+            else:
+                yield from self._direct_rows()
+        except zipcheck.ZIP_ERRORS as exc:  # a part's data does not match its directory entry (CRC, size)
+            raise SpreadsheetError(CORRUPT) from exc
+
+    def _direct_rows(self) -> Iterator[tuple[int, Row]]:
+        layout = self.layout
+        with zipfile.ZipFile(self.path) as archive:
+            # calamine trusts the sizes in the directory: unpack what it will read once, bounded, first.
             try:
-                with CalamineWorkbook.from_path(str(self.path)) as workbook:
-                    yield from _calamine_rows(workbook, whole=True)
-            except CalamineError as exc:
-                raise _calamine_error(exc) from exc
-            return
-        yield from self._sliced_rows()
+                zipcheck.verify_parts(archive, (*layout.parts, layout.shared_strings_path, layout.styles_path))
+            except zipcheck.PackageError as exc:
+                raise SpreadsheetError(str(exc)) from exc
+            formulas = _formula_positions(archive, layout.sheet_path)
+        try:
+            with CalamineWorkbook.from_path(str(self.path)) as workbook:
+                yield from _marked(_calamine_rows(workbook, whole=True), formulas)
+        except CalamineError as exc:
+            raise _calamine_error(exc) from exc
 
     def head_rows(self) -> Iterator[tuple[int, Row]]:
         """The rows from the top, reading the sheet in small slices: stop iterating once the header and a
         first data row are found, and only the start of the file has been read."""
-        return self._sliced_rows(slice_bytes=256 * 1024)
+        try:
+            yield from self._sliced_rows(slice_bytes=256 * 1024)
+        except zipcheck.ZIP_ERRORS as exc:
+            raise SpreadsheetError(CORRUPT) from exc
 
     def count_rows(self) -> int:
         """Rows that hold at least one cell, counted in the XML without parsing it (an upper bound of the
-        data rows: a row of empty formatted cells counts too)."""
+        data rows: a row of empty formatted cells counts too). Reads the whole sheet, so a part whose data
+        does not match its directory entry is found here, at upload."""
         total = 0
-        with zipfile.ZipFile(self.path) as archive, archive.open(self.layout.sheet_path) as stream:
-            data = b""
-            closing = None
-            while closing is None:
-                block = stream.read(READ_BLOCK)
-                data += block
-                match = _SHEET_DATA_START.search(data)
-                if match is not None:
-                    closing = b"</" + (match[1] or b"") + b"row>"
-                    data = data[match.end() :]
-                elif not block:
-                    return 0
-            while True:
-                total += data.count(closing)
-                # keep fewer bytes than the tag, so a tag cut by the block boundary is counted once
-                carry = data[-(len(closing) - 1) :]
-                block = stream.read(READ_BLOCK)
-                if not block:
-                    return total
-                data = carry + block
+        try:
+            with zipfile.ZipFile(self.path) as archive, archive.open(self.layout.sheet_path) as stream:
+                data, read = b"", 0
+                while True:
+                    block = stream.read(READ_BLOCK)
+                    read += len(block)
+                    data = data[-1024:] + block  # a tag cut by the block boundary is found next time
+                    match = _SHEET_DATA_START.search(data)
+                    if match is not None:
+                        break
+                    if not block:
+                        return 0
+                    if read > HEAD_SEARCH_BYTES:
+                        raise SpreadsheetError(CORRUPT)
+                closing = b"</" + (match[1] or b"") + b"row>"
+                data = data[match.end() :]
+                while True:
+                    total += data.count(closing)
+                    # keep fewer bytes than the tag, so a tag cut by the block boundary is counted once
+                    carry = data[-(len(closing) - 1) :]
+                    block = stream.read(READ_BLOCK)
+                    if not block:
+                        return total
+                    data = carry + block
+        except zipcheck.ZIP_ERRORS as exc:
+            raise SpreadsheetError(CORRUPT) from exc
 
     def _sliced_rows(self, slice_bytes: int | None = None) -> Iterator[tuple[int, Row]]:
         slice_bytes = slice_bytes or self.slice_bytes
@@ -280,6 +347,7 @@ class XlsxReader:
             try:
                 with archive.open(self.layout.sheet_path) as stream:
                     for head, body, tail in _sheet_slices(stream, slice_bytes):
+                        formulas = _formula_cells(body, _prefix_of(tail))
                         if _SHARED_CELL.search(body):
                             if strings is None:
                                 if not self.layout.shared_strings_path:
@@ -290,7 +358,7 @@ class XlsxReader:
                         package = _package(head + body + tail, styles, self.layout.date1904)
                         try:
                             with CalamineWorkbook.from_filelike(package) as workbook:
-                                yield from _calamine_rows(workbook, whole=False)
+                                yield from _marked(_calamine_rows(workbook, whole=False), formulas)
                         except CalamineError as exc:
                             raise _calamine_error(exc) from exc
                         del package, body
@@ -298,6 +366,24 @@ class XlsxReader:
             finally:
                 if strings is not None:
                     strings.close()
+
+
+def _marked(rows: Iterator[tuple[int, Row]], formulas) -> Iterator[tuple[int, Row]]:
+    """Rows with those holding a formula as :class:`FormulaRow`; ``formulas`` holds ``row << 16 | column``
+    of every formula cell, in sheet order."""
+    if not len(formulas):
+        yield from rows
+        return
+    index, count = 0, len(formulas)
+    for number, values in rows:
+        if index < count and formulas[index] >> 16 <= number:
+            index = bisect_left(formulas, number << 16, index)
+            end = bisect_left(formulas, (number + 1) << 16, index)
+            if end > index:
+                columns = tuple(sorted({position & 0xFFFF for position in formulas[index:end]}))
+                values = FormulaRow(values, columns)
+                index = end
+        yield number, values
 
 
 _SHEET_DATA_START = re.compile(rb"<([\w.-]+:)?sheetData\b[^>]*?(/?)>")
@@ -316,47 +402,134 @@ def _inline_shared_strings(body: bytes, strings: _SharedStrings) -> bytes:
     return _SHARED_CELL.sub(inline, body)
 
 
-def _sheet_slices(stream: IO[bytes], slice_bytes: int) -> Iterator[tuple[bytes, bytes, bytes]]:
+def _sheet_slices(
+    stream: IO[bytes], slice_bytes: int, max_row_bytes: int | None = None
+) -> Iterator[tuple[bytes, bytes, bytes]]:
     """Cut a worksheet's XML into ``(head, rows, tail)`` slices, each a well-formed worksheet when joined:
-    the original start of the sheet up to ``<sheetData>``, whole ``<row>`` elements, then the closing tags."""
-    buffer = b""
-    head = closing = end_tag = tail = b""
+    the start of the sheet up to ``<sheetData>``, whole ``<row>`` elements, then the closing tags.
+
+    Linear in the size of the XML: each search starts where the previous one stopped, whitespace between
+    rows is dropped as it streams by, and the buffer never holds more than a block, a slice and one row
+    (a row bigger than ``max_row_bytes`` is refused)."""
+    max_row_bytes = max_row_bytes or MAX_ROW_BYTES
+    start = bytearray()
     while True:
         block = stream.read(READ_BLOCK)
-        buffer += block
-        if not head:
-            match = _SHEET_DATA_START.search(buffer)
-            if match is None:
-                if not block:
-                    return
-                if len(buffer) > 64 * READ_BLOCK:
-                    raise SpreadsheetError(CORRUPT)
-                continue
-            if match[2]:  # <sheetData/>: the sheet has no rows
-                return
-            prefix = match[1] or b""
-            head, buffer = buffer[: match.end()], buffer[match.end() :]
-            closing = b"</" + prefix + b"row>"
-            end_tag = b"</" + prefix + b"sheetData>"
-            tail = end_tag + b"</" + prefix + b"worksheet>"
-        end = buffer.find(end_tag)
-        if end >= 0:
-            buffer = buffer[:end]
-        elif not block:
-            raise SpreadsheetError(CORRUPT)  # the XML stops inside <sheetData>
-        while len(buffer) >= slice_bytes:
-            cut = buffer.rfind(closing, 0, slice_bytes)
-            if cut < 0:
-                cut = buffer.find(closing, slice_bytes)  # a single row bigger than a slice
-                if cut < 0:
-                    break
-            cut += len(closing)
-            yield head, _numbered(buffer[:cut]), tail
-            buffer = buffer[cut:]
-        if end >= 0:
-            if buffer.strip():
-                yield head, _numbered(buffer), tail
+        searched = max(0, len(start) - 1024)  # a tag cut by the block boundary is found next time
+        start += block
+        match = _SHEET_DATA_START.search(start, searched)
+        if match is not None:
+            break
+        if not block:
             return
+        if len(start) > HEAD_SEARCH_BYTES:
+            raise SpreadsheetError(CORRUPT)
+    if match[2]:  # <sheetData/>: the sheet has no rows
+        return
+    prefix = match[1] or b""
+    head = _BETWEEN_TAGS.sub(b"><", bytes(start[: match.end()]))
+    if len(head) > MAX_HEAD_BYTES:
+        raise SpreadsheetError(CORRUPT)
+    buffer = start[match.end() :]
+    del start
+    closing = b"</" + prefix + b"row>"
+    end_tag = b"</" + prefix + b"sheetData>"
+    tail = end_tag + b"</" + prefix + b"worksheet>"
+    pending = bytearray()  # whole rows not yet given out
+    searched = 0  # where in buffer the next search starts; 0: buffer starts between two rows
+    eof = False
+    while True:
+        if searched == 0 and buffer and buffer[0] in _XML_SPACE:
+            rest = buffer.translate(None, _XML_SPACE)  # C speed, unlike lstrip
+            # the first non-space byte's value cannot occur before it (everything before it is space)
+            del buffer[: buffer.find(rest[:1]) if rest else len(buffer)]  # bytearray drops its front in O(1)
+        cut = buffer.rfind(closing, searched)
+        if cut >= 0:
+            cut += len(closing)
+            pending += buffer[:cut]
+            del buffer[:cut]
+            searched = 0
+            while len(pending) >= slice_bytes:
+                size = pending.rfind(closing, 0, slice_bytes)
+                if size < 0:
+                    size = pending.find(closing, slice_bytes)  # a single row bigger than a slice
+                size += len(closing)
+                yield head, _numbered(bytes(pending[:size])), tail
+                del pending[:size]
+            continue
+        end = buffer.find(end_tag, searched)
+        if end >= 0:
+            pending += buffer[:end]
+            if pending.strip():
+                yield head, _numbered(bytes(pending)), tail
+            return
+        if eof:
+            raise SpreadsheetError(CORRUPT)  # the XML stops inside <sheetData>
+        if len(buffer) > max_row_bytes:
+            raise SpreadsheetError(ROW_TOO_BIG)
+        searched = max(0, len(buffer) - len(end_tag))
+        block = stream.read(READ_BLOCK)
+        eof = not block
+        buffer += block
+
+
+_BETWEEN_TAGS = re.compile(rb">\s+<")
+_XML_SPACE = b" \t\r\n"
+# The start of a sheet before <sheetData> is a few kilobytes; a sheet that has not reached it by then is not
+# a worksheet we can read.
+HEAD_SEARCH_BYTES = 64 * READ_BLOCK
+
+
+def _prefix_of(tail: bytes) -> bytes:
+    """The namespace prefix of the sheet's elements (``b""`` or ``b"x:"``), from a slice's closing tags."""
+    return tail[2 : tail.index(b"sheetData>")]
+
+
+_NAME_ENDS = (b">", b"/", b" ", b"\t", b"\n", b"\r")  # what may follow a tag name
+_CELL_REFERENCE = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d+)["']""")
+
+
+def _formula_cells(body: bytes, prefix: bytes = b"") -> array:
+    """``row << 16 | column`` (column 0 = A) of every cell of a slice whose first child is a formula
+    (``<c r="B7"><f>...</f><v>cached</v></c>``), in sheet order."""
+    found = array("q")
+    tag = b"<" + prefix + b"f"
+    position = body.find(tag)
+    if position < 0:
+        return found
+    cell_tag = b"<" + prefix + b"c"
+    while position >= 0:
+        if body[position + len(tag) : position + len(tag) + 1] in _NAME_ENDS:
+            start = body.rfind(cell_tag, 0, position)
+            while start >= 0 and body[start + len(cell_tag) : start + len(cell_tag) + 1] not in _NAME_ENDS:
+                start = body.rfind(cell_tag, 0, start)  # <cols>, not a cell
+            if start < 0:
+                raise SpreadsheetError(CORRUPT)
+            reference = _CELL_REFERENCE.search(body, start, body.index(b">", start))
+            if reference is None:
+                raise SpreadsheetError(FORMULA_WITHOUT_ADDRESS)
+            found.append(int(reference[2]) << 16 | _column_index(reference[1]))
+        position = body.find(tag, position + len(tag))
+    return found
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters.upper():
+        index = index * 26 + letter - 64
+    return index - 1
+
+
+def _formula_positions(archive: zipfile.ZipFile, sheet_path: str) -> array:
+    """Formula cells of a whole sheet (see :func:`_formula_cells`), reading the part to its end, so that a
+    sheet whose data does not match its directory entry (size, CRC) is refused before calamine reads it."""
+    found = array("q")
+    with archive.open(sheet_path) as stream:
+        for _head, body, tail in _sheet_slices(stream, READ_BLOCK):
+            found.extend(_formula_cells(body, _prefix_of(tail)))
+        while stream.read(READ_BLOCK):
+            pass
+    return found
 
 
 _ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row\b[^>]*>")

@@ -5,6 +5,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from spm.models import Affair, Agency, BasicService, QualityComponent, Region, ServiceAssignment, User
 from spm.resources import AgencyResource, ServiceAssignmentResource
+from spm.xlsx import SAFE_FORMATS
 
 
 class QualityComponentInline(admin.TabularInline):
@@ -48,6 +49,7 @@ class RegionAdmin(admin.ModelAdmin):
 @admin.register(Agency)
 class AgencyAdmin(ImportExportModelAdmin):
     resource_classes = [AgencyResource]
+    formats = SAFE_FORMATS  # formulas never leave as formulas; uploads are checked before parsing
     list_display = ["name", "short_name", "region", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "region__name", "region__code"]
@@ -58,6 +60,7 @@ class AgencyAdmin(ImportExportModelAdmin):
 @admin.register(ServiceAssignment)
 class ServiceAssignmentAdmin(ImportExportModelAdmin):
     resource_classes = [ServiceAssignmentResource]
+    formats = SAFE_FORMATS
     list_display = ["service", "agency", "region"]
     search_fields = ["service__code", "service__name", "agency__name", "region__name"]
     list_select_related = ["service", "agency", "region"]

@@ -138,6 +138,14 @@ RECIPIENT_IMPORT_RETENTION_DAYS = int(env("RECIPIENT_IMPORT_RETENTION_DAYS", "7"
 # Up to this many rows the error report copies every row (fix it and upload it again); above it, only the rows
 # with an issue, with their original row number (writing a million-row copy would take minutes).
 RECIPIENT_IMPORT_FULL_REPORT_ROWS = 50_000
+# django-import-export: no exported cell starts a formula (the admin's formats, spm.xlsx, escape them as text).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Uploaded workbooks (xlsx) are checked before they are parsed (spm.zipcheck): a zip bomb, a package of
+# thousands of parts or one with lying sizes is refused with a message instead of filling memory or disk.
+SPREADSHEET_MAX_UNPACKED_BYTES = int(env("SPREADSHEET_MAX_UNPACKED_BYTES", str(2 * 1024 * 1024 * 1024)))
+SPREADSHEET_MAX_MEMBERS = 2_000
+SPREADSHEET_MAX_RATIO = 200  # unpacked : packed size of one part (the template's sheets stay under 20)
+SPREADSHEET_MAX_SHARED_STRINGS_BYTES = 1024 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = config.parse_bool("SECURE_COOKIES", env("SECURE_COOKIES"), default=False)

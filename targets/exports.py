@@ -3,13 +3,11 @@ lampiran of the Peraturan Kepala Daerah that sets it."""
 
 from __future__ import annotations
 
-import io
-
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
-from spm.xlsx import XLSX_TYPE
+from spm.xlsx import XLSX_TYPE, save
 from targets.choices import PaperSize
 from targets.documents import letterhead, long_date, write_pdf
 from targets.models import ActionPlan, ActionPlanItem, RegionProfile
@@ -140,9 +138,7 @@ def plan_xlsx_bytes(plan: ActionPlan) -> bytes:
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.print_options.gridLines = True
     ws.oddFooter.center.text = "Halaman &P dari &N"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return save(wb)  # type: ignore[return-value]
 
 
 def plan_xlsx(plan: ActionPlan) -> HttpResponse:

@@ -27,7 +27,6 @@ come from the period's approved quarterly reports; BAB III from the rencana aksi
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -43,6 +42,7 @@ from reporting.achievements.dashboard import region_dashboard
 from reporting.choices import ImplementationStage, ReportStatus, StageStatus
 from reporting.models import Achievement, QuarterlyReport, StageProgress
 from spm.models import Affair, BasicService, Region
+from spm.xlsx import save
 from targets.choices import PlanStatus
 from targets.documents import Letterhead, letterhead, long_date, write_pdf
 from targets.models import ActionPlan, ActionPlanItem, ReportEdition
@@ -589,9 +589,7 @@ def render_xlsx(report: OfficialReport) -> bytes:
         sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         sheet.print_title_rows = "4:4"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return save(wb)  # type: ignore[return-value]
 
 
 # --- PDF ----------------------------------------------------------------------------------------------

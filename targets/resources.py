@@ -11,9 +11,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from import_export import fields, resources, widgets
-from import_export.formats.base_formats import XLSX
 
 from spm.models import QualityComponent
+from spm.xlsx import SafeXLSX
+from spm.zipcheck import PackageError
 from targets.models import Target
 from targets.services import ImportRow, TargetInput
 
@@ -109,7 +110,9 @@ class TargetResource(resources.Resource):
     def parse(self, content: bytes) -> tuple[list[ImportRow], list[tuple[int, str, str]]]:
         """Read an xlsx into rows; cell-level errors are kept on each row, sheet-level ones returned."""
         try:
-            dataset = XLSX().create_dataset(content)
+            dataset = SafeXLSX().create_dataset(content)
+        except PackageError as exc:  # a zip bomb or a corrupt package, refused before openpyxl reads it
+            return [], [(0, "berkas", str(exc))]
         except Exception:  # noqa: BLE001 - any unreadable workbook is the same error to the user
             return [], [(0, "berkas", "Berkas bukan xlsx yang dapat dibaca.")]
         headers = [str(h or "").strip() for h in (dataset.headers or [])]

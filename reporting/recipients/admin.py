@@ -14,6 +14,7 @@ from reporting.models import ExportLog, Recipient, RecipientImport
 from reporting.recipients.services import log_export
 from reporting.recipients.validation import mask_nik
 from reporting.resources import RecipientResource
+from spm.xlsx import SAFE_FORMATS
 
 
 @admin.register(RecipientImport)
@@ -32,6 +33,7 @@ class RecipientImportAdmin(admin.ModelAdmin):
 @admin.register(Recipient)
 class RecipientAdmin(ExportMixin, admin.ModelAdmin):
     resource_classes = [RecipientResource]
+    formats = SAFE_FORMATS  # personal data: formula-like names leave as text
     list_display = ["id", "masked_nik", "service", "region", "year", "quarter", "status"]
     list_filter = ["year", "quarter", "status"]
     list_select_related = ["service", "region"]

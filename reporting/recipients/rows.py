@@ -24,6 +24,7 @@ from reporting.recipients.validation import (
     COLUMNS,
     ERROR,
     HEADERS,
+    FormulaRecord,
     Issue,
     column_for_header,
     parse_date,
@@ -247,8 +248,10 @@ def format_issues(row_number: int, issues: Sequence[Issue]) -> str:
 
 
 def records(reader: spreadsheet.XlsxReader, header: HeaderMap, limit: int) -> Iterator[tuple[int, dict]]:
-    """Data rows below the header as ``(row_number, {column code: value})``; blank rows are skipped."""
+    """Data rows below the header as ``(row_number, {column code: value})``; blank rows are skipped. A row
+    with formulas in template columns comes as a ``FormulaRecord`` without their cached values."""
     codes = tuple(code for _index, code in header.columns)
+    code_at = dict(header.columns)
     pick = itemgetter(*(index for index, _code in header.columns))
     width = header.width
     first = header.row_number
@@ -256,10 +259,15 @@ def records(reader: spreadsheet.XlsxReader, header: HeaderMap, limit: int) -> It
     for number, values in reader.rows():
         if number <= first:
             continue
+        formulas: tuple[str, ...] = ()
+        if values.__class__ is spreadsheet.FormulaRow:
+            formulas = tuple(code_at[index] for index in values.formula_columns if index in code_at)  # type: ignore[attr-defined]
         if len(values) < width:
             values = values + [""] * (width - len(values))
         record = dict(zip(codes, pick(values), strict=True))
-        if is_blank_row(record.values()):
+        if formulas:
+            record = FormulaRecord({**record, **dict.fromkeys(formulas)}, formulas)
+        elif is_blank_row(record.values()):
             continue
         data_rows += 1
         if data_rows > limit:

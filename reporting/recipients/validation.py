@@ -64,6 +64,25 @@ class Issue:
     severity: Severity = ERROR
 
 
+class FormulaRecord(dict):
+    """A record in which some cells held formulas (rumus): ``formulas`` are their column codes. Their values
+    are left out: a formula's cached result is not what the operator typed, and the row is refused."""
+
+    __slots__ = ("formulas",)
+
+    def __init__(self, values: Mapping[str, object], formulas: tuple[str, ...]) -> None:
+        super().__init__(values)
+        self.formulas = formulas
+
+
+def formula_issue(row_number: int, column: str) -> Issue:
+    return Issue(
+        column,
+        f"Baris {row_number} kolom {HEADERS[column]}: rumus tidak diperbolehkan; ketik nilainya (salin sel, "
+        "lalu Tempel Khusus > Nilai)",
+    )
+
+
 class FieldError(ValueError):
     """A value or file that cannot be read. Its text never holds a full NIK."""
 
@@ -489,6 +508,13 @@ def validate_rows(
     seen: dict[int, int] = {}
     for row_number, record in rows:
         issues, nik = _check_row(record, service_rule, year, province_codes, kecamatan_codes)
+        if record.__class__ is FormulaRecord:
+            formulas = record.formulas  # type: ignore[attr-defined]
+            issues = [formula_issue(row_number, code) for code in formulas] + [
+                issue for issue in issues if issue.column not in formulas
+            ]
+            if "nik" in formulas:
+                nik = None
         if nik is not None:
             key = int(nik)
             first = seen.setdefault(key, row_number)

@@ -8,7 +8,6 @@ can each be filled in or corrected and uploaded again.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from reporting.choices import RecipientStatus
 from reporting.recipients.validation import COLUMNS, Eligibility, age_in_years
+from spm.xlsx import safe_row, save
 
 DATA_SHEET = "Data Penerima"
 GUIDE_SHEET = "Petunjuk"
@@ -195,9 +195,7 @@ def recipients_template(service, *, year: int, region=None, districts: Sequence[
         district.add(f"{letters['kode_kecamatan']}2:{letters['kode_kecamatan']}{last}")
         sheet.add_data_validation(district)
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return save(workbook)  # type: ignore[return-value]
 
 
 def _guide_lines(service, *, year: int, region) -> Iterator[list[str]]:
@@ -299,7 +297,7 @@ def write_error_report(
                 while written < number - 1:
                     sheet.append([])
                     written += 1
-                sheet.append(values)
+                sheet.append(safe_row(sheet, values))
                 written += 1
             continue
         if number == header_row:
@@ -308,12 +306,12 @@ def write_error_report(
             if only_issues:
                 first = WriteOnlyCell(sheet, value=ORIGINAL_ROW_COLUMN)
                 first.font = Font(bold=True)
-                sheet.append([first, *header, bold_header])
+                sheet.append([first, *safe_row(sheet, header), bold_header])
             else:
                 while written < number - 1:
                     sheet.append([])
                     written += 1
-                sheet.append([*header, bold_header])
+                sheet.append([*safe_row(sheet, header), bold_header])
             written += 1
             continue
         while next_message is not None and next_message[0] < number:
@@ -331,16 +329,16 @@ def write_error_report(
             cell.fill = ERROR_FILL if message[2] else WARNING_FILL
             values.append(cell)
         if only_issues:
-            sheet.append([number, *values])
+            sheet.append([number, *safe_row(sheet, values)])
         else:
             while written < number - 1:  # rows calamine gave no cells for stay empty, so numbers match
                 sheet.append([])
                 written += 1
-            sheet.append(values)
+            sheet.append(safe_row(sheet, values))
         written += 1
         if on_row is not None:
             on_row(number)
-    workbook.save(str(destination))
+    save(workbook, Path(destination))
 
 
 EXPORT_EXTRA = ("Nama Kecamatan", "Triwulan", "Dicatat pada")
@@ -359,7 +357,7 @@ def write_export(destination: str | Path, rows: Iterable[Sequence[object]]) -> i
     sheet.append(header)
     count = 0
     for row in rows:
-        sheet.append(row)
+        sheet.append(safe_row(sheet, row))
         count += 1
-    workbook.save(str(destination))
+    save(workbook, Path(destination))
     return count

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from spm import access
 from spm.models import BasicService
-from spm.xlsx import XLSX_TYPE
+from spm.xlsx import XLSX_TYPE, dataset_xlsx
 from targets import selectors, services
 from targets.forms import ImportForm, ReviewForm, TargetForm
 from targets.models import Target, TargetImport, TargetQuality, TargetRevision
@@ -187,7 +187,7 @@ def target_export(request: HttpRequest) -> HttpResponse:
         open_ = [r for r in target.revisions.all() if r.is_open]
         target.shown_revision = open_[0] if open_ else None
     dataset = TargetResource().export(list(targets))
-    response = HttpResponse(dataset.export("xlsx"), content_type=XLSX_TYPE)
+    response = HttpResponse(dataset_xlsx(dataset), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="target-{region.code}-{year}.xlsx"'
     return response
 

@@ -561,3 +561,53 @@ def test_a_commit_whose_task_was_lost_may_be_asked_again(
         recipient_import_confirm(user=operator_a, batch=batch)
     batch.refresh_from_db()
     assert batch.status == ImportStatus.COMMITTED and Recipient.objects.count() == 2
+
+
+# --- formulas and hostile packages ---------------------------------------------------------------------------
+
+
+def test_a_formula_in_a_template_column_is_a_row_error_never_its_cached_value(operator_a, daerah, service_a, media):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    for row in people(3):
+        sheet.append(row)
+    sheet["B3"] = '=HYPERLINK("http://x","Penerima Uji 1")'  # Nama Lengkap of the second person
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    batch = start(operator_a, daerah, service_a, buffer.getvalue())
+    recipient_import_validate(batch.pk)
+    batch.refresh_from_db()
+    assert (batch.rows_read, batch.rows_with_errors) == (3, 1)
+    assert batch.issues == [
+        {
+            "row": 3,
+            "column": "Nama Lengkap",
+            "severity": "error",
+            "message": "Baris 3 kolom Nama Lengkap: rumus tidak diperbolehkan; ketik nilainya (salin sel, lalu "
+            "Tempel Khusus > Nilai)",
+        }
+    ]
+    report = load_workbook(batch.error_report.open("rb"))[DATA_SHEET]
+    assert all(cell.data_type != "f" for row in report.iter_rows() for cell in row)
+    assert not Recipient.objects.exists()
+
+
+def test_a_zip_bomb_is_refused_at_upload_with_a_reason(operator_a, daerah, service_a, media, tmp_path):
+    from tests.reporting.xlsx_files import write_padded_xlsx
+
+    path = tmp_path / "bom.xlsx"
+    write_padded_xlsx(path, [HEADER, people(1)[0]], padding_mb=64)
+    with pytest.raises(ValidationError) as exc_info:
+        start(operator_a, daerah, service_a, path.read_bytes())
+    assert "bom zip" in file_error(exc_info)
+    assert not RecipientImport.objects.exists() and stored_files(media) == []
+
+
+def test_a_sheet_with_a_bad_crc_is_refused_at_upload_as_corrupt(operator_a, daerah, service_a, media):
+    from tests.reporting.test_spreadsheet import _patch_central_directory
+
+    content = _patch_central_directory(xlsx_bytes(people(5)), b"xl/worksheets/sheet1.xml", crc=12345)
+    with pytest.raises(ValidationError) as exc_info:
+        start(operator_a, daerah, service_a, content)
+    assert "rusak" in file_error(exc_info)

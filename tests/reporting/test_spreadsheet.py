@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
-from reporting.spreadsheet import OLE_MAGIC, SpreadsheetError, XlsxReader, inspect
-from tests.reporting.xlsx_files import write_xlsx
+from reporting.spreadsheet import OLE_MAGIC, FormulaRow, SpreadsheetError, XlsxReader, inspect
+from tests.reporting.xlsx_files import write_padded_xlsx, write_xlsx
+
+ROOT = Path(__file__).resolve().parents[2]
 
 ROWS = [
     ["NIK", "Nama Lengkap", "Tanggal", "Angka", "Catatan"],
@@ -163,3 +169,146 @@ def test_a_sheet_that_unpacks_to_gigabytes_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr("reporting.spreadsheet.MAX_SHEET_XML_BYTES", 1000)
     with pytest.raises(SpreadsheetError, match="terlalu besar"):
         inspect(path)
+
+
+# --- formulas ------------------------------------------------------------------------------------------
+
+
+def test_formula_cells_are_reported_both_ways_never_as_plain_values(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["NIK", "Nama", "Catatan"])
+    for i in range(30):
+        sheet.append([f"18120101019000{i:02d}", f"Nama {i}", "biasa"])
+    sheet["B5"] = '=HYPERLINK("http://x","klik")'
+    sheet["C20"] = "=1+1"
+    sheet["A20"] = '="1812"&"010101900019"'
+    path = tmp_path / "rumus.xlsx"
+    workbook.save(path)
+    for reader in (XlsxReader(path), XlsxReader(path, direct_max_bytes=0, slice_bytes=300)):
+        marked = {number: values.formula_columns for number, values in reader.rows() if isinstance(values, FormulaRow)}
+        assert marked == {5: (1,), 20: (0, 2)}
+
+
+def test_formula_cells_are_found_in_namespace_prefixed_sheets(tmp_path):
+    content = io.BytesIO()
+    write_xlsx(content, [["Nama"], ["Budi"], ["Sri"]], shared_strings=False)
+
+    def prefixed(xml: bytes) -> bytes:
+        xml = xml.replace(b"<worksheet xmlns=", b"<x:worksheet xmlns:x=").replace(b"</worksheet>", b"</x:worksheet>")
+        for tag in (b"sheetData", b"row", b"c", b"is", b"t"):
+            xml = xml.replace(b"<" + tag + b">", b"<x:" + tag + b">").replace(b"<" + tag + b" ", b"<x:" + tag + b" ")
+            xml = xml.replace(b"</" + tag + b">", b"</x:" + tag + b">")
+        return xml.replace(b'<x:c r="A3" t="inlineStr">', b'<x:c r="A3" t="str"><x:f>UPPER("sri")</x:f>')
+
+    path = tmp_path / "prefixed.xlsx"
+    path.write_bytes(rewrite(content.getvalue(), "xl/worksheets/sheet1.xml", prefixed))
+    rows = list(XlsxReader(path, direct_max_bytes=0, slice_bytes=100).rows())
+    assert [type(values) for _n, values in rows] == [list, list, FormulaRow]
+
+
+# --- linear reading, bounded memory ----------------------------------------------------------------------
+
+
+def test_whitespace_between_rows_is_skipped_as_it_streams(tmp_path):
+    path = tmp_path / "padded.xlsx"
+    rows = [["NIK", "Nama"], ["1812010101900001", "Budi"], ["1812010101900002", "Sri"]]
+    write_padded_xlsx(path, rows, padding_mb=24, compressed=False)
+    reader = XlsxReader(path, direct_max_bytes=0)
+    assert [values for _n, values in reader.rows()] == rows
+    assert [values for _n, values in reader.head_rows()] == rows
+    assert reader.count_rows() == 3
+
+
+def test_a_row_bigger_than_the_limit_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "wide.xlsx"
+    write_xlsx(path, [["Nama"], ["x" * 5000]], shared_strings=False)
+    monkeypatch.setattr("reporting.spreadsheet.READ_BLOCK", 1024)
+    monkeypatch.setattr("reporting.spreadsheet.MAX_ROW_BYTES", 2048)
+    with pytest.raises(SpreadsheetError, match="terlalu besar"):
+        list(XlsxReader(path, direct_max_bytes=0).rows())
+
+
+# --- the package: zip bombs, lying sizes, bad CRCs ---------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def zip_bomb(tmp_path_factory) -> Path:
+    """About 1 MB on disk whose sheet unpacks to 1 GB of whitespace inside <sheetData>."""
+    path = tmp_path_factory.mktemp("bom") / "bom.xlsx"
+    write_padded_xlsx(path, [["NIK", "Nama"], ["1812010101900001", "Budi"]], padding_mb=1024)
+    return path
+
+
+PROBE = """
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[2])
+from reporting.spreadsheet import SpreadsheetError, XlsxReader
+started = time.perf_counter()
+try:
+    list(XlsxReader(sys.argv[1]).rows())
+    message = None
+except SpreadsheetError as exc:
+    message = str(exc)
+print(json.dumps({"seconds": time.perf_counter() - started, "message": message,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def test_a_zip_bomb_is_refused_quickly_in_bounded_memory(zip_bomb):
+    assert zip_bomb.stat().st_size < 2 * 1024 * 1024
+    assert zipfile.ZipFile(zip_bomb).getinfo("xl/worksheets/sheet1.xml").file_size >= 1024**3
+    output = subprocess.run(
+        [sys.executable, "-c", PROBE, str(zip_bomb), str(ROOT)], capture_output=True, text=True, check=True, timeout=60
+    )
+    result = json.loads(output.stdout)
+    assert result["message"] and "bom zip" in result["message"]
+    assert result["seconds"] < 5
+    assert result["peak_mb"] < 300
+
+
+def test_upload_limits_come_from_the_settings(tmp_path, settings):
+    path = tmp_path / "data.xlsx"
+    write_xlsx(path, ROWS * 50)
+    settings.SPREADSHEET_MAX_UNPACKED_BYTES = 2000
+    with pytest.raises(SpreadsheetError, match="terlalu besar"):
+        inspect(path)
+    settings.SPREADSHEET_MAX_UNPACKED_BYTES = 10**9
+    settings.SPREADSHEET_MAX_MEMBERS = 3
+    with pytest.raises(SpreadsheetError, match="terlalu banyak bagian"):
+        inspect(path)
+    settings.SPREADSHEET_MAX_MEMBERS = 100
+    settings.SPREADSHEET_MAX_SHARED_STRINGS_BYTES = 100
+    with pytest.raises(SpreadsheetError, match="shared strings"):
+        inspect(path)
+
+
+def _patch_central_directory(content: bytes, member: bytes, *, crc: int | None = None, size: int | None = None):
+    """A copy of a zip whose central directory entry of ``member`` claims another CRC or unpacked size."""
+    data = bytearray(content)
+    at = data.index(b"PK\x01\x02")
+    while True:
+        at = data.index(b"PK\x01\x02", at)
+        name_length = int.from_bytes(data[at + 28 : at + 30], "little")
+        if bytes(data[at + 46 : at + 46 + name_length]) == member:
+            break
+        at += 4
+    if crc is not None:
+        data[at + 16 : at + 20] = crc.to_bytes(4, "little")
+    if size is not None:
+        data[at + 24 : at + 28] = size.to_bytes(4, "little")
+    return bytes(data)
+
+
+@pytest.mark.parametrize("change", [{"crc": 12345}, {"size": 100}], ids=["bad-crc", "sheet-bigger-than-it-says"])
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "sliced"])
+def test_parts_whose_data_do_not_match_the_directory_are_refused_as_corrupt(tmp_path, change, direct):
+    content = io.BytesIO()
+    write_xlsx(content, ROWS * 40)
+    path = tmp_path / "dusta.xlsx"
+    path.write_bytes(_patch_central_directory(content.getvalue(), b"xl/worksheets/sheet1.xml", **change))
+    reader = XlsxReader(path, direct_max_bytes=1 << 30 if direct else 0, slice_bytes=300)
+    with pytest.raises(SpreadsheetError, match="rusak"):
+        list(reader.rows())
+    with pytest.raises(SpreadsheetError, match="rusak"):
+        reader.count_rows()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -174,3 +175,59 @@ def write_xlsx(
                         stream.write("".join(buffer).encode())
                         buffer.clear()
                 stream.write("".join(buffer).encode())
+
+
+class _RepeatingDeflate:
+    """A raw-deflate compressor for ``zipfile`` that compresses each distinct block once: every call ends
+    with a full flush (no back-references across calls), so the compressed bytes of a repeated block can be
+    written again as they are. A gigabyte of repeated whitespace is packed in about a second."""
+
+    def __init__(self) -> None:
+        self._real = zlib.compressobj(6, zlib.DEFLATED, -15)
+        self._known: dict[bytes, bytes] = {}
+
+    def compress(self, data: bytes) -> bytes:
+        packed = self._known.get(data)
+        if packed is None:
+            packed = self._real.compress(data) + self._real.flush(zlib.Z_FULL_FLUSH)
+            if len(data) >= 65536:
+                self._known[data] = packed
+        return packed
+
+    def flush(self) -> bytes:
+        return self._real.flush()
+
+
+def write_padded_xlsx(
+    target: str | Path, rows: Sequence[Sequence[object]], *, padding_mb: int, compressed: bool = True
+) -> None:
+    """An xlsx whose sheet holds ``rows`` with ``padding_mb`` MB of whitespace inside ``<sheetData>`` after
+    the first row, written in 1 MB blocks (never held in memory). Compressed, it is a zip bomb (about
+    1000:1); stored, a large but honest file for timing the reader."""
+    block = b" " * (1024 * 1024)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED if compressed else zipfile.ZIP_STORED) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES.format(sheets=""))
+        archive.writestr("_rels/.rels", ROOT_RELS)
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{MAIN_NS}" '
+            f'xmlns:r="{REL_NS}"><sheets><sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{REL_NS}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{REL_NS}/styles" Target="styles.xml"/></Relationships>',
+        )
+        archive.writestr("xl/styles.xml", STYLES)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as stream:
+            if compressed:
+                stream._compressor = _RepeatingDeflate()  # type: ignore[attr-defined]
+            stream.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="{MAIN_NS}"><sheetData>'.encode())
+            rows_xml = list(_sheet_rows(rows, None, 1))
+            stream.write(rows_xml[0].encode())
+            for _ in range(padding_mb):
+                stream.write(block)
+            stream.write("".join(rows_xml[1:]).encode())
+            stream.write(b"</sheetData></worksheet>")

@@ -225,3 +225,20 @@ def test_export_refused_outside_scope(client_for, outsider, daerah):
 def test_nav_shows_targets_to_operator_but_not_to_provincial_viewer(client_for, operator_a, provincial_viewer):
     assert "Target &amp; rencana aksi" in client_for(operator_a).get("/").content.decode()
     assert "Target &amp; rencana aksi" not in client_for(provincial_viewer).get("/").content.decode()
+
+
+def test_import_refuses_a_zip_bomb_before_reading_it(client_for, operator_a, tmp_path):
+    from tests.reporting.xlsx_files import write_padded_xlsx
+
+    path = tmp_path / "bom.xlsx"
+    write_padded_xlsx(
+        path,
+        [["kode_daerah", "kode_layanan", "tahun", "harus_dilayani"], ["18.12", "1.02.K01", 2026, 1]],
+        padding_mb=32,
+    )
+    response = client_for(operator_a).post(
+        IMPORT, {"file": SimpleUploadedFile("t.xlsx", path.read_bytes()), "action": "dry_run"}
+    )
+    assert response.status_code == 200
+    assert any("bom zip" in message for _row, _column, message in response.context["sheet_errors"])
+    assert not Target.objects.exists()
