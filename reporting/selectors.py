@@ -94,13 +94,16 @@ class Task:
         return self.days_left < 0
 
 
-def completeness_pct_of(report: QuarterlyReport) -> int:
-    """Share of sections A–F filled, from the report's prefetched rows only (no query per report).
+def completeness_of(report: QuarterlyReport) -> list[checks.SectionState]:
+    """Sections A–F of a report, filled or not, from its prefetched rows only (no query per report): the
+    same ``report_values`` the report page uses. Completeness depends on neither the earlier triwulan nor
+    the previous index, so both are skipped."""
+    return checks.completeness(report_values(report, with_previous=False, served_before_total=0))
 
-    Completeness depends on neither the earlier triwulan nor the previous index, so both are skipped.
-    """
-    values = report_values(report, with_previous=False, served_before_total=0)
-    return checks.completeness_pct(checks.completeness(values))
+
+def completeness_pct_of(report: QuarterlyReport) -> int:
+    """Share of sections A–F filled (see :func:`completeness_of`)."""
+    return checks.completeness_pct(completeness_of(report))
 
 
 def operator_tasks(user, *, year: int, quarter: int) -> tuple[ReportingPeriod, list[Task]]:

@@ -15,7 +15,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from reporting import anchors, checks
 from reporting.choices import ReportStatus, Section, StageStatus
 from reporting.models import Evidence, QuarterlyReport, ReportingPeriod
-from reporting.selectors import MATRIX_STATUSES, MatrixRow
+from reporting.selectors import MATRIX_STATUSES, MatrixRow, completeness_of
 from reporting.services.periods import quarter_of, today
 from spm import access
 from spm.models import Region
@@ -25,24 +25,6 @@ FIRST_YEAR = 2020
 
 
 # --- Review queue -------------------------------------------------------------------------------------
-
-
-def list_values(report: QuarterlyReport) -> checks.ReportValues:
-    """The report's values from prefetched rows only (no per-row query): enough for completeness."""
-    return checks.ReportValues(
-        must_serve=report.must_serve,
-        served=report.served,
-        budget_allocated=report.budget_allocated,
-        budget_realised=report.budget_realised,
-        problems=report.problems,
-        solutions=report.solutions,
-        quality=tuple(
-            checks.QualityValue(e.component.code, e.component.name, e.required, e.met)
-            for e in report.quality_entries.all()
-        ),
-        stages=tuple(checks.StageValue(s.stage, s.get_stage_display(), s.status, s.note) for s in report.stages.all()),
-        evidence_count=len(report.evidence.all()),
-    )
 
 
 @dataclass(frozen=True)
@@ -60,7 +42,7 @@ class QueueRow:
 
 
 def queue_rows(reports: Iterable[QuarterlyReport]) -> list[QueueRow]:
-    return [QueueRow(r, checks.completeness(list_values(r))) for r in reports]
+    return [QueueRow(r, completeness_of(r)) for r in reports]
 
 
 def queue_reports(user, *, status: str, year: int | None = None, quarter: int | None = None):
