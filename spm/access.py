@@ -513,6 +513,12 @@ def get_object_for(user, queryset: QuerySet, action: str = "view", message: str 
     return obj
 
 
+def role_label(user) -> str:
+    """The role shown beside the user's name (a superuser reads as Admin Sistem)."""
+    scope = scope_of(user)
+    return str(Role(Role.ADMIN if scope.is_admin else user.role).label) if scope.authenticated else ""
+
+
 # --- People to notify (the same rules, read the other way) --------------------------------------------
 
 

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from spm import access
-from spm.choices import Role
 
 
 @dataclass(frozen=True)
@@ -47,6 +46,4 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [item for item in NAV_ITEMS if item.page is None or access.can(user, f"page.{item.page}")]
-    scope = access.scope_of(user)
-    role = Role.ADMIN if scope.is_admin else user.role
-    return {"nav_items": items, "user_role_label": Role(role).label}
+    return {"nav_items": items, "user_role_label": access.role_label(user)}

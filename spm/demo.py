@@ -11,6 +11,7 @@ from django.db import transaction
 
 from spm.choices import Role
 from spm.models import Agency, BasicService, Region, User
+from spm.roles import ScopeKind, role_spec
 from spm.services import service_assign, user_create
 
 DEMO_REGION_CODE = "18.12"
@@ -78,7 +79,7 @@ def demo_setup() -> list[tuple[DemoAccount, bool]]:
             agency=agencies[account.agency] if account.agency else None,
             region=Region.objects.get(code=account.region_code) if account.region_code else None,
             first_name=account.description,
-            is_superuser=account.role == Role.ADMIN,
+            is_superuser=role_spec(account.role).scope == ScopeKind.ALL,
         )
         results.append((account, True))
     return results

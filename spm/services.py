@@ -201,8 +201,6 @@ def user_create(
     if role not in Role.values:
         raise ValidationError({"role": _("Peran '%(role)s' tidak dikenal.") % {"role": role}})
     user = User(username=username, role=role, region=region, agency=agency, **extra)
-    if role == Role.OPERATOR and agency is not None:
-        user.region = agency.region
     user.full_clean(exclude=["password"])
     if password:
         user.set_password(password)
