@@ -296,7 +296,8 @@ _PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "
 CELERY_TASK_PUBLISH_RETRY_POLICY = _PUBLISH_RETRY
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": _PUBLISH_RETRY}
 # - A worker child holding more than this much memory (KiB) is replaced after its task; 0 means no limit.
-CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(env("CELERY_WORKER_MAX_MEMORY_PER_CHILD", str(1024 * 1024))) or None
+_MAX_MEMORY = env("CELERY_WORKER_MAX_MEMORY_PER_CHILD")  # unset: 1 GiB; empty or 0: no limit
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = (1024 * 1024 if _MAX_MEMORY is None else int(_MAX_MEMORY.strip() or 0)) or None
 # - A running recipient import whose heartbeat is older than this (seconds) lost its worker: the watchdog
 #   re-queues it, up to this many runs of a step, then marks it failed.
 RECIPIENT_IMPORT_HEARTBEAT_TIMEOUT = int(env("RECIPIENT_IMPORT_HEARTBEAT_TIMEOUT", "300"))

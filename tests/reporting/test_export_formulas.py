@@ -175,8 +175,12 @@ def official_report_xlsx(payload, request):
         budget_realised=1,
         get_status_label=lambda: payload,
     )
-    line = official_report.ServiceLine(row=row, quality_required=1, quality_met=1, problems=payload, solutions=payload)
-    section = official_report.AffairSection(affair=SimpleNamespace(name="Kesehatan"), row=None, services=[line])
+    line = official_report.ServiceLine(
+        service=row.service, row=row, quality_required=1, quality_met=1, problems=payload, solutions=payload
+    )
+    section = official_report.AffairSection(
+        affair=SimpleNamespace(name="Kesehatan"), row=None, letter="A", services=[line]
+    )
     report = official_report.OfficialReport(
         edition=SimpleNamespace(region=SimpleNamespace(name=payload), label=payload),
         region_row=None,

@@ -152,10 +152,11 @@ def test_queue_query_count_does_not_grow_with_reports(
 # --- Review page ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona", ["operator_a", "operator_b"])
-def test_operators_are_refused_the_review_page(persona, request, client_for, submitted):
+@pytest.mark.parametrize(("persona", "status"), [("operator_a", 403), ("operator_b", 404)])
+def test_operators_are_refused_the_review_page(persona, status, request, client_for, submitted):
+    """The report's own OPD is refused the page (403); another OPD does not see the report at all (404)."""
     client = client_for(request.getfixturevalue(persona))
-    assert client.get(reverse("reporting:review", args=[submitted.pk])).status_code == 403
+    assert client.get(reverse("reporting:review", args=[submitted.pk])).status_code == status
 
 
 def test_outsider_gets_404_on_our_report(client_for, outsider, submitted):

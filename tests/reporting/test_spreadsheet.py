@@ -244,13 +244,14 @@ PROBE = """
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[2])
 from reporting.spreadsheet import SpreadsheetError, XlsxReader
-started = time.perf_counter()
+started, cpu_started = time.perf_counter(), time.process_time()
 try:
     list(XlsxReader(sys.argv[1]).rows())
     message = None
 except SpreadsheetError as exc:
     message = str(exc)
-print(json.dumps({"seconds": time.perf_counter() - started, "message": message,
+print(json.dumps({"seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu_started,
+                  "message": message,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -263,7 +264,10 @@ def test_a_zip_bomb_is_refused_quickly_in_bounded_memory(zip_bomb):
     )
     result = json.loads(output.stdout)
     assert result["message"] and "bom zip" in result["message"]
-    assert result["seconds"] < 5
+    # The work of refusing is measured as CPU time (the machine running the suite may be busy); the
+    # wall-clock bound only catches a reader that waits or loops.
+    assert result["cpu_seconds"] < 5
+    assert result["seconds"] < 30
     assert result["peak_mb"] < 300
 
 
