@@ -128,7 +128,8 @@ def recipients_import(request: HttpRequest) -> HttpResponse:
     chooses = access.scope_of(user).is_admin
     region = _daerah(request) if chooses else user.region
     if chooses and request.method == "POST":
-        region = Region.objects.daerah().filter(pk=request.POST.get("region") or None).first()
+        chosen = request.POST.get("region", "")
+        region = Region.objects.daerah().filter(pk=int(chosen)).first() if chosen.isdigit() else None
     form = RecipientImportForm(
         request.POST or None,
         request.FILES or None,
