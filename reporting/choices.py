@@ -107,9 +107,13 @@ class RecipientStatus(models.TextChoices):
 
 
 class ExportKind(models.TextChoices):
+    """What a row of the personal-data access log records (UU 27/2022): an export, or a look at a full NIK."""
+
     RECIPIENTS_XLSX = "penerima_xlsx", _("Daftar penerima (xlsx)")
     RECIPIENTS_ADMIN = "penerima_admin", _("Daftar penerima (ekspor admin)")
     ERROR_REPORT = "laporan_galat", _("Laporan galat impor (xlsx)")
+    FULL_VIEW = "lihat_nik", _("Rincian penerima dengan NIK lengkap")
+    NIK_SEARCH = "cari_nik", _("Pencarian NIK")
 
 
 # A report the OPD may still change (a draft, or returned by the verifikator).

@@ -14,9 +14,10 @@ from django.core.exceptions import ValidationError
 
 from reporting import anchors
 from reporting.choices import ImplementationStage, Quarter, StageStatus
-from reporting.models import QuarterlyReport
+from reporting.models import Evidence, QuarterlyReport
 from reporting.services import ReportInput
 from reporting.services.reports import SCALAR_FIELDS
+from spm.validation import max_length
 
 MAX_INT = 2_147_483_647  # PositiveIntegerField
 MAX_RUPIAH = 9_223_372_036_854_775_807  # PositiveBigIntegerField
@@ -193,7 +194,7 @@ class EvidenceForm(forms.Form):
     description = forms.CharField(
         label="Keterangan",
         required=False,
-        max_length=255,
+        max_length=max_length(Evidence, "description"),
         error_messages={"max_length": "Keterangan paling banyak %(limit_value)d karakter (sekarang %(show_value)d)."},
     )
 

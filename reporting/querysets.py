@@ -46,11 +46,6 @@ class RecipientQuerySet(models.QuerySet):
         """One daerah's list of one jenis pelayanan dasar for one year."""
         return self.filter(region_id=region_id, service_id=service_id, year=year)
 
-    def nik_prefix(self, prefix: str) -> RecipientQuerySet:
-        """NIKs starting with ``prefix`` (digits), as a range so the (daerah, layanan, tahun, NIK) index is
-        used whatever the database collation."""
-        return self.filter(nik__gte=prefix.ljust(16, "0"), nik__lte=prefix.ljust(16, "9"))
-
 
 class ExportLogQuerySet(models.QuerySet):
     def visible_to(self, user) -> ExportLogQuerySet:

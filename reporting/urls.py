@@ -51,8 +51,14 @@ urlpatterns: list = [
     ),
     path("penerima/impor/<int:pk>/simpan/", recipients.recipients_import_commit, name="recipients-import-commit"),
     path("penerima/impor/<int:pk>/batal/", recipients.recipients_import_cancel, name="recipients-import-cancel"),
+    path("data-pribadi-saya/", recipients.personal_data_log, name="personal-data-log"),
     path("penerima/data/<int:pk>/", recipients.recipient_detail, name="recipient-detail"),
     path("penerima/<str:region>/<str:service>/<int:year>/", recipients.recipients_list, name="recipients-list"),
+    path(
+        "penerima/<str:region>/<str:service>/<int:year>/cari-nik/",
+        recipients.recipients_nik_search,
+        name="recipients-nik-search",
+    ),
     path(
         "penerima/<str:region>/<str:service>/<int:year>/ekspor/",
         recipients.recipients_export,

@@ -470,6 +470,9 @@ RULES: dict[str, Callable[..., bool]] = {
     "plan.item_edit": _plan_item_edit,
     "official_report.write": _official_write,
     "period.manage": _admin_only,
+    # The personal-data access log: everyone reads their own (page "personal_data_log"); only admins read
+    # another user's (an audit under UU 27/2022).
+    "personal_data_log.view_others": _admin_only,
 }
 
 

@@ -53,6 +53,8 @@ _OFFICIAL_VIEW = ("targets.view_reportedition", "targets.view_generatedreport")
 # for the roles that work with the lists (UU 27/2022 data minimisation).
 _RECIPIENT_VIEW = ("reporting.view_recipient", "reporting.view_recipientimport")
 _RECIPIENT_PERSONAL_DATA = ("reporting.view_recipient_nik", "reporting.export_recipient")
+# Pages every role has: "Data pribadi yang saya akses" (the user's own rows of the personal-data access log).
+_COMMON_PAGES = frozenset({"personal_data_log"})
 
 ROLES: dict[str, RoleSpec] = {
     Role.OPERATOR: RoleSpec(
@@ -72,7 +74,7 @@ ROLES: dict[str, RoleSpec] = {
             *_RECIPIENT_PERSONAL_DATA,
             "reporting.add_recipientimport",
         ),
-        pages=frozenset({"my_agency", "report_tasks", "my_achievements", "targets", "recipients"}),
+        pages=_COMMON_PAGES | {"my_agency", "report_tasks", "my_achievements", "targets", "recipients"},
     ),
     Role.REVIEWER: RoleSpec(
         group_name="Verifikator",
@@ -90,29 +92,28 @@ ROLES: dict[str, RoleSpec] = {
             *_RECIPIENT_VIEW,
             *_RECIPIENT_PERSONAL_DATA,
         ),
-        pages=frozenset(
-            {"organisation", "review_queue", "matrix", "dashboard", "targets", "official_report", "recipients"}
-        ),
+        pages=_COMMON_PAGES
+        | {"organisation", "review_queue", "matrix", "dashboard", "targets", "official_report", "recipients"},
     ),
     Role.LEADER: RoleSpec(
         group_name="Pimpinan",
         scope=ScopeKind.DAERAH,
         permissions=(*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW, *_OFFICIAL_VIEW, *_RECIPIENT_VIEW),
-        pages=frozenset(
-            {"organisation", "review_queue", "matrix", "dashboard", "targets", "official_report", "recipients"}
-        ),
+        pages=_COMMON_PAGES
+        | {"organisation", "review_queue", "matrix", "dashboard", "targets", "official_report", "recipients"},
     ),
     Role.PROVINCIAL_VIEWER: RoleSpec(
         group_name="Peninjau Provinsi",
         scope=ScopeKind.PROVINCE,
         permissions=(*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW, *_RECIPIENT_VIEW),
-        pages=frozenset({"organisation", "regions", "review_queue", "matrix", "ranking", "recipients"}),
+        pages=_COMMON_PAGES | {"organisation", "regions", "review_queue", "matrix", "ranking", "recipients"},
     ),
     Role.ADMIN: RoleSpec(
         group_name="Admin Sistem",
         scope=ScopeKind.ALL,
         permissions=("*",),
-        pages=frozenset(
+        pages=_COMMON_PAGES
+        | frozenset(
             {
                 "organisation",
                 "regions",

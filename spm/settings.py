@@ -138,6 +138,10 @@ RECIPIENT_IMPORT_RETENTION_DAYS = int(env("RECIPIENT_IMPORT_RETENTION_DAYS", "7"
 # Up to this many rows the error report copies every row (fix it and upload it again); above it, only the rows
 # with an issue, with their original row number (writing a million-row copy would take minutes).
 RECIPIENT_IMPORT_FULL_REPORT_ROWS = 50_000
+# A search by NIK (exact, POST, logged; reporting/recipients/personal_data.py) is limited per user and window,
+# so the list cannot be used to test NIKs in bulk. Counted in the default cache.
+RECIPIENT_NIK_SEARCH_LIMIT = 20
+RECIPIENT_NIK_SEARCH_WINDOW_SECONDS = 10 * 60
 # django-import-export: no exported cell starts a formula (the admin's formats, spm.xlsx, escape them as text).
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 # Uploaded workbooks (xlsx) are checked before they are parsed (spm.zipcheck): a zip bomb, a package of

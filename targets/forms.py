@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from reporting import anchors
 from spm.models import BasicService
-from targets.models import TargetRevision
+from spm.validation import max_length, max_value
+from targets.models import ReportEdition, TargetQuality, TargetRevision
 from targets.services import TargetInput
 
 
@@ -17,6 +18,7 @@ class TargetForm(forms.Form):
     must_serve = forms.IntegerField(
         label=_("Jumlah yang harus dilayani (sasaran)"),
         min_value=0,
+        max_value=max_value(TargetRevision, "must_serve"),
         required=False,
         error_messages={"min_value": _("Jumlah yang harus dilayani tidak boleh negatif.")},
     )
@@ -38,6 +40,7 @@ class TargetForm(forms.Form):
             self.fields[f"quality_{c.code}"] = forms.IntegerField(
                 label=_("Target mutu: %(name)s") % {"name": c.name},
                 min_value=0,
+                max_value=max_value(TargetQuality, "required"),
                 required=False,
                 error_messages={"min_value": _("%(name)s: target mutu tidak boleh negatif.") % {"name": c.name}},
             )
@@ -95,7 +98,9 @@ class EditionForm(forms.Form):
         label=_("Arah kebijakan dalam KUA (BAB I.D)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     conclusion = forms.CharField(label=_("Penutup (BAB IV)"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    signer_name = forms.CharField(label=_("Nama penandatangan"), required=False, max_length=160)
+    signer_name = forms.CharField(
+        label=_("Nama penandatangan"), required=False, max_length=max_length(ReportEdition, "signer_name")
+    )
     due_date = forms.DateField(
         label=_("Batas waktu penyampaian"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -254,6 +254,26 @@ CELLS = [
         lambda w: reverse(R + "recipient-detail", args=[w.recipient.pk]),
         _expect(OK, 404, OK, OK, OK, OK, 404),
     ),
+    Cell(
+        "recipient.nik_search",
+        "post",
+        lambda w: reverse(R + "recipients-nik-search", args=["18.12", "1.02.K01", YEAR]),
+        _expect(OK, 404, OK, 403, 403, OK, 404),
+        data=lambda w: {"nik": w.recipient.nik},
+    ),
+    # --- Log akses data pribadi -----------------------------------------------------------------------
+    Cell(
+        "personal_data_log.view",
+        "get",
+        lambda w: reverse(R + "personal-data-log"),
+        _expect(OK, OK, OK, OK, OK, OK, OK),
+    ),
+    Cell(
+        "personal_data_log.view_others",
+        "get",
+        lambda w: reverse(R + "personal-data-log") + f"?pengguna={w.batch.created_by_id}",  # operator_a's
+        _expect(OK, 403, 403, 403, 403, OK, 403),
+    ),
     # --- Target ---------------------------------------------------------------------------------------
     Cell(
         "target.view",
@@ -413,6 +433,7 @@ def test_the_matrix_covers_every_persona_and_object_type():
         "official_report",
         "achievement",
         "agency",
+        "personal_data_log",
     }
     assert any(cell.api for cell in CELLS)
 

@@ -236,8 +236,10 @@ class Recipient(models.Model):
 
 
 class ExportLog(models.Model):
-    """A record of every export of personal data (UU 27/2022): who, what (kind and filters), how many rows,
-    when. Written by the service that produces the export, in the same request."""
+    """Log akses data pribadi: a record of every export of personal data and of every look at a full NIK
+    (a recipient's detail with the full number, a search by NIK), UU 27/2022: who, what (kind and filters,
+    never a full NIK), how many rows, when. Written by the service or view that gives the access, in the
+    same request; each user reads their own on "Data pribadi yang saya akses", admins read everyone's."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("oleh"), on_delete=models.PROTECT)
     kind = models.CharField(_("jenis"), max_length=20, choices=ExportKind.choices)
@@ -251,8 +253,8 @@ class ExportLog(models.Model):
     objects = ExportLogQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("log ekspor data pribadi")
-        verbose_name_plural = _("log ekspor data pribadi")
+        verbose_name = _("log akses data pribadi")
+        verbose_name_plural = _("log akses data pribadi")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reporting.choices import ImportMode, Quarter, RecipientStatus
 from reporting.models import Recipient
+from reporting.recipients.personal_data import clean_nik_query
 from reporting.recipients.services import importable_services
 from spm import access
 from spm.models import BasicService, Region
@@ -52,10 +53,19 @@ class RecipientImportForm(forms.Form):
                 )
 
 
-class RecipientFilter(django_filters.FilterSet):
-    """Search and filters of a list: name or NIK prefix, kecamatan, desa, status, triwulan served."""
+def _not_a_number(value: str) -> None:
+    """The list's search box is for names: a number typed there would travel in the URL (and into access
+    logs) and looks for a NIK, so a value with six digits or more is refused; a NIK is searched with the
+    "Cari NIK" form (POST)."""
+    if sum(char.isdigit() for char in value) >= 6:
+        raise forms.ValidationError(_('Kotak ini hanya untuk mencari nama. Cari NIK lengkap dengan kotak "Cari NIK".'))
 
-    q = django_filters.CharFilter(label=_("Cari nama atau awal NIK"), method="search")
+
+class RecipientFilter(django_filters.FilterSet):
+    """Search and filters of a list: name, kecamatan, desa, status, triwulan served. There is no search by
+    NIK here (GET): see :mod:`reporting.recipients.personal_data`."""
+
+    q = django_filters.CharFilter(label=_("Cari nama"), method="search", max_length=100, validators=[_not_a_number])
     kecamatan = django_filters.ModelChoiceFilter(
         label=_("Kecamatan"), field_name="district", queryset=Region.objects.none(), empty_label=_("Semua kecamatan")
     )
@@ -86,19 +96,30 @@ class RecipientFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        if value.isdigit():
-            return queryset.nik_prefix(value[:16])
         return queryset.filter(Q(name__icontains=value))
 
     @property
     def active(self) -> dict[str, str]:
-        """The filters in use, for the export record and links (no personal data beyond a NIK prefix)."""
+        """The filters in use, for the export record and links (never a NIK: ``q`` refuses numbers)."""
         data = self.form.cleaned_data if self.form.is_valid() else {}
         active = {}
         for key, value in data.items():
             if value in (None, ""):
                 continue
-            if key == "q" and str(value).strip().isdigit():
-                value = str(value).strip()[:6] + "*"  # a NIK prefix is recorded only as its region digits
             active[key] = value.code if isinstance(value, Region) else str(value)
         return active
+
+
+class NikSearchForm(forms.Form):
+    """Cari NIK: the whole 16-digit NIK, posted (never in a URL), for roles that may see full NIKs."""
+
+    nik = forms.CharField(
+        label=_("Cari NIK (16 digit, sama persis)"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"class": "form-control form-control-sm", "inputmode": "numeric", "autocomplete": "off"}
+        ),
+    )
+
+    def clean_nik(self) -> str:
+        return clean_nik_query(self.cleaned_data["nik"])

@@ -1,12 +1,22 @@
-"""Dokumen pendukung: evidence files, checked by their content (magic bytes), not only their extension."""
+"""Dokumen pendukung: evidence files, checked by their content, not only their extension.
+
+A file must be what it claims: the first bytes decide the type (magic bytes), then the structure is parsed —
+pypdf must open a PDF and find at least one page, Pillow must decode a PNG or JPEG completely. Images are
+re-encoded before they are stored, so whatever rode along (bytes appended after the image, EXIF with the
+camera's location, text chunks) is dropped; the EXIF orientation is applied first, so photos stay upright.
+"""
 
 from __future__ import annotations
 
+import io
+import logging
+import warnings
 import zipfile
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import get_valid_filename
@@ -14,6 +24,8 @@ from django.utils.text import get_valid_filename
 from reporting.models import Evidence, FieldChange, QuarterlyReport
 from reporting.services.reports import lock_report
 from spm import access
+
+logger = logging.getLogger(__name__)
 
 # extension -> content type; the content must match (sniff_content_type)
 ALLOWED_TYPES = {
@@ -47,6 +59,72 @@ def sniff_content_type(head: bytes, file) -> str | None:
     return None
 
 
+# An image decoded to more pixels than this is refused (a small file can expand to gigabytes of pixels).
+EVIDENCE_MAX_PIXELS = 40_000_000
+IMAGE_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
+
+
+def _refused(name: str, reason: str) -> ValidationError:
+    return ValidationError({"file": f"Berkas '{name}' ditolak: {reason}"})
+
+
+def check_pdf(file, name: str) -> None:
+    """A PDF that pypdf can open, with at least one page (a file that only starts with ``%PDF`` is not one)."""
+    from pypdf import PdfReader
+
+    file.seek(0)
+    try:
+        reader = PdfReader(file, strict=False)
+        if reader.is_encrypted:
+            raise _refused(name, "PDF terkunci kata sandi tidak dapat diperiksa. Unggah PDF tanpa kata sandi.")
+        pages = len(reader.pages)
+    except ValidationError:
+        raise
+    except Exception as exc:  # pypdf raises many types for a broken file; all mean "not a readable PDF"
+        logger.info("evidence PDF refused: %s", type(exc).__name__)
+        raise _refused(name, "isinya bukan PDF yang utuh dan tidak dapat dibuka.") from None
+    finally:
+        file.seek(0)
+    if pages < 1:
+        raise _refused(name, "PDF tidak memiliki halaman.")
+
+
+def clean_image(file, name: str, content_type: str) -> bytes:
+    """The image decoded completely by Pillow and encoded again in its own format, without anything but the
+    pixels (no appended bytes, no EXIF, no text chunks)."""
+    from PIL import Image, ImageOps
+
+    expected = IMAGE_FORMATS[content_type]
+    file.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(file) as probe:
+                if probe.format != expected:
+                    raise _refused(name, f"isinya bukan gambar {expected}.")
+                if probe.width * probe.height > EVIDENCE_MAX_PIXELS:
+                    raise _refused(name, f"gambar {probe.width}×{probe.height} piksel terlalu besar.")
+                probe.verify()  # structure and checksums (PNG chunks' CRC)
+            file.seek(0)
+            with Image.open(file) as image:
+                image.load()  # every pixel: a truncated file fails here
+                upright = ImageOps.exif_transpose(image)
+                upright.info = {}
+                out = io.BytesIO()
+                if expected == "JPEG":
+                    upright.save(out, format="JPEG", quality=90)
+                else:
+                    upright.save(out, format="PNG")
+    except ValidationError:
+        raise
+    except Exception as exc:  # Pillow raises many types for a broken file; all mean "not a whole image"
+        logger.info("evidence image refused: %s", type(exc).__name__)
+        raise _refused(name, f"gambar {expected} rusak, terpotong atau tidak dapat dibaca.") from None
+    finally:
+        file.seek(0)
+    return out.getvalue()
+
+
 @transaction.atomic
 def evidence_add(*, report: QuarterlyReport, user, upload: UploadedFile, description: str = "") -> Evidence:
     """Attach an evidence file to a report the user may edit."""
@@ -70,16 +148,21 @@ def evidence_add(*, report: QuarterlyReport, user, upload: UploadedFile, descrip
         raise ValidationError(
             {"file": f"Isi berkas '{name}' tidak sesuai dengan ekstensinya {extension}; berkas ditolak."}
         )
+    content = upload
+    if detected == "application/pdf":
+        check_pdf(upload, name)
+    elif detected in IMAGE_FORMATS:
+        content = ContentFile(clean_image(upload, name, detected))
     upload.seek(0)
     evidence = Evidence(
         report=report,
         original_name=name[:255],
         content_type=detected,
-        size=upload.size,
+        size=content.size,
         description=description.strip()[:255],
         uploaded_by=user,
     )
-    evidence.file.save(get_valid_filename(name), upload, save=False)
+    evidence.file.save(get_valid_filename(name), content, save=False)
     evidence.save()
     FieldChange.objects.create(
         report=report, field="evidence", label="Dokumen pendukung", old_value="", new_value=name, actor=user

@@ -41,6 +41,7 @@ from reporting.services import (
 from reporting.services.periods import today
 from spm import access
 from spm.models import ServiceAssignment
+from spm.validation import parse_id
 
 # --- Tugas saya triwulan ini ----------------------------------------------------------------------------
 
@@ -421,7 +422,10 @@ def notifications(request: HttpRequest) -> HttpResponse:
 def notifications_read(request: HttpRequest) -> HttpResponse:
     """Mark one notification (``id``) or all of them as read."""
     raw = request.POST.get("id")
-    ids = [int(raw)] if raw and raw.isdigit() else None
+    if raw and parse_id(raw, Notification) is None:
+        messages.error(request, "Notifikasi tidak ditemukan.")
+        return redirect("reporting:notifications")
+    ids = [parse_id(raw, Notification)] if raw else None
     count = notifications_mark_read(user=request.user, ids=ids)
     if ids is None:
         messages.success(request, f"{count} notifikasi ditandai sudah dibaca.")

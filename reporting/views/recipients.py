@@ -1,6 +1,7 @@
 """Pages of recipient data (data penerima layanan dasar): per-service overview, template download, import
-with an htmx-polled progress bar, the error report, the searchable list with masked NIKs, one recipient's
-detail, and the xlsx export (recorded in ExportLog).
+with an htmx-polled progress bar, the error report, the list with masked NIKs (searched by name; by exact
+NIK through a POST form), one recipient's detail, and the xlsx export. Exports, full-NIK views and NIK
+searches are recorded in ExportLog, the personal-data access log.
 
 Thin function-based views: every read starts from ``visible_to(user)`` (out of scope answers 404), every
 write is a service in ``reporting.recipients.services``.
@@ -23,14 +24,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from reporting.choices import ExportKind, RecipientStatus
-from reporting.models import Recipient, RecipientImport
+from reporting.models import ExportLog, Recipient, RecipientImport
+from reporting.recipients import personal_data, store
 from reporting.recipients import services as service_layer
-from reporting.recipients import store
-from reporting.recipients.forms import RecipientFilter, RecipientImportForm
+from reporting.recipients.forms import NikSearchForm, RecipientFilter, RecipientImportForm
 from reporting.recipients.selectors import recipient_counts
 from reporting.recipients.validation import mask_nik
 from spm import access
-from spm.models import BasicService, Region
+from spm.models import BasicService, Region, User
 from spm.roles import ScopeKind
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -127,7 +128,8 @@ def recipients_import(request: HttpRequest) -> HttpResponse:
     chooses = access.scope_of(user).is_admin
     region = _daerah(request) if chooses else user.region
     if chooses and request.method == "POST":
-        region = Region.objects.daerah().filter(pk=request.POST.get("region") or None).first()
+        chosen = request.POST.get("region", "")
+        region = Region.objects.daerah().filter(pk=int(chosen)).first() if chosen.isdigit() else None
     form = RecipientImportForm(
         request.POST or None,
         request.FILES or None,
@@ -267,14 +269,21 @@ def _list_scope(request: HttpRequest, region: str, service: str, year: int):
 
 @login_required
 def recipients_list(request: HttpRequest, region: str, service: str, year: int) -> HttpResponse:
-    """A daerah's list of one service and year: searchable, filterable, paginated, NIK masked."""
+    """A daerah's list of one service and year: searchable by name, filterable, paginated, NIK masked."""
     region_obj, service_obj, filters = _list_scope(request, region, service, year)
+    return _render_list(request, region_obj, service_obj, year, filters)
+
+
+def _render_list(request, region_obj, service_obj, year, filters, nik_form=None, status=200) -> HttpResponse:
     recipients = filters.qs.select_related("district").order_by("name", "id")
     page = Paginator(recipients, PAGE_SIZE).get_page(request.GET.get("page"))
     for recipient in page:
         recipient.masked_nik = mask_nik(recipient.nik)
     query = request.GET.copy()
     query.pop("page", None)
+    for name in filters.form.errors:  # a refused value (a NIK in the name box) is not carried into links
+        query.pop(name, None)
+    can_search_nik = access.can(request.user, "recipient.view_nik")
     return render(
         request,
         "reporting/recipients_list.html",
@@ -288,8 +297,34 @@ def recipients_list(request: HttpRequest, region: str, service: str, year: int) 
             "counts": recipient_counts(region_obj, service_obj, year),
             "can_export": access.can(request.user, "recipient.export"),
             "can_import": access.can(request.user, "recipient_import.add", access.ServiceIn(region_obj, service_obj)),
+            "nik_form": (nik_form or NikSearchForm()) if can_search_nik else None,
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def recipients_nik_search(request: HttpRequest, region: str, service: str, year: int) -> HttpResponse:
+    """Cari NIK: the exact 16-digit NIK, posted so it never reaches a URL or an access log; only for roles
+    that see full NIKs; throttled and recorded (``reporting.recipients.personal_data``). One match opens the
+    recipient's detail (by id)."""
+    region_obj, service_obj, filters = _list_scope(request, region, service, year)  # 404 outside the scope
+    access.require(request.user, "recipient.view_nik", None, "Pencarian NIK hanya untuk peran yang berwenang.")
+    form = NikSearchForm(request.POST)
+    if not form.is_valid():
+        return _render_list(request, region_obj, service_obj, year, filters, form)
+    try:
+        result = personal_data.recipient_nik_search(
+            user=request.user, region=region_obj, service=service_obj, year=year, nik=form.cleaned_data["nik"]
+        )
+    except personal_data.NikSearchThrottled:
+        form.add_error("nik", "Terlalu banyak pencarian NIK dalam waktu singkat. Coba lagi beberapa menit lagi.")
+        return _render_list(request, region_obj, service_obj, year, filters, form, status=429)
+    if not result.recipients:
+        form.add_error("nik", "NIK tersebut tidak ada pada daftar ini.")
+        return _render_list(request, region_obj, service_obj, year, filters, form)
+    return redirect(result.recipients[0].get_absolute_url())
 
 
 @login_required
@@ -318,6 +353,8 @@ def recipient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user, Recipient.objects.select_related("region", "service", "district", "source_import"), pk=pk
     )
     show_nik = access.can(request.user, "recipient.view_nik", recipient)
+    if show_nik:
+        personal_data.log_full_view(user=request.user, recipient=recipient)
     return render(
         request,
         "reporting/recipients_detail.html",
@@ -327,5 +364,40 @@ def recipient_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "show_nik": show_nik,
             "list_url": _list_url(recipient.region, recipient.service, recipient.year),
             "status_served": recipient.status == RecipientStatus.SERVED,
+        },
+    )
+
+
+@login_required
+def personal_data_log(request: HttpRequest) -> HttpResponse:
+    """Data pribadi yang saya akses: the user's own rows of the personal-data access log (exports, error
+    reports, full-NIK views, NIK searches). Admins read anyone's, chosen with ``?pengguna=<id>``."""
+    user = request.user
+    access.require_page(user, "personal_data_log")
+    chosen = request.GET.get("pengguna", "")
+    subject, users = user, None
+    if chosen and chosen != str(user.pk):
+        access.require(user, "personal_data_log.view_others", None, "Anda hanya dapat melihat akses Anda sendiri.")
+    if access.can(user, "personal_data_log.view_others"):
+        users = User.objects.filter(pk__in=ExportLog.objects.values("user_id")).order_by("username")
+        if chosen == "semua":
+            subject = None
+        elif chosen.isdigit():
+            subject = get_object_or_404(User, pk=int(chosen))
+    rows = ExportLog.objects.visible_to(user).select_related("user", "region").order_by("-created_at", "-id")
+    if subject is not None:
+        rows = rows.filter(user=subject)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reporting/personal_data_log.html",
+        {
+            "page": page,
+            "subject": subject,
+            "users": users,
+            "chosen": chosen,
+            "querystring": query.urlencode(),
         },
     )

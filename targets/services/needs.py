@@ -10,6 +10,7 @@ from django.db import transaction
 
 from spm import access
 from spm.models import BasicService, Region, User
+from spm.validation import field_errors
 from targets.choices import NeedBasis
 from targets.models import Need
 
@@ -33,7 +34,17 @@ def need_save(*, user: User, region: Region, service: BasicService, year: int, d
     access.require(
         user, "need.edit", access.ServiceIn(region, service), "Kebutuhan layanan ini tidak dapat diubah oleh Anda."
     )
-    errors: dict[str, list[str]] = {}
+    # What the columns cannot hold (too long, past their range, NaN) first; the domain's own message wins
+    # where both apply. A NaN is never compared (it would raise).
+    errors = field_errors(
+        Need,
+        {
+            "item": data.item.strip(),
+            "quantity": data.quantity,
+            "available": data.available,
+            "unit_cost": data.unit_cost,
+        },
+    )
     component = service.quality_components.filter(code=data.component_code).first()
     if component is None:
         errors["component"] = [f"Komponen mutu '{data.component_code}' tidak ada pada {service.code}."]
@@ -41,7 +52,7 @@ def need_save(*, user: User, region: Region, service: BasicService, year: int, d
         errors["item"] = ["Nama barang/jasa/SDM yang dibutuhkan wajib diisi."]
     if data.basis not in NeedBasis.values:
         errors["basis"] = ["Dasar kebutuhan harus per penerima atau per daerah."]
-    if data.quantity < 0:
+    if data.quantity.is_finite() and data.quantity < 0:
         errors["quantity"] = ["Jumlah dibutuhkan tidak boleh negatif."]
     if data.available < 0:
         errors["available"] = ["Jumlah tersedia tidak boleh negatif."]
@@ -54,7 +65,7 @@ def need_save(*, user: User, region: Region, service: BasicService, year: int, d
         service=service,
         year=year,
         component=component,
-        item=data.item.strip()[:200],
+        item=data.item.strip(),
         defaults={
             "basis": data.basis,
             "quantity": data.quantity,

@@ -12,6 +12,7 @@ from reporting.models import Achievement, AchievementLevel
 from spm import access
 from spm.audit import record_transition
 from spm.models import BasicService, Region, ServiceAssignment, User
+from spm.validation import field_errors, validate_fields
 from targets.choices import PlanStatus
 from targets.models import ActionPlan, ActionPlanItem, ActionPlanYear
 from targets.selectors import plan_year_defaults
@@ -57,19 +58,20 @@ def plan_create(
     """Start a rencana aksi for a horizon, with one item per service the daerah delivers: the baseline, and per
     year the approved target and the cost of the needs where the daerah has entered them (editable after)."""
     access.require(user, "plan.manage", region, "Rencana aksi hanya dapat dibuat verifikator daerah.")
+    references = {key: (value or "").strip() for key, value in (references or {}).items()}
+    validate_fields(ActionPlan, {"start_year": start_year, "end_year": end_year, **references})
     if not (MIN_YEAR <= start_year <= end_year <= start_year + 9):
         raise ValidationError({"end_year": "Rentang tahun rencana aksi tidak valid (paling lama 10 tahun)."})
     if ActionPlan.objects.filter(region=region, start_year=start_year, end_year=end_year).exists():
         raise ValidationError({"start_year": f"Rencana aksi {start_year}–{end_year} sudah ada."})
-    references = references or {}
     plan = ActionPlan.objects.create(
         region=region,
         start_year=start_year,
         end_year=end_year,
         created_by=user,
-        rpjmd_ref=references.get("rpjmd_ref", "")[:255],
-        renstra_ref=references.get("renstra_ref", "")[:255],
-        renja_ref=references.get("renja_ref", "")[:255],
+        rpjmd_ref=references.get("rpjmd_ref", ""),
+        renstra_ref=references.get("renstra_ref", ""),
+        renja_ref=references.get("renja_ref", ""),
     )
     defaults = plan_year_defaults(region, list(plan.years))
     assignments = ServiceAssignment.objects.filter(region=region).select_related("service")
@@ -116,21 +118,26 @@ def plan_item_save(*, user: User, item, data: PlanItemInput):
     """Save one service of a draft plan: nomenclature and yearly targets and costs."""
     plan = ActionPlan.objects.select_for_update().get(pk=item.plan_id)
     access.require(user, "plan.item_edit", item, "Rencana aksi ini tidak dapat diubah oleh Anda.")
-    errors: dict[str, list[str]] = {}
+    nomenclature = {k: (v or "").strip() for k, v in data.nomenclature.items() if k in NOMENCLATURE_FIELDS}
+    errors = field_errors(ActionPlanItem, nomenclature)
+    for year, values in data.years.items():
+        fields = dict(zip(("target_citizens", "target_pct", "cost"), values, strict=True))
+        keys = {"target_citizens": f"citizens_{year}", "target_pct": f"pct_{year}", "cost": f"cost_{year}"}
+        errors.update(field_errors(ActionPlanYear, fields, keys=keys))
+    # What the columns cannot hold first; the domain's own message wins where both apply.
     for year, (citizens, pct, cost) in data.years.items():
         if year not in plan.years:
-            errors.setdefault(f"year-{year}", []).append(f"Tahun {year} di luar rentang rencana aksi.")
+            errors[f"year-{year}"] = [f"Tahun {year} di luar rentang rencana aksi."]
         if citizens is not None and citizens < 0:
-            errors.setdefault(f"citizens_{year}", []).append(f"Target warga terlayani {year} tidak boleh negatif.")
-        if pct is not None and not Decimal(0) <= pct <= Decimal(100):
-            errors.setdefault(f"pct_{year}", []).append(f"Target capaian {year} harus antara 0 dan 100%.")
+            errors[f"citizens_{year}"] = [f"Target warga terlayani {year} tidak boleh negatif."]
+        if pct is not None and pct.is_finite() and not Decimal(0) <= pct <= Decimal(100):
+            errors[f"pct_{year}"] = [f"Target capaian {year} harus antara 0 dan 100%."]
         if cost is not None and cost < 0:
-            errors.setdefault(f"cost_{year}", []).append(f"Kebutuhan biaya {year} tidak boleh negatif.")
+            errors[f"cost_{year}"] = [f"Kebutuhan biaya {year} tidak boleh negatif."]
     if errors:
         raise ValidationError(errors)
-    for name, value in data.nomenclature.items():
-        if name in NOMENCLATURE_FIELDS:
-            setattr(item, name, (value or "").strip()[:255])
+    for name, value in nomenclature.items():
+        setattr(item, name, value)
     item.save()
     rows = {row.year: row for row in item.years.all()}
     for year, (citizens, pct, cost) in data.years.items():
@@ -167,8 +174,9 @@ def plan_enact(*, user: User, plan, perkada_number: str, perkada_date, document)
         plan.status == PlanStatus.APPROVED and access.can(user, "plan.manage", plan),
         "Hanya rencana aksi yang sudah disetujui yang dapat ditetapkan.",
     )
-    errors: dict[str, list[str]] = {}
-    if not (perkada_number or "").strip():
+    perkada_number = (perkada_number or "").strip()
+    errors: dict[str, list[str]] = field_errors(ActionPlan, {"perkada_number": perkada_number})
+    if not perkada_number:
         errors["perkada_number"] = ["Nomor Perkada wajib diisi."]
     if perkada_date is None:
         errors["perkada_date"] = ["Tanggal Perkada wajib diisi."]
@@ -184,7 +192,7 @@ def plan_enact(*, user: User, plan, perkada_number: str, perkada_date, document)
             errors["signed_document"] = ["Dokumen Perkada melebihi 20 MB."]
     if errors:
         raise ValidationError(errors)
-    plan.perkada_number = perkada_number.strip()[:80]
+    plan.perkada_number = perkada_number
     plan.perkada_date = perkada_date
     plan.signed_document.save(f"perkada-{plan.region.code}-{plan.start_year}-{plan.end_year}.pdf", document, save=False)
     _plan_transition(plan, user, PlanStatus.ENACTED, f"Perkada {plan.perkada_number}")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from spm import access
 from spm.models import BasicService
+from spm.validation import parse_id
 from spm.xlsx import XLSX_TYPE, dataset_xlsx
 from targets import selectors, services
 from targets.forms import ImportForm, ReviewForm, TargetForm
@@ -200,7 +201,8 @@ def target_import(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": ImportForm()}
     if request.method == "POST" and request.POST.get("action") == "confirm":
         waiting = TargetImport.objects.filter(status=TargetImport.Status.CHECKED).exclude(file="")
-        batch = access.get_object_for(user, waiting, pk=_int_or_none(request.POST.get("import")))
+        # An id that is not one (text, past the key's range) is an upload that does not exist: 404.
+        batch = access.get_object_for(user, waiting, pk=parse_id(request.POST.get("import"), TargetImport))
         with batch.file.open("rb") as handle:
             rows, sheet_errors = TargetResource().parse(handle.read())
         try:
@@ -224,7 +226,3 @@ def target_import(request: HttpRequest) -> HttpResponse:
                 context["batch"] = services.target_import_store(user=user, upload=upload, rows=rows)
             context.update(result=result, sheet_errors=sheet_errors, dry_run=True)
     return render(request, "targets/target_import.html", context)
-
-
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
