@@ -15,6 +15,8 @@ import pytest
 import schemathesis
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
@@ -94,6 +96,18 @@ def quiet_refusals():
     logger.setLevel(level)
 
 
+@pytest.fixture
+def wsgi_app():
+    """Django's WSGI application, called in-process inside the test's transaction. Like Django's test client,
+    it must not close the database connection at the end of each request (PostgreSQL would lose the test's
+    transaction)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield WSGIHandler()
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 def _fuzz_operation(operation, mode: GenerationMode, headers: dict, failures: dict, statuses: dict) -> None:
     """Send MAX_EXAMPLES generated requests to one operation; record each distinct failure (operation, mode,
     check) with a curl line to replay it, and the status codes answered."""
@@ -140,10 +154,10 @@ def _fuzz(schema, headers: dict) -> tuple[dict, dict]:
 
 
 @pytest.mark.parametrize("persona", ["operator_a", "admin_user"])
-def test_api_answers_only_what_its_schema_describes(request, persona, api_data, quiet_refusals):
+def test_api_answers_only_what_its_schema_describes(request, persona, api_data, quiet_refusals, wsgi_app):
     user = request.getfixturevalue(persona)
     headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler(), headers=headers)
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", wsgi_app, headers=headers)
 
     failures, statuses = _fuzz(schema, headers)
 
