@@ -351,6 +351,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "spm.api.views.exception_handler",  # a 404 in Indonesian, without the model's name
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "e-SPM API",
@@ -363,6 +364,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation also declares its refusals (400/403/404/429, 409 on workflow actions): spm/api/schema.py.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "spm.api.schema.add_error_responses"],
 }
 
 # --- Logging: never log personal data (UU 27/2022); the app logs ids, not NIK/names. ------------------

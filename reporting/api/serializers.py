@@ -1,5 +1,11 @@
+import re
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from reporting import anchors
+from reporting.choices import ImplementationStage, ImportPhase, Section, StageStatus
 from reporting.models import Achievement, QualityEntry, QuarterlyReport, Recipient, RecipientImport, StageProgress
 from reporting.recipients.validation import mask_nik
 
@@ -13,6 +19,9 @@ class QualityEntrySerializer(serializers.ModelSerializer):
 
 
 class StageProgressSerializer(serializers.ModelSerializer):
+    # Blank until the OPD picks a status; declared so the schema admits the blank (read-only model fields lose it).
+    status = serializers.ChoiceField(choices=StageStatus.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = StageProgress
         fields = ["stage", "status", "note"]
@@ -53,9 +62,32 @@ class QuarterlyReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _anchor_pattern() -> str:
+    from reporting.services.reports import SCALAR_FIELDS
+
+    names = [*Section.values, *SCALAR_FIELDS, *(anchors.stage(code) for code in ImplementationStage.values)]
+    return rf"^(?:{'|'.join(re.escape(name) for name in names)}|{anchors.QUALITY}-[A-Za-z0-9_]+)$"
+
+
+ANCHOR_PATTERN = _anchor_pattern()
+
+
+@extend_schema_field({"type": "string", "pattern": ANCHOR_PATTERN, "maxLength": 80})
+class AnchorField(serializers.RegexField):
+    """Where a catatan points: a section (A–F), a field, ``stage-<tahapan>`` or ``quality-<komponen mutu>``
+    (a component the report's jenis pelayanan dasar has; another one is refused by the service)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 80)
+        kwargs.setdefault("error_messages", {"invalid": _("Bagian atau isian tidak dikenal.")})
+        super().__init__(ANCHOR_PATTERN, **kwargs)
+
+
 class ReturnSerializer(serializers.Serializer):
+    """Mengembalikan laporan: at least one catatan anchored to a part of the report, and an optional summary."""
+
     class CommentSerializer(serializers.Serializer):
-        anchor = serializers.CharField(max_length=80)
+        anchor = AnchorField()
         text = serializers.CharField()
 
     comments = CommentSerializer(many=True, allow_empty=False)
@@ -63,13 +95,16 @@ class ReturnSerializer(serializers.Serializer):
 
 
 class ApproveSerializer(serializers.Serializer):
+    """Menyetujui laporan, with an optional comment for the OPD."""
+
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class AchievementSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    affair = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # An achievement is of one layanan, one urusan or the whole daerah (``level``): the others are null.
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    affair = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     rules_version = serializers.CharField(source="rules.version", read_only=True)
     status_label = serializers.CharField(source="get_status_label", read_only=True)
 
@@ -106,6 +141,7 @@ class RecipientImportSerializer(serializers.ModelSerializer):
 
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     service = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    phase = serializers.ChoiceField(choices=ImportPhase.choices, allow_blank=True, read_only=True)  # blank: queued
 
     class Meta:
         model = RecipientImport
@@ -141,7 +177,7 @@ class RecipientSerializer(serializers.ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     service = serializers.SlugRelatedField(slug_field="code", read_only=True)
     nik = serializers.SerializerMethodField()
-    district = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    district = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Recipient

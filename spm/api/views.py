@@ -1,7 +1,11 @@
 """Read-only API for the catalogue (public) and the organisation (scoped with ``visible_to``)."""
 
 from django.db.models import Prefetch
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import permissions, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from spm.api import serializers
 from spm.filters import AgencyFilter, BasicServiceFilter, RegionFilter
@@ -63,3 +67,20 @@ class ServiceAssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         return ServiceAssignment.objects.visible_to(self.request.user).select_related(
             "region", "service", "agency__region"
         )
+
+
+def not_found(request, exception=None):
+    """Django's 404 for a URL no route matches (``handler404``): under /api/ the JSON refusal the schema
+    describes (``{"detail": ...}``), so an integrator's client never has to parse an HTML page; elsewhere the
+    site's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def exception_handler(exc, context):
+    """DRF's handler, except that a 404 says "not found" in Indonesian instead of Django's English
+    "No QuarterlyReport matches the given query." (which also named the model to anyone probing ids)."""
+    if isinstance(exc, Http404):
+        exc = NotFound()
+    return drf_exception_handler(exc, context)

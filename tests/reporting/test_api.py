@@ -119,3 +119,103 @@ def test_recipient_api_query_count_is_bounded(client_for, reviewer, daerah, serv
     with django_assert_max_num_queries(6):
         response = client.get(reverse("reporting-api:recipient-list"))
     assert response.json()["count"] == 40
+
+
+# --- The contract the schema describes (issue 10: what the API fuzz test found) --------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"is_late": "mungkin"}, {"year": "dua ribu"}, {"year": "1999"}, {"quarter": "5"}, {"status": "hilang"}],
+)
+def test_a_report_filter_value_it_cannot_read_is_refused_with_400(client_for, reviewer, submitted, params):
+    response = client_for(reviewer).get(REPORTS, params)
+    assert response.status_code == 400
+    assert set(response.json()) == set(params)  # the answer names the parameter
+
+
+def test_report_filters_keep_working_and_an_empty_value_means_no_filter(client_for, reviewer, submitted):
+    client = client_for(reviewer)
+    assert client.get(REPORTS, {"is_late": "false", "year": "2026", "quarter": "2"}).json()["count"] == 1
+    assert client.get(REPORTS, {"is_late": "true"}).json()["count"] == 0
+    assert client.get(REPORTS, {"year": "", "is_late": ""}).json()["count"] == 1
+
+
+def test_achievement_history_filter_is_declared_and_checked(client_for, reviewer, worked_example):
+    url = reverse("reporting-api:achievement-list")
+    client = client_for(reviewer)
+    current = client.get(url).json()["count"]
+    assert client.get(url, {"revisi": "semua"}).json()["count"] >= current > 0
+    assert client.get(url, {"revisi": "sebagian"}).status_code == 400
+
+
+def test_recipient_filters_are_declared_and_checked(client_for, reviewer, daerah, service_a):
+    _named(daerah, service_a, 2)
+    url = reverse("reporting-api:recipient-list")
+    client = client_for(reviewer)
+    assert client.get(url, {"region": daerah.code, "service": "1.02.K01", "year": 2026}).json()["count"] == 2
+    assert client.get(url, {"service": "1.02.K02"}).json()["count"] == 0
+    assert client.get(url, {"year": "tahun"}).status_code == 400
+
+
+def test_an_api_url_no_route_matches_answers_json_404_like_the_api(client_for, reviewer):
+    client = client_for(reviewer)
+    response = client.get("/api/v1/laporan/1.5/")  # the router's id pattern does not match: Django's 404
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json() == client.get("/api/v1/laporan/999999/").json()  # DRF's own 404
+    assert client.get("/laporan/tidak-ada/")["Content-Type"].startswith("text/html")  # pages keep theirs
+
+
+def test_approving_a_report_that_is_not_awaiting_review_is_a_409_conflict(client_for, reviewer, submitted):
+    url = reverse("reporting-api:report-approve", args=[submitted.pk])
+    client = client_for(reviewer)
+    assert client.post(url, {}, content_type="application/json").status_code == 200
+    again = client.post(url, {}, content_type="application/json")
+    assert again.status_code == 409 and "diajukan" in again.json()["detail"]
+    returned = client.post(
+        reverse("reporting-api:report-return", args=[submitted.pk]),
+        {"comments": [{"anchor": "served", "text": "Cek."}]},
+        content_type="application/json",
+    )
+    assert returned.status_code == 409
+
+
+def test_leader_still_gets_403_not_409_on_an_approved_report(client_for, leader, reviewer, submitted):
+    from reporting.services import report_approve
+
+    report_approve(report=submitted, user=reviewer)
+    url = reverse("reporting-api:report-approve", args=[submitted.pk])
+    assert client_for(leader).post(url, {}, content_type="application/json").status_code == 403
+
+
+def test_return_refuses_an_anchor_of_no_known_shape_before_the_service(client_for, reviewer, submitted):
+    url = reverse("reporting-api:report-return", args=[submitted.pk])
+    response = client_for(reviewer).post(
+        url, {"comments": [{"anchor": "bagian-rahasia", "text": "?"}]}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "Bagian atau isian tidak dikenal." in str(response.json()["comments"])
+    submitted.refresh_from_db()
+    assert submitted.status == ReportStatus.SUBMITTED
+
+
+def test_workflow_actions_take_json_only(client_for, reviewer, submitted):
+    url = reverse("reporting-api:report-approve", args=[submitted.pk])
+    assert client_for(reviewer).post(url, {"comment": "Sesuai."}).status_code == 415  # form-encoded
+
+
+def test_schema_describes_the_refusals_and_the_action_bodies(client_for, reviewer):
+    schema = client_for(reviewer).get("/api/schema/?format=json").json()
+    approve = schema["paths"]["/api/v1/laporan/{id}/approve/"]["post"]
+    assert set(approve["responses"]) == {"200", "400", "403", "404", "409", "415", "429"}
+    assert list(approve["requestBody"]["content"]) == ["application/json"]
+    comment = schema["components"]["schemas"]["Comment"]["properties"]["anchor"]
+    assert "quality-" in comment["pattern"]
+    reports = schema["paths"]["/api/v1/laporan/"]["get"]
+    assert set(reports["responses"]) == {"200", "400", "403", "404", "429"}
+    params = {p["name"]: p for p in reports["parameters"]}
+    assert params["year"]["schema"] == {"type": "integer", "minimum": 2000, "maximum": 2100}
+    assert params["is_late"]["schema"]["type"] == "boolean" and params["is_late"]["allowEmptyValue"] is True
+    assert "allowEmptyValue" not in params["page"]
+    assert schema["paths"]["/api/v1/urusan/"]["get"]["responses"].keys() == {"200", "429"}  # public, no filter
+    assert "revisi" in {p["name"] for p in schema["paths"]["/api/v1/capaian/"]["get"]["parameters"]}
