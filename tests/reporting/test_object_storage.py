@@ -10,6 +10,7 @@ import io
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -21,8 +22,10 @@ from reporting.models import Evidence, Recipient, RecipientImport
 from reporting.recipients.services import _field_path, recipient_import_purge, recipient_import_start
 from targets.documents import letterhead
 from targets.models import RegionProfile
+from targets.services import plan_approve, plan_create, plan_enact
 from tests.reporting.conftest import PDF_BYTES, pdf_upload
 from tests.reporting.recipients_support import YEAR, people, person, upload, xlsx_bytes
+from tests.targets.test_action_plan import PDF, fill
 
 PNG_1PX = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -169,3 +172,27 @@ def test_the_lambang_is_read_from_the_bucket_into_the_kop(daerah, s3_bucket):
     _assert_private(s3_bucket, s3_bucket.object_keys())
     kop = letterhead(daerah)
     assert kop.emblem_bytes == PNG_1PX and kop.emblem_ext == "png"
+
+
+def test_signed_perkada_is_stored_in_the_bucket_and_streamed_to_those_who_see_the_plan(
+    client_for, reviewer, outsider, daerah, agency_a, s3_bucket
+):
+    plan = plan_create(user=reviewer, region=daerah, references={})
+    fill(plan, reviewer)
+    plan = plan_enact(
+        user=reviewer,
+        plan=plan_approve(user=reviewer, plan=plan),
+        perkada_number="12 Tahun 2026",
+        perkada_date=dt.date(2026, 3, 1),
+        document=SimpleUploadedFile("perkada.pdf", PDF),
+    )
+    assert s3_bucket.object_keys("rencana-aksi/") == [plan.signed_document.name]
+    _assert_private(s3_bucket, s3_bucket.object_keys())
+
+    url = reverse("targets:plan-signed-document", args=[plan.pk])
+    client = client_for(reviewer)
+    assert url in client.get(reverse("targets:plan-detail", args=[plan.pk])).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf"
+    assert client_for(outsider).get(url).status_code == 404
