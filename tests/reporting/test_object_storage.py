@@ -196,3 +196,20 @@ def test_signed_perkada_is_stored_in_the_bucket_and_streamed_to_those_who_see_th
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
     assert client_for(outsider).get(url).status_code == 404
+
+
+def test_readiness_checks_the_bucket(db, client, settings, s3_bucket):
+    settings.CELERY_BROKER_URL = "memory://"  # only the storage matters here
+    response = client.get(reverse("health-ready"))
+    assert response.status_code == 200 and response.json()["checks"]["storage"] == "OK"
+    assert s3_bucket.object_keys() == [], "the probe file is deleted"
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            **s3_bucket.storage_settings(),
+            "OPTIONS": {**s3_bucket.storage_settings()["OPTIONS"], "bucket_name": "uji-tidak-ada"},
+        },
+    }
+    response = client.get(reverse("health-ready"))
+    assert response.status_code == 503 and response.json()["checks"]["storage"] != "OK"
