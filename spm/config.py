@@ -108,3 +108,58 @@ def parse_throttle_rate(name: str, raw: str | None, default: str) -> str:
     if not count.isdigit() or int(count) < 1 or period not in THROTTLE_PERIODS:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a rate such as 60/minute (second, minute, hour, day).")
     return raw.strip()
+
+
+STORAGE_BACKENDS = frozenset({"local", "s3"})
+S3_STORAGE = "storages.backends.s3.S3Storage"
+# Objects larger than this are spooled to a temporary file rather than held in memory while read.
+S3_MAX_MEMORY_BYTES = 4 * 1024 * 1024
+
+
+def parse_file_storage(
+    backend: str | None,
+    *,
+    bucket: str | None,
+    endpoint_url: str | None,
+    region: str | None,
+    access_key: str | None,
+    secret_key: str | None,
+) -> dict:
+    """``STORAGES['default']`` for uploaded and generated files: the local filesystem (``MEDIA_ROOT``) unless
+    ``STORAGE_BACKEND=s3``, then an S3-compatible bucket (MinIO, or any S3 service) through django-storages.
+
+    The bucket is never public: objects are written without an ACL (private), any URL the storage would build
+    is signed and short-lived, and the app itself streams every download through a permission-checked view.
+    """
+    kind = (backend or "local").strip().lower()
+    if kind not in STORAGE_BACKENDS:
+        raise ImproperlyConfigured(f"STORAGE_BACKEND={backend!r} is not one of: local, s3.")
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if not bucket:
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    if endpoint_url and not endpoint_url.startswith(("http://", "https://")):
+        raise ImproperlyConfigured("AWS_S3_ENDPOINT_URL must be an http:// or https:// URL.")
+    if bool(access_key) != bool(secret_key):
+        raise ImproperlyConfigured("Set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither.")
+    return {
+        "BACKEND": S3_STORAGE,
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url or None,
+            "region_name": region or None,
+            # Empty: boto3's own chain (instance role, ~/.aws) supplies the credentials.
+            "access_key": access_key or None,
+            "secret_key": secret_key or None,
+            "signature_version": "s3v4",
+            # MinIO and most S3-compatible servers address buckets by path, not by host name.
+            "addressing_style": "path" if endpoint_url else None,
+            # Personal data: private objects, signed URLs only, valid five minutes.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            # As on the filesystem: a second file under a taken name gets a new name instead of replacing it.
+            "file_overwrite": False,
+            "max_memory_size": S3_MAX_MEMORY_BYTES,
+        },
+    }

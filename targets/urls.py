@@ -25,6 +25,7 @@ urlpatterns += [
     path("rencana-aksi/<int:pk>/", plans.plan_detail, name="plan-detail"),
     path("rencana-aksi/<int:pk>/status/", plans.plan_transition, name="plan-transition"),
     path("rencana-aksi/<int:pk>/unduh.<str:fmt>", plans.plan_export, name="plan-export"),
+    path("rencana-aksi/<int:pk>/perkada.pdf", plans.plan_signed_document, name="plan-signed-document"),
     path("rencana-aksi/layanan/<int:pk>/", plans.plan_item_save, name="plan-item-save"),
 ]
 

@@ -132,6 +132,24 @@ def _media_in_tmp(settings, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
+@pytest.fixture(scope="session")
+def moto_s3():
+    """An S3 server (moto) on loopback, started once for the tests that use object storage."""
+    from tests.object_storage import MotoS3
+
+    server = MotoS3()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(settings, moto_s3):
+    """Files of this test go to a fresh private bucket through django-storages (STORAGE_BACKEND=s3)."""
+    bucket = moto_s3.new_bucket()
+    settings.STORAGES = {**settings.STORAGES, "default": bucket.storage_settings()}
+    return bucket
+
+
 @pytest.fixture
 def reference_data(db):
     ensure_reference_data()

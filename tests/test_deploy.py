@@ -459,3 +459,24 @@ def test_image_runs_as_non_root_on_port_8000_serving_spm_wsgi():
     assert users and users[-1] not in ("root", "0")
     assert "8000" in Dockerfile.args(DOCKERFILE.final, "EXPOSE")
     assert "spm.wsgi:application" in DOCKERFILE.cmd()
+
+
+def test_web_and_workers_share_a_private_bucket_created_before_they_start():
+    env = _env_example()
+    storage = config.parse_file_storage(
+        env["STORAGE_BACKEND"],
+        bucket=env["AWS_STORAGE_BUCKET_NAME"],
+        endpoint_url=env["AWS_S3_ENDPOINT_URL"],
+        region=env["AWS_S3_REGION_NAME"],
+        access_key=env["AWS_ACCESS_KEY_ID"],
+        secret_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
+    assert storage["OPTIONS"]["endpoint_url"] == "http://minio:9000" and "minio" in SERVICES
+    assert "healthcheck" in SERVICES["minio"] and not SERVICES["minio"].get("ports"), "only the app reaches it"
+    for name in APP_SERVICES:
+        depends_on = SERVICES[name].get("depends_on", {})
+        assert depends_on.get("minio-init", {}).get("condition") == "service_completed_successfully", name
+    init = _as_text(SERVICES["minio-init"]["command"])
+    assert re.search(r"mc mb --ignore-existing \"espm/\$\$AWS_STORAGE_BUCKET_NAME\"", init)
+    assert re.search(r"mc anonymous set none \"espm/\$\$AWS_STORAGE_BUCKET_NAME\"", init), "the bucket must be private"
+    assert "minio-data" in COMPOSE["volumes"]

@@ -176,16 +176,27 @@ def _enqueue(step: str, import_id: int) -> None:
 # --- step 2: validate ------------------------------------------------------------------------------------
 
 
+STORED_FILE_TOO_LARGE = "Berkas tersimpan lebih besar dari batas unggahan; unggah ulang berkasnya."
+
+
 @contextmanager
-def _field_path(field: FieldFile) -> Iterator[str]:
-    """A local path for a stored file (copied to a temporary file for storages without paths)."""
+def _field_path(field: FieldFile, *, max_bytes: int) -> Iterator[str]:
+    """A local path for a stored file: its own on the filesystem storage; on object storage (no paths) a
+    temporary copy of at most ``max_bytes`` (python-calamine and zipfile read a path), deleted on exit."""
     try:
-        yield field.path
-        return
+        local = field.path
     except NotImplementedError:
-        pass
+        local = None
+    if local is not None:
+        yield local
+        return
     with field.open("rb") as source, tempfile.NamedTemporaryFile(suffix=PurePath(field.name).suffix) as copy:
-        shutil.copyfileobj(source, copy, 1024 * 1024)
+        copied = 0
+        while chunk := source.read(1024 * 1024):
+            copied += len(chunk)
+            if copied > max_bytes:  # the upload was checked; a larger object is not the file that was
+                raise spreadsheet.SpreadsheetError(STORED_FILE_TOO_LARGE)
+            copy.write(chunk)
         copy.flush()
         yield copy.name
 
@@ -267,7 +278,7 @@ def recipient_import_validate(import_id: int) -> RecipientImport | None:
     _RUNS[batch.pk] = batch.attempts
     workdir = Path(tempfile.mkdtemp(prefix=f"espm-impor-{batch.pk}-"))
     try:
-        with _field_path(batch.file) as path:
+        with _field_path(batch.file, max_bytes=settings.RECIPIENT_IMPORT_MAX_BYTES) as path:
             outcome = _validate_file(batch, path, workdir)
     except ImportStopped:
         logger.info("recipient import %s: validation stopped (cancelled or taken over)", batch.pk)

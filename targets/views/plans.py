@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -136,6 +136,22 @@ def plan_transition(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("targets:plan-detail", pk=plan.pk)
+
+
+@login_required
+def plan_signed_document(request: HttpRequest, pk: int) -> FileResponse:
+    """The signed Perkada of an enacted plan, streamed from the file storage (never a public link), for anyone
+    who may see the plan."""
+    _require_view(request.user)
+    plan = _plan(request, pk)
+    if not plan.signed_document:
+        raise Http404
+    try:
+        handle = plan.signed_document.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("Berkas tidak ditemukan di penyimpanan.") from error
+    name = f"perkada-rencana-aksi-{plan.region.code}-{plan.start_year}-{plan.end_year}.pdf"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")
 
 
 @login_required

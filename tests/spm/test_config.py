@@ -85,3 +85,48 @@ def test_api_throttle_rates_are_read_strictly():
     for bad in ("banyak", "60", "0/minute", "60/week", "/minute"):
         with pytest.raises(ImproperlyConfigured):
             config.parse_throttle_rate("API_THROTTLE_USER", bad, "600/minute")
+
+
+# --- file storage (issue 15: stateless web tier) -----------------------------------------------------------
+
+S3_ENV = {
+    "bucket": "espm",
+    "endpoint_url": "http://minio:9000",
+    "region": "us-east-1",
+    "access_key": "espm-app",
+    "secret_key": "rahasia-sekali",
+}
+
+
+@pytest.mark.parametrize("raw", [None, "", "local", "LOCAL"])
+def test_files_stay_on_the_local_filesystem_by_default(raw):
+    storage = config.parse_file_storage(raw, **dict.fromkeys(S3_ENV))
+    assert storage == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
+
+def test_s3_storage_keeps_the_bucket_private_and_never_overwrites():
+    storage = config.parse_file_storage("s3", **S3_ENV)
+    options = storage["OPTIONS"]
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert (options["bucket_name"], options["endpoint_url"], options["addressing_style"]) == (
+        "espm",
+        "http://minio:9000",
+        "path",
+    )
+    assert options["default_acl"] is None and options["querystring_auth"] is True
+    assert 0 < options["querystring_expire"] <= 600
+    assert options["file_overwrite"] is False
+
+
+@pytest.mark.parametrize(
+    "backend,overrides,message",
+    [
+        ("ftp", {}, "STORAGE_BACKEND"),
+        ("s3", {"bucket": ""}, "AWS_STORAGE_BUCKET_NAME"),
+        ("s3", {"endpoint_url": "minio:9000"}, "AWS_S3_ENDPOINT_URL"),
+        ("s3", {"secret_key": ""}, "AWS_SECRET_ACCESS_KEY"),
+    ],
+)
+def test_bad_storage_settings_are_refused(backend, overrides, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        config.parse_file_storage(backend, **{**S3_ENV, **overrides})
