@@ -21,16 +21,22 @@ for tablib datasets (``IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT`` switches their 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import math
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from django.http import HttpResponse
 from import_export.formats import base_formats
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 
 from spm import zipcheck
 
@@ -184,3 +190,183 @@ class SafeCSV(base_formats.CSV):
 
 
 SAFE_FORMATS = [SafeCSV, SafeXLSX]
+
+
+# --- large sheets -------------------------------------------------------------------------------------------
+
+
+class Styled(NamedTuple):
+    """A cell value with one of :class:`StreamingSheet`'s styles (``BOLD`` or a fill given at creation)."""
+
+    value: object
+    style: int
+
+
+_SHEET_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+)
+_STATIC_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Target="xl/workbook.xml" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/>'
+        "</Relationships>"
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Target="worksheets/sheet1.xml" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/>'
+        '<Relationship Id="rId2" Target="styles.xml" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"/>'
+        "</Relationships>"
+    ),
+}
+
+
+class StreamingSheet:
+    """A one-sheet xlsx written row by row straight into the zip, for sheets of hundreds of thousands of rows
+    (the error report of a recipient import): openpyxl's write-only mode builds a cell object and its style
+    per value, about 250 µs a row; this writes a row as one string, about 100 times faster, in flat memory.
+
+    Every text is written as an inline string cell (``t="inlineStr"``), so no value, whatever it starts with,
+    can become a formula; there is no way to write one. Numbers and booleans keep their type; dates and
+    times are Excel serial numbers with a date format. Rows carry their own row numbers, so rows may be
+    skipped. Styles: 0 plain, ``BOLD``, and one fill per colour passed as ``fills`` (style ``FILL + i``).
+    """
+
+    BOLD = 1
+    FILL = 5  # styles 2-4 are the date formats
+    _DATE, _DATETIME, _TIME = 2, 3, 4
+
+    def __init__(self, destination: str | Path, sheet_name: str, *, fills: Sequence[str] = ()) -> None:
+        self._zip = zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+        self._zip.writestr("xl/styles.xml", _styles_xml(fills))
+        for name, text in _STATIC_PARTS.items():
+            self._zip.writestr(name, text)
+        self._zip.writestr(
+            "xl/workbook.xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+            f'<sheet name="{_xml_text(sheet_name[:31])}" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        raw = self._zip.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
+        self._sheet = io.TextIOWrapper(raw, encoding="utf-8", newline="", write_through=False)
+        self._sheet.write(_SHEET_HEAD)
+        self._letters: list[str] = []
+        self._last_row = 0
+
+    def append(self, row_number: int, values: Sequence[object]) -> None:
+        """Write a row at ``row_number`` (after the previous row's number); ``None`` leaves a cell empty."""
+        if row_number <= self._last_row:
+            raise ValueError("StreamingSheet: baris harus ditulis berurutan")
+        self._last_row = row_number
+        letters = self._letters
+        while len(letters) < len(values):
+            letters.append(get_column_letter(len(letters) + 1))
+        parts = [f'<row r="{row_number}">']
+        for index, value in enumerate(values):
+            style = 0
+            if value.__class__ is Styled:
+                value, style = value  # type: ignore[misc]
+            if value is None or value == "":
+                if style:
+                    parts.append(f'<c r="{letters[index]}{row_number}" s="{style}"/>')
+                continue
+            parts.append(self._cell(f"{letters[index]}{row_number}", value, style))
+        parts.append("</row>")
+        self._sheet.write("".join(parts))
+
+    def _cell(self, ref: str, value: object, style: int) -> str:
+        cls = value.__class__
+        if cls is str:
+            return (
+                f'<c r="{ref}"{_style(style)} t="inlineStr"><is><t xml:space="preserve">{_xml_text(value)}</t></is></c>'
+            )
+        if cls is bool:
+            return f'<c r="{ref}"{_style(style)} t="b"><v>{int(value)}</v></c>'  # type: ignore[call-overload]
+        if cls is int or (cls is float and math.isfinite(value)):  # type: ignore[arg-type]
+            return f'<c r="{ref}"{_style(style)}><v>{value!r}</v></c>'
+        if isinstance(value, dt.datetime | dt.date | dt.time | dt.timedelta):
+            if isinstance(value, dt.datetime):
+                value, date_style = value.replace(tzinfo=None), self._DATETIME
+            elif isinstance(value, dt.date):
+                date_style = self._DATE
+            else:
+                date_style = self._TIME
+            serial = to_excel(value)
+            return f'<c r="{ref}"{_style(style or date_style)}><v>{serial!r}</v></c>'
+        return self._cell(ref, str(value), style)
+
+    def close(self) -> None:
+        self._sheet.write("</sheetData></worksheet>")
+        self._sheet.close()
+        self._zip.close()
+
+    def __enter__(self) -> StreamingSheet:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if exc_info[0] is None:
+            self.close()
+        else:
+            self._sheet.close()
+            self._zip.close()
+
+
+def _style(style: int) -> str:
+    return f' s="{style}"' if style else ""
+
+
+def _xml_text(value: str) -> str:
+    """Text for an XML element: markup escaped, characters XML cannot hold dropped, Excel's length limit."""
+    text = value
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if ILLEGAL_CHARACTERS_RE.search(text):
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    return text[:32767] if len(text) > 32767 else text
+
+
+def _styles_xml(fills: Sequence[str]) -> str:
+    fill_xml = "".join(
+        f'<fill><patternFill patternType="solid"><fgColor rgb="FF{colour}"/></patternFill></fill>' for colour in fills
+    )
+    date_formats = (14, 22, 21)  # built-in: d/m/yyyy, d/m/yyyy h:mm, h:mm:ss (shown in the user's locale)
+    xfs = [
+        '<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>',
+        '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" applyFont="1"/>',
+    ]
+    xfs += [
+        f'<xf numFmtId="{number}" fontId="0" fillId="0" borderId="0" applyNumberFormat="1"/>' for number in date_formats
+    ]
+    xfs += [
+        f'<xf numFmtId="0" fontId="0" fillId="{index + 2}" borderId="0" applyFill="1"/>' for index in range(len(fills))
+    ]
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+        '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+        f'<fills count="{2 + len(fills)}"><fill><patternFill patternType="none"/></fill>'
+        f'<fill><patternFill patternType="gray125"/></fill>{fill_xml}</fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        f'<cellXfs count="{len(xfs)}">{"".join(xfs)}</cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+    )

@@ -8,7 +8,8 @@ No writes to the database here (``reporting.recipients.services`` does those); t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Container, Iterator, Sequence
+import pickle
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
@@ -247,16 +248,39 @@ def format_issues(row_number: int, issues: Sequence[Issue]) -> str:
     return text.replace("\n", " ").replace("\t", " ")  # one line of the messages file
 
 
-def records(reader: spreadsheet.XlsxReader, header: HeaderMap, limit: int) -> Iterator[tuple[int, dict]]:
+class RowTap:
+    """The sheet's rows passed through unchanged, keeping the last one and the header row: the validation
+    reads records one at a time, so while it looks at a record, ``values`` is that record's row as read
+    (every column, for the error report) without reading the sheet a second time."""
+
+    __slots__ = ("_rows", "_header_row", "number", "values", "header_values")
+
+    def __init__(self, rows: Iterator[tuple[int, list]], header_row: int) -> None:
+        self._rows, self._header_row = rows, header_row
+        self.number, self.values, self.header_values = 0, [], []
+
+    def __iter__(self) -> Iterator[tuple[int, list]]:
+        header_row = self._header_row
+        for number, values in self._rows:
+            self.number, self.values = number, values
+            if number == header_row:
+                self.header_values = values
+            yield number, values
+
+
+def records(
+    reader: spreadsheet.XlsxReader, header: HeaderMap, limit: int, *, rows: Iterable[tuple[int, list]] | None = None
+) -> Iterator[tuple[int, dict]]:
     """Data rows below the header as ``(row_number, {column code: value})``; blank rows are skipped. A row
-    with formulas in template columns comes as a ``FormulaRecord`` without their cached values."""
+    with formulas in template columns comes as a ``FormulaRecord`` without their cached values. ``rows``:
+    the reader's rows when they pass through something first (a :class:`RowTap`)."""
     codes = tuple(code for _index, code in header.columns)
     code_at = dict(header.columns)
     pick = itemgetter(*(index for index, _code in header.columns))
     width = header.width
     first = header.row_number
     data_rows = 0
-    for number, values in reader.rows():
+    for number, values in reader.rows() if rows is None else rows:
         if number <= first:
             continue
         formulas: tuple[str, ...] = ()
@@ -317,6 +341,21 @@ def staging_line(record: dict, kecamatan_ids: dict[str, int], prefix: str, suffi
         f"{district_text}\t{served.isoformat()}\t{(served.month - 1) // 3 + 1}\t"
         f"{status}\t{copy_text(record.get('keterangan'))}{suffix}"
     )
+
+
+def write_issue_row(handle, number: int, values: Sequence[object]) -> None:
+    """Keep a row with issues as read, for an error report of only those rows (a temporary file of the run,
+    read back by :func:`read_issue_rows`)."""
+    pickle.dump((number, list(values)), handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def read_issue_rows(path: Path) -> Iterator[tuple[int, list]]:
+    with open(path, "rb") as handle:
+        while True:
+            try:
+                yield pickle.load(handle)  # noqa: S301 - this run's own temporary file, never an upload
+            except EOFError:
+                return
 
 
 def read_messages(path: Path) -> Iterator[tuple[int, str, bool]]:

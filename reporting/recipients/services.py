@@ -22,6 +22,7 @@ row numbers and, where needed, :func:`~reporting.recipients.validation.mask_nik`
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import os
 import shutil
@@ -326,8 +327,9 @@ def _validate_file(batch: RecipientImport, path: str, workdir: Path) -> Recipien
     example_nik = recipient_xlsx.example_row(batch.service, year=batch.year)["nik"]
     stored = _StoredNiks(batch.region_id, batch.service_id, batch.year) if batch.mode == ImportMode.APPEND else None
     counts = ValidationCounts()
+    tap = recipient_rows.RowTap(reader.rows(), header.row_number)
     results = validate_rows(
-        recipient_rows.records(reader, header, settings.RECIPIENT_IMPORT_MAX_ROWS),
+        recipient_rows.records(reader, header, settings.RECIPIENT_IMPORT_MAX_ROWS, rows=tap),
         service_rule=rule,
         year=batch.year,
         province_codes=region_codes.provinces,
@@ -336,12 +338,17 @@ def _validate_file(batch: RecipientImport, path: str, workdir: Path) -> Recipien
     )
     messages_path = workdir / "pesan.tsv"
     staged_path = workdir / "siap-simpan.tsv"
+    issue_rows_path = workdir / "baris-bermasalah.pickle"
     issues: list[dict] = []
     with_errors = with_warnings = duplicates_stored = rows = 0
     staging_ok = True
     kecamatan_ids = region_codes.kecamatan_ids
     prefix, suffix = recipient_rows.staging_affixes(batch)
-    with open(messages_path, "w", encoding="utf-8") as messages, open(staged_path, "w", encoding="utf-8") as staged:
+    with (
+        open(messages_path, "w", encoding="utf-8") as messages,
+        open(staged_path, "w", encoding="utf-8") as staged,
+        open(issue_rows_path, "wb") as issue_rows,
+    ):
         for result in results:
             rows += 1
             record = result.record
@@ -358,6 +365,7 @@ def _validate_file(batch: RecipientImport, path: str, workdir: Path) -> Recipien
                     with_warnings += 1
                 number = result.row_number
                 messages.write(f"{number}\t{int(has_error)}\t{recipient_rows.format_issues(number, row_issues)}\n")
+                recipient_rows.write_issue_row(issue_rows, number, tap.values)
                 for issue in row_issues[: max(0, ISSUES_KEPT - len(issues))]:
                     column = HEADERS.get(issue.column, issue.column)
                     issues.append(
@@ -388,10 +396,17 @@ def _validate_file(batch: RecipientImport, path: str, workdir: Path) -> Recipien
         report=None,
     )
     if with_errors or with_warnings:
-        _progress(batch.pk, phase=ImportPhase.REPORT, rows_processed=0, rows_total=rows)
-        batch.rows_total = rows
         outcome.report = workdir / "laporan-galat.xlsx"
-        _write_report(batch, reader, header, messages_path, outcome.report)
+        if rows > settings.RECIPIENT_IMPORT_FULL_REPORT_ROWS:
+            # Only the rows with issues, kept as read during the pass: the sheet is not read a second time.
+            _progress(batch.pk, phase=ImportPhase.REPORT, rows_processed=0, rows_total=with_errors + with_warnings)
+            source = itertools.chain(
+                [(header.row_number, tap.header_values)], recipient_rows.read_issue_rows(issue_rows_path)
+            )
+            _write_report(batch, source, header, messages_path, outcome.report, only_issues=True)
+        else:
+            _progress(batch.pk, phase=ImportPhase.REPORT, rows_processed=0, rows_total=rows)
+            _write_report(batch, reader.rows(), header, messages_path, outcome.report, only_issues=False)
     return _store_outcome(batch, outcome)
 
 
@@ -410,10 +425,12 @@ def _region_codes() -> _RegionCodes:
 
 def _write_report(
     batch: RecipientImport,
-    reader: spreadsheet.XlsxReader,
+    rows: Iterator[tuple[int, list]],
     header: recipient_rows.HeaderMap,
     messages: Path,
     destination: Path,
+    *,
+    only_issues: bool,
 ) -> None:
     done = 0
 
@@ -425,11 +442,11 @@ def _write_report(
 
     recipient_xlsx.write_error_report(
         destination,
-        reader.rows(),
+        rows,
         recipient_rows.read_messages(messages),
         header_row=header.row_number,
         report_column=header.report_column,
-        only_issues=batch.rows_total > settings.RECIPIENT_IMPORT_FULL_REPORT_ROWS,
+        only_issues=only_issues,
         on_row=on_row,
     )
 

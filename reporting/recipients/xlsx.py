@@ -20,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from reporting.choices import RecipientStatus
 from reporting.recipients.validation import COLUMNS, Eligibility, age_in_years
-from spm.xlsx import safe_row, save
+from spm.xlsx import StreamingSheet, Styled, safe_row, save
 
 DATA_SHEET = "Data Penerima"
 GUIDE_SHEET = "Petunjuk"
@@ -283,62 +283,48 @@ def write_error_report(
     uploaded again. With ``only_issues`` (very large files, where a full copy would take minutes) only the
     header and the rows with a message are written, each with its original row number in a first column.
     """
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(DATA_SHEET)
+    error, warning = StreamingSheet.FILL, StreamingSheet.FILL + 1
     next_message = next(messages, None)
     written = 0
     width = 0
-    bold_header = WriteOnlyCell(sheet, value=REPORT_COLUMN)
-    bold_header.font = Font(bold=True)
-    for number, values in rows:
-        values = list(values)
-        if number < header_row:
-            if not only_issues:
-                while written < number - 1:
-                    sheet.append([])
+    report_header = Styled(REPORT_COLUMN, StreamingSheet.BOLD)
+    with StreamingSheet(
+        destination, DATA_SHEET, fills=(ERROR_FILL.fgColor.rgb[-6:], WARNING_FILL.fgColor.rgb[-6:])
+    ) as sheet:
+        for number, values in rows:
+            values = list(values)
+            if number < header_row:
+                if not only_issues:
+                    sheet.append(number, values)
+                continue
+            if number == header_row:
+                width = report_column if report_column is not None else len(values)
+                header = values[:width] + [""] * (width - len(values))
+                if only_issues:
                     written += 1
-                sheet.append(safe_row(sheet, values))
-                written += 1
-            continue
-        if number == header_row:
-            width = report_column if report_column is not None else len(values)
-            header = values[:width] + [""] * (width - len(values))
+                    sheet.append(written, [Styled(ORIGINAL_ROW_COLUMN, StreamingSheet.BOLD), *header, report_header])
+                else:
+                    sheet.append(number, [*header, report_header])
+                continue
+            while next_message is not None and next_message[0] < number:
+                next_message = next(messages, None)
+            message = next_message if next_message is not None and next_message[0] == number else None
+            if only_issues and message is None:
+                if on_row is not None:
+                    on_row(number)
+                continue
+            if report_column is not None:
+                values = values[:report_column]
+            values += [""] * (width - len(values))
+            if message is not None:
+                values.append(Styled(message[1], error if message[2] else warning))
             if only_issues:
-                first = WriteOnlyCell(sheet, value=ORIGINAL_ROW_COLUMN)
-                first.font = Font(bold=True)
-                sheet.append([first, *safe_row(sheet, header), bold_header])
+                written += 1
+                sheet.append(written, [number, *values])
             else:
-                while written < number - 1:
-                    sheet.append([])
-                    written += 1
-                sheet.append([*safe_row(sheet, header), bold_header])
-            written += 1
-            continue
-        while next_message is not None and next_message[0] < number:
-            next_message = next(messages, None)
-        message = next_message if next_message is not None and next_message[0] == number else None
-        if only_issues and message is None:
+                sheet.append(number, values)  # rows calamine gave no cells for stay empty, so numbers match
             if on_row is not None:
                 on_row(number)
-            continue
-        if report_column is not None:
-            values = values[:report_column]
-        values += [""] * (width - len(values))
-        if message is not None:
-            cell = WriteOnlyCell(sheet, value=message[1])
-            cell.fill = ERROR_FILL if message[2] else WARNING_FILL
-            values.append(cell)
-        if only_issues:
-            sheet.append([number, *safe_row(sheet, values)])
-        else:
-            while written < number - 1:  # rows calamine gave no cells for stay empty, so numbers match
-                sheet.append([])
-                written += 1
-            sheet.append(safe_row(sheet, values))
-        written += 1
-        if on_row is not None:
-            on_row(number)
-    save(workbook, Path(destination))
 
 
 EXPORT_EXTRA = ("Nama Kecamatan", "Triwulan", "Dicatat pada")

@@ -611,3 +611,24 @@ def test_a_sheet_with_a_bad_crc_is_refused_at_upload_as_corrupt(operator_a, daer
     with pytest.raises(ValidationError) as exc_info:
         start(operator_a, daerah, service_a, content)
     assert "rusak" in file_error(exc_info)
+
+
+def test_error_report_of_a_large_file_reads_the_sheet_once_and_keeps_every_column(
+    operator_a, daerah, service_a, media, settings, monkeypatch
+):
+    settings.RECIPIENT_IMPORT_FULL_REPORT_ROWS = 3
+    rows = [[*row, f"catatan {index}"] for index, row in enumerate(people(6))]
+    rows[4][0] = "12345"
+    batch = start(operator_a, daerah, service_a, xlsx_bytes(rows, header=[*HEADER, "Kolom Tambahan"]))
+    reads = []
+    original_rows = service_layer.spreadsheet.XlsxReader.rows
+    monkeypatch.setattr(
+        service_layer.spreadsheet.XlsxReader, "rows", lambda reader: reads.append(1) or original_rows(reader)
+    )
+    recipient_import_validate(batch.pk)
+    batch.refresh_from_db()
+    assert len(reads) == 1
+    values = [[cell.value for cell in row] for row in load_workbook(batch.error_report.path).active.iter_rows()]
+    assert values[0] == ["Baris asal", *HEADER, "Kolom Tambahan", REPORT_COLUMN]
+    assert values[1][:2] == [6, "12345"] and values[1][-2] == "catatan 4"
+    assert values[1][-1].startswith("Baris 6: GALAT [NIK]")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
@@ -18,6 +19,7 @@ from reporting.recipients.validation import (
     Eligibility,
     FieldError,
     Issue,
+    NikIndex,
     RowResult,
     ValidationCounts,
     age_in_years,
@@ -478,6 +480,26 @@ def test_find_duplicates_in_file_maps_repeats_to_first_row() -> None:
 
 def test_find_duplicates_in_file_without_repeats_is_empty() -> None:
     assert find_duplicates_in_file([(2, "1812011203900001"), (3, "1812011203900002")]) == {}
+
+
+def test_nik_index_gives_the_first_row_of_every_nik_as_a_dict_would() -> None:
+    rng = random.Random(15)
+    niks = [rng.randrange(10**15, 10**16) for _ in range(30_000)]
+    niks += [niks[rng.randrange(len(niks))] for _ in range(3_000)]  # repeats, some more than once
+    niks += [0, 9_999_999_999_999_999, 0]  # the extremes of 16 digits
+    rng.shuffle(niks)
+    index, expected = NikIndex(), {}
+    for row_number, nik in enumerate(niks, start=2):
+        assert index.first_row(nik, row_number) == expected.setdefault(nik, row_number)
+    assert len(index) == len(expected)
+
+
+def test_nik_index_stays_compact() -> None:
+    index = NikIndex()
+    for row_number, nik in enumerate(range(1812010101900001, 1812010101900001 + 100_000), start=2):
+        index.first_row(nik, row_number)
+    table_bytes = sum(part.itemsize * len(part) for part in (index._keys, index._rows))
+    assert table_bytes <= 100_000 * 32  # at most half full, 12 bytes a slot; a dict takes ~100 bytes a NIK
 
 
 def validate(
