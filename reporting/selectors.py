@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Prefetch
 
@@ -82,8 +83,9 @@ class Task:
     def days_left(self) -> int:
         return (self.period.due_date - today()).days
 
-    @property
+    @cached_property
     def completeness_pct(self) -> int:
+        # Cached: the tasks page shows it in several places for each service.
         return completeness_pct_of(self.report) if self.report else 0
 
     @property

@@ -117,6 +117,10 @@ def previous_report(report: QuarterlyReport) -> QuarterlyReport | None:
 
 
 _UNSET = object()
+# Stage order and labels, looked up once: list pages read the stages of hundreds of reports per request, and
+# ``get_stage_display`` rebuilds the choices mapping on every call.
+_STAGE_ORDER = {stage: i for i, stage in enumerate(ImplementationStage.values)}
+_STAGE_LABELS = dict(ImplementationStage.choices)
 
 
 def report_values(
@@ -154,8 +158,8 @@ def report_values(
             for e in report.quality_entries.all()
         ),
         stages=tuple(
-            checks.StageValue(s.stage, s.get_stage_display(), s.status, s.note)
-            for s in sorted(report.stages.all(), key=lambda s: list(ImplementationStage.values).index(s.stage))
+            checks.StageValue(s.stage, str(_STAGE_LABELS.get(s.stage, s.stage)), s.status, s.note)
+            for s in sorted(report.stages.all(), key=lambda s: _STAGE_ORDER.get(s.stage, len(_STAGE_ORDER)))
         ),
         evidence_count=len(report.evidence.all()),
         previous_index=previous_index,
@@ -379,7 +383,7 @@ def report_submit(*, report: QuarterlyReport, user: User, expected_version: int)
 def report_save_and_submit(
     *, report: QuarterlyReport, user: User, data: ReportInput, expected_version: int
 ) -> QuarterlyReport:
-    """"Simpan dan ajukan" as one user action: the typed values are saved and the report submitted in one
+    """ "Simpan dan ajukan" as one user action: the typed values are saved and the report submitted in one
     transaction, so a refused submission (incomplete, stale) leaves nothing half-done."""
     report = report_save(report=report, user=user, data=data, expected_version=expected_version)
     return report_submit(report=report, user=user, expected_version=report.version)
