@@ -76,6 +76,8 @@ def region_dashboard(region: Region, year: int, quarter: int) -> dict:
     rows = list(
         Achievement.objects.filter(region=region, year=year, is_current=True)
         .select_related("service__affair", "affair", "rules", "report__agency")
+        # The rule set's name is shown, its rules are not: no JSON decode per row (labels: band_labels).
+        .defer("rules__rules")
         .order_by("quarter", "level")
     )
     this_quarter = [r for r in rows if r.quarter == quarter]
