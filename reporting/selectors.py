@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 from reporting import checks
 from reporting.choices import ReportStatus
 from reporting.models import Evidence, QuarterlyReport, ReportingPeriod, ReportTransition
+from reporting.querysets import quality_with_component
 from reporting.recipients.selectors import recipient_counts
 from reporting.services.periods import period_get_or_create, today
 from reporting.services.reports import (
@@ -28,7 +29,7 @@ from targets.selectors import approved_must_serve
 
 def report_queryset():
     return QuarterlyReport.objects.with_related().prefetch_related(
-        "quality_entries__component",
+        quality_with_component(),
         "stages",
         Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),
     )
@@ -117,7 +118,7 @@ def operator_tasks(user, *, year: int, quarter: int) -> tuple[ReportingPeriod, l
     reports = {
         r.service_id: r
         for r in QuarterlyReport.objects.filter(period=period, agency=agency).prefetch_related(
-            "quality_entries__component", "stages", "evidence"
+            quality_with_component(), "stages", "evidence"
         )
     }
     return period, [Task(a, reports.get(a.service_id), period) for a in assignments]

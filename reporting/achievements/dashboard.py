@@ -12,6 +12,7 @@ from django.db.models import Q
 from reporting.achievements import formula as achievement
 from reporting.choices import ReportStatus
 from reporting.models import Achievement, AchievementLevel, QuarterlyReport
+from reporting.querysets import quality_with_component
 from reporting.selectors import completeness_pct_of
 from spm.choices import RegionLevel
 from spm.models import Affair, BasicService, Region, ServiceAssignment
@@ -49,7 +50,7 @@ def agency_timeliness(region: Region, year: int, quarter: int) -> list[AgencyTim
         r.service_id: r
         for r in QuarterlyReport.objects.filter(
             region=region, period__year=year, period__quarter=quarter
-        ).prefetch_related("quality_entries__component", "stages", "evidence")
+        ).prefetch_related(quality_with_component(), "stages", "evidence")
     }
     per_agency: dict[str, list] = defaultdict(list)
     for a in assignments:

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from reporting.api import serializers
 from reporting.filters import AchievementFilter, QuarterlyReportFilter
 from reporting.models import Achievement, QuarterlyReport, Recipient, RecipientImport
+from reporting.querysets import quality_with_component
 from reporting.services import CommentInput, report_approve, report_return
 
 
@@ -33,7 +34,7 @@ class QuarterlyReportViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             QuarterlyReport.objects.visible_to(self.request.user)
             .with_related()
-            .prefetch_related("quality_entries__component", "stages")
+            .prefetch_related(quality_with_component(), "stages")
             .order_by("period__year", "period__quarter", "service__code")
         )
 
