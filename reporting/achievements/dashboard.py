@@ -74,14 +74,14 @@ def agency_timeliness(region: Region, year: int, quarter: int) -> list[AgencyTim
 
 def region_dashboard(region: Region, year: int, quarter: int) -> dict:
     """The daerah dashboard: IP-SPM, per urusan, per service, trend, and OPD timeliness."""
-    rows = list(
-        Achievement.objects.filter(region=region, year=year, is_current=True)
+    current = Achievement.objects.filter(region=region, year=year, is_current=True)
+    this_quarter = list(
+        current.filter(quarter=quarter)
         .select_related("service__affair", "affair", "rules", "report__agency")
         # The rule set's name is shown, its rules are not: no JSON decode per row (labels: band_labels).
         .defer("rules__rules")
-        .order_by("quarter", "level")
+        .order_by("level")
     )
-    this_quarter = [r for r in rows if r.quarter == quarter]
     region_row = next((r for r in this_quarter if r.level == AchievementLevel.REGION), None)
     affairs = {r.affair_id: r for r in this_quarter if r.level == AchievementLevel.AFFAIR}
     services = sorted(
@@ -89,7 +89,8 @@ def region_dashboard(region: Region, year: int, quarter: int) -> dict:
         key=lambda r: (r.service.affair.order, r.service.order),
     )
     affair_list = list(Affair.objects.order_by("order"))
-    trend = {r.quarter: r.index for r in rows if r.level == AchievementLevel.REGION}
+    # The other triwulan only for the trend: their daerah figure, not every row with its relations.
+    trend = dict(current.filter(level=AchievementLevel.REGION).values_list("quarter", "index"))
     expected_services = BasicService.objects.for_region(region).active().count()
     return {
         "region_row": region_row,
