@@ -71,16 +71,12 @@ def run(args, connection) -> None:
 
     from reporting.achievements import dashboard
     from reporting.achievements.services import achievements_recompute
-    from reporting.choices import ImplementationStage, ReportStatus
     from reporting.models import (
         Achievement,
         QualityEntry,
         QuarterlyReport,
-        ReportingPeriod,
-        StageProgress,
     )
-    from reporting.services.periods import default_due_date, quarter_start
-    from spm.models import Agency, BasicService, Region, ServiceAssignment
+    from spm.models import BasicService, Region
     from spm.services import catalogue_load, regions_load
 
     rng = random.Random(20251)
@@ -91,47 +87,7 @@ def run(args, connection) -> None:
     services = list(BasicService.objects.filter(level="kabupaten_kota").prefetch_related("quality_components"))
     year = args.year
     t0 = time.perf_counter()
-    reports = []
-    for region in regions:
-        agency = Agency.objects.create(region=region, name="Dinas Uji")
-        ServiceAssignment.objects.bulk_create(
-            ServiceAssignment(region=region, service=s, agency=agency) for s in services
-        )
-        for quarter in (1, 2, 3, 4):
-            period = ReportingPeriod.objects.create(
-                region=region,
-                year=year,
-                quarter=quarter,
-                opens_on=quarter_start(year, quarter),
-                due_date=default_due_date(year, quarter),
-            )
-            for service in services:
-                must = rng.randint(200, 20_000)
-                reports.append(
-                    QuarterlyReport(
-                        period=period,
-                        region=region,
-                        service=service,
-                        agency=agency,
-                        status=ReportStatus.APPROVED,
-                        must_serve=must,
-                        served=rng.randint(0, must // 4),
-                        budget_allocated=rng.randint(1, 9) * 10**8,
-                        budget_realised=rng.randint(0, 9) * 10**7,
-                        problems="-",
-                        solutions="-",
-                    )
-                )
-    QuarterlyReport.objects.bulk_create(reports, batch_size=2000)
-    components = {s.pk: list(s.quality_components.all()) for s in services}
-    entries, stages = [], []
-    for report in reports:
-        for c in components[report.service_id]:
-            required = rng.randint(1, 50)
-            entries.append(QualityEntry(report=report, component=c, required=required, met=rng.randint(0, required)))
-        stages.extend(StageProgress(report=report, stage=s, status="selesai") for s in ImplementationStage.values)
-    QualityEntry.objects.bulk_create(entries, batch_size=5000)
-    StageProgress.objects.bulk_create(stages, batch_size=5000)
+    reports = build_reports(regions, services, year, rng)
     print(
         f"Laporan disetujui: {len(reports):,} ({len(regions)} daerah × {len(services)} layanan × 4 TW) "
         f"dibuat dalam {time.perf_counter() - t0:.1f} s"
@@ -207,6 +163,64 @@ def run(args, connection) -> None:
         f"{rank_time * 1000:>9.1f} ms  < 100 ms  {'OK' if rank_time < 0.1 else 'GAGAL'}"
     )
     print(f"Baris penerima di basis data: {recipients:,}")
+
+
+def build_reports(regions, services, year: int, rng: random.Random) -> list:
+    """Approved reports of every service for the four triwulan of ``year`` in each daerah, with their mutu rows
+    and stages, written in bulk. A daerah whose services are already assigned (the demo daerah) keeps its OPD;
+    the others get one OPD, "Dinas Uji", for all services. Also used by ``bench/http_load.py``.
+    """
+    from reporting.choices import ImplementationStage, ReportStatus
+    from reporting.models import QualityEntry, QuarterlyReport, ReportingPeriod, StageProgress
+    from reporting.services.periods import default_due_date, quarter_start
+    from spm.models import Agency, ServiceAssignment
+
+    reports = []
+    for region in regions:
+        agency_of = dict(ServiceAssignment.objects.filter(region=region).values_list("service_id", "agency_id"))
+        missing = [s for s in services if s.pk not in agency_of]
+        if missing:
+            agency, _created = Agency.objects.get_or_create(region=region, name="Dinas Uji")
+            ServiceAssignment.objects.bulk_create(
+                ServiceAssignment(region=region, service=s, agency=agency) for s in missing
+            )
+            agency_of.update({s.pk: agency.pk for s in missing})
+        for quarter in (1, 2, 3, 4):
+            period = ReportingPeriod.objects.create(
+                region=region,
+                year=year,
+                quarter=quarter,
+                opens_on=quarter_start(year, quarter),
+                due_date=default_due_date(year, quarter),
+            )
+            for service in services:
+                must = rng.randint(200, 20_000)
+                reports.append(
+                    QuarterlyReport(
+                        period=period,
+                        region=region,
+                        service=service,
+                        agency_id=agency_of[service.pk],
+                        status=ReportStatus.APPROVED,
+                        must_serve=must,
+                        served=rng.randint(0, must // 4),
+                        budget_allocated=rng.randint(1, 9) * 10**8,
+                        budget_realised=rng.randint(0, 9) * 10**7,
+                        problems="-",
+                        solutions="-",
+                    )
+                )
+    QuarterlyReport.objects.bulk_create(reports, batch_size=2000)
+    components = {s.pk: list(s.quality_components.all()) for s in services}
+    entries, stages = [], []
+    for report in reports:
+        for c in components[report.service_id]:
+            required = rng.randint(1, 50)
+            entries.append(QualityEntry(report=report, component=c, required=required, met=rng.randint(0, required)))
+        stages.extend(StageProgress(report=report, stage=s, status="selesai") for s in ImplementationStage.values)
+    QualityEntry.objects.bulk_create(entries, batch_size=5000)
+    StageProgress.objects.bulk_create(stages, batch_size=5000)
+    return reports
 
 
 def load_recipients(args, connection, regions, services, rng) -> int:

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Prefetch
 
 from spm.access import restrict
+
+
+def quality_with_component() -> Prefetch:
+    """Prefetch of a report's mutu rows with their component in one query (the rows are ordered by the component's
+    order, so the component is joined anyway; ``quality_entries__component`` would read it again)."""
+    from reporting.models import QualityEntry
+
+    return Prefetch("quality_entries", queryset=QualityEntry.objects.select_related("component"))
 
 
 class ReportingPeriodQuerySet(models.QuerySet):

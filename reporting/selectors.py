@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Prefetch
 
 from reporting import checks
 from reporting.choices import ReportStatus
 from reporting.models import Evidence, QuarterlyReport, ReportingPeriod, ReportTransition
+from reporting.querysets import quality_with_component
 from reporting.recipients.selectors import recipient_counts
 from reporting.services.periods import period_get_or_create, today
 from reporting.services.reports import (
@@ -27,7 +29,7 @@ from targets.selectors import approved_must_serve
 
 def report_queryset():
     return QuarterlyReport.objects.with_related().prefetch_related(
-        "quality_entries__component",
+        quality_with_component(),
         "stages",
         Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),
     )
@@ -82,8 +84,9 @@ class Task:
     def days_left(self) -> int:
         return (self.period.due_date - today()).days
 
-    @property
+    @cached_property
     def completeness_pct(self) -> int:
+        # Cached: the tasks page shows it in several places for each service.
         return completeness_pct_of(self.report) if self.report else 0
 
     @property
@@ -118,7 +121,7 @@ def operator_tasks(user, *, year: int, quarter: int) -> tuple[ReportingPeriod, l
     reports = {
         r.service_id: r
         for r in QuarterlyReport.objects.filter(period=period, agency=agency).prefetch_related(
-            "quality_entries__component", "stages", "evidence"
+            quality_with_component(), "stages", "evidence"
         )
     }
     return period, [Task(a, reports.get(a.service_id), period) for a in assignments]

@@ -41,6 +41,7 @@ from reporting.achievements import formula as achievement
 from reporting.achievements.dashboard import region_dashboard
 from reporting.choices import ImplementationStage, ReportStatus, StageStatus
 from reporting.models import Achievement, QuarterlyReport, StageProgress
+from reporting.querysets import quality_with_component
 from spm.models import Affair, BasicService, Region
 from spm.xlsx import save
 from targets.choices import PlanStatus
@@ -416,7 +417,7 @@ def build(edition: ReportEdition, *, today: dt.date | None = None) -> OfficialRe
         r.service_id: r
         for r in QuarterlyReport.objects.filter(
             region=region, period__year=year, period__quarter=quarter, status=ReportStatus.APPROVED
-        ).prefetch_related("quality_entries__component")
+        ).prefetch_related(quality_with_component())
     }
     stored = {row.service_id: row for row in data["service_rows"]}
     targets = approved_must_serve_by_service(region=region, year=year)

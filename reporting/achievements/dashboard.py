@@ -12,6 +12,7 @@ from django.db.models import Q
 from reporting.achievements import formula as achievement
 from reporting.choices import ReportStatus
 from reporting.models import Achievement, AchievementLevel, QuarterlyReport
+from reporting.querysets import quality_with_component
 from reporting.selectors import completeness_pct_of
 from spm.choices import RegionLevel
 from spm.models import Affair, BasicService, Region, ServiceAssignment
@@ -49,7 +50,7 @@ def agency_timeliness(region: Region, year: int, quarter: int) -> list[AgencyTim
         r.service_id: r
         for r in QuarterlyReport.objects.filter(
             region=region, period__year=year, period__quarter=quarter
-        ).prefetch_related("quality_entries__component", "stages", "evidence")
+        ).prefetch_related(quality_with_component(), "stages", "evidence")
     }
     per_agency: dict[str, list] = defaultdict(list)
     for a in assignments:
@@ -73,12 +74,14 @@ def agency_timeliness(region: Region, year: int, quarter: int) -> list[AgencyTim
 
 def region_dashboard(region: Region, year: int, quarter: int) -> dict:
     """The daerah dashboard: IP-SPM, per urusan, per service, trend, and OPD timeliness."""
-    rows = list(
-        Achievement.objects.filter(region=region, year=year, is_current=True)
+    current = Achievement.objects.filter(region=region, year=year, is_current=True)
+    this_quarter = list(
+        current.filter(quarter=quarter)
         .select_related("service__affair", "affair", "rules", "report__agency")
-        .order_by("quarter", "level")
+        # The rule set's name is shown, its rules are not: no JSON decode per row (labels: band_labels).
+        .defer("rules__rules")
+        .order_by("level")
     )
-    this_quarter = [r for r in rows if r.quarter == quarter]
     region_row = next((r for r in this_quarter if r.level == AchievementLevel.REGION), None)
     affairs = {r.affair_id: r for r in this_quarter if r.level == AchievementLevel.AFFAIR}
     services = sorted(
@@ -86,7 +89,8 @@ def region_dashboard(region: Region, year: int, quarter: int) -> dict:
         key=lambda r: (r.service.affair.order, r.service.order),
     )
     affair_list = list(Affair.objects.order_by("order"))
-    trend = {r.quarter: r.index for r in rows if r.level == AchievementLevel.REGION}
+    # The other triwulan only for the trend: their daerah figure, not every row with its relations.
+    trend = dict(current.filter(level=AchievementLevel.REGION).values_list("quarter", "index"))
     expected_services = BasicService.objects.for_region(region).active().count()
     return {
         "region_row": region_row,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +38,28 @@ class AchievementRuleSet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} — {self.label}"
+
+
+# Band labels of a rule set, from Django's cache: every dashboard, ranking and API row names its status, and
+# reading (and parsing) the rule set for each row cost a query or a JSON decode per row. A saved or deleted rule
+# set drops its entry (``reporting.signals``); with a per-process cache the other processes follow within the
+# timeout.
+RULE_SET_CACHE_SECONDS = 300
+
+
+def band_labels_key(rule_set_id: int) -> str:
+    return f"reporting:rule-set-bands:{rule_set_id}"
+
+
+def band_labels(rule_set_id: int) -> dict[str, str]:
+    """``{status code: label}`` of a rule set's bands (Tuntas Paripurna … Belum Tuntas)."""
+    key = band_labels_key(rule_set_id)
+    labels = cache.get(key)
+    if labels is None:
+        rules = AchievementRuleSet.objects.filter(pk=rule_set_id).values_list("rules", flat=True).first() or {}
+        labels = {code: label for _lower, code, label in rules.get("bands", [])}
+        cache.set(key, labels, RULE_SET_CACHE_SECONDS)
+    return labels
 
 
 class AchievementLevel(models.TextChoices):
@@ -122,5 +145,4 @@ class Achievement(models.Model):
         """The status as the rule set that produced it names it (Tuntas Paripurna … Belum Tuntas)."""
         if not self.has_target or not self.status:
             return str(_("Tidak ada sasaran"))
-        labels = {code: label for _lower, code, label in self.rules.rules.get("bands", [])}
-        return labels.get(self.status, self.status)
+        return band_labels(self.rules_id).get(self.status, self.status)

@@ -15,6 +15,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from reporting import anchors, checks
 from reporting.choices import ReportStatus, Section, StageStatus
 from reporting.models import Evidence, QuarterlyReport, ReportingPeriod
+from reporting.querysets import quality_with_component
 from reporting.selectors import MATRIX_STATUSES, MatrixRow, completeness_of
 from reporting.services.periods import quarter_of, today
 from spm import access
@@ -57,7 +58,7 @@ def queue_reports(user, *, status: str, year: int | None = None, quarter: int | 
         base.filter(status=status)
         .with_related()
         .prefetch_related(
-            "quality_entries__component",
+            quality_with_component(),
             "stages",
             Prefetch("evidence", queryset=Evidence.objects.only("id", "report_id")),
         )

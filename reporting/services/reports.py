@@ -32,6 +32,7 @@ from reporting.models import (
     ReviewComment,
     StageProgress,
 )
+from reporting.querysets import quality_with_component
 from reporting.services.notifications import notify
 from reporting.services.periods import today
 from spm import access
@@ -92,15 +93,34 @@ def lock_report(report: QuarterlyReport) -> QuarterlyReport:
 # --- Reading the figures as plain values --------------------------------------------------------------
 
 
-def served_before(report: QuarterlyReport) -> int:
-    """Citizens served in the earlier triwulan of the same year (for the cumulative figure)."""
-    total = QuarterlyReport.objects.filter(
-        region_id=report.region_id,
-        service_id=report.service_id,
-        period__year=report.period.year,
-        period__quarter__lt=report.period.quarter,
-    ).aggregate(total=Sum("served"))["total"]
-    return total or 0
+def served_before(report: QuarterlyReport, *, previous: QuarterlyReport | None = None) -> int:
+    """Citizens served in the earlier triwulan of the same year (for the cumulative figure).
+
+    Kept on the instance for the request: the report and review pages need it for the report and for the
+    previous triwulan's report, several times. With the previous triwulan's report of the same year at hand, it is
+    that report's own figure plus what it served, without another query.
+    """
+    known = report.__dict__.get("_served_before")
+    if known is not None:
+        return known
+    if (
+        previous is not None
+        and previous.period.year == report.period.year
+        and previous.period.quarter == report.period.quarter - 1
+    ):
+        total = served_before(previous) + (previous.served or 0)
+    else:
+        total = (
+            QuarterlyReport.objects.filter(
+                region_id=report.region_id,
+                service_id=report.service_id,
+                period__year=report.period.year,
+                period__quarter__lt=report.period.quarter,
+            ).aggregate(total=Sum("served"))["total"]
+            or 0
+        )
+    report.__dict__["_served_before"] = total
+    return total
 
 
 def previous_report(report: QuarterlyReport) -> QuarterlyReport | None:
@@ -110,13 +130,17 @@ def previous_report(report: QuarterlyReport) -> QuarterlyReport | None:
         year, quarter = year - 1, 4
     return (
         QuarterlyReport.objects.with_related()
-        .prefetch_related("quality_entries__component", "stages", "evidence")
+        .prefetch_related(quality_with_component(), "stages", "evidence")
         .filter(region_id=report.region_id, service_id=report.service_id, period__year=year, period__quarter=quarter)
         .first()
     )
 
 
 _UNSET = object()
+# Stage order and labels, looked up once: list pages read the stages of hundreds of reports per request, and
+# ``get_stage_display`` rebuilds the choices mapping on every call.
+_STAGE_ORDER = {stage: i for i, stage in enumerate(ImplementationStage.values)}
+_STAGE_LABELS = dict(ImplementationStage.choices)
 
 
 def report_values(
@@ -141,7 +165,11 @@ def report_values(
     return checks.ReportValues(
         must_serve=report.must_serve,
         served=report.served,
-        served_before=served_before(report) if served_before_total is None else served_before_total,
+        served_before=(
+            served_before(report, previous=previous if with_previous else None)
+            if served_before_total is None
+            else served_before_total
+        ),
         served_justification=report.served_justification,
         budget_allocated=report.budget_allocated,
         budget_realised=report.budget_realised,
@@ -154,8 +182,8 @@ def report_values(
             for e in report.quality_entries.all()
         ),
         stages=tuple(
-            checks.StageValue(s.stage, s.get_stage_display(), s.status, s.note)
-            for s in sorted(report.stages.all(), key=lambda s: list(ImplementationStage.values).index(s.stage))
+            checks.StageValue(s.stage, str(_STAGE_LABELS.get(s.stage, s.stage)), s.status, s.note)
+            for s in sorted(report.stages.all(), key=lambda s: _STAGE_ORDER.get(s.stage, len(_STAGE_ORDER)))
         ),
         evidence_count=len(report.evidence.all()),
         previous_index=previous_index,
@@ -327,7 +355,7 @@ def report_save(*, report: QuarterlyReport, user: User, data: ReportInput, expec
 def _fresh(report: QuarterlyReport) -> QuarterlyReport:
     return (
         QuarterlyReport.objects.with_related()
-        .prefetch_related("quality_entries__component", "stages", "evidence")
+        .prefetch_related(quality_with_component(), "stages", "evidence")
         .get(pk=report.pk)
     )
 
@@ -379,7 +407,7 @@ def report_submit(*, report: QuarterlyReport, user: User, expected_version: int)
 def report_save_and_submit(
     *, report: QuarterlyReport, user: User, data: ReportInput, expected_version: int
 ) -> QuarterlyReport:
-    """"Simpan dan ajukan" as one user action: the typed values are saved and the report submitted in one
+    """ "Simpan dan ajukan" as one user action: the typed values are saved and the report submitted in one
     transaction, so a refused submission (incomplete, stale) leaves nothing half-done."""
     report = report_save(report=report, user=user, data=data, expected_version=expected_version)
     return report_submit(report=report, user=user, expected_version=report.version)

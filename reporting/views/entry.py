@@ -25,6 +25,7 @@ from reporting.achievements import formula as achievement
 from reporting.choices import ImplementationStage, Quarter, ReportStatus, Section
 from reporting.forms import EvidenceForm, OpenReportForm, PeriodChoiceForm, ReportForm
 from reporting.models import Evidence, Notification, QuarterlyReport
+from reporting.querysets import quality_with_component
 from reporting.recipients.services import report_prefill_from_recipients
 from reporting.services import (
     ConcurrentEditError,
@@ -75,7 +76,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
         QuarterlyReport.objects.visible_to(user)
         .for_period(year, quarter)
         .with_related()
-        .prefetch_related("quality_entries__component", "stages", "evidence")
+        .prefetch_related(quality_with_component(), "stages", "evidence")
         .order_by("region__code", "agency__name", "service__affair__order", "service__order")
     )
     page = Paginator(reports, 50).get_page(request.GET.get("page"))

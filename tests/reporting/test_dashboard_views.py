@@ -105,6 +105,47 @@ def test_provincial_ranking_lists_its_daerah_with_status(
     assert "Kabupaten Tulang Bawang Barat" in body and "97,33" in body and "Tuntas Utama" in body
 
 
+def test_ranking_query_count_does_not_grow_with_daerah(
+    client_for, provincial_viewer, worked_example, django_assert_max_num_queries
+):
+    from spm.models import Region
+
+    client = client_for(provincial_viewer)
+    params = {"tahun": 2025, "triwulan": 4}
+    with django_assert_max_num_queries(8) as first:
+        client.get(reverse("reporting:ranking"), params)
+    rules = Achievement.objects.get(region__code="18.12", year=2025, quarter=4, level="daerah").rules
+    for code, index, status in (("18.01", 88, "tuntas_madya"), ("18.02", 61, "tuntas_muda"), ("18.03", 40, "")):
+        Achievement.objects.create(
+            region=Region.objects.get(code=code),
+            year=2025,
+            quarter=4,
+            level="daerah",
+            index=index,
+            status=status,
+            rules=rules,
+        )
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        response = client.get(reverse("reporting:ranking"), params)
+    assert [r.region.code for r in response.context["rows"]] == ["18.12", "18.01", "18.02", "18.03"]
+
+
+def test_a_changed_band_label_shows_on_the_next_page(client_for, provincial_viewer, worked_example):
+    client = client_for(provincial_viewer)
+    params = {"tahun": 2025, "triwulan": 4}
+    assert "Tuntas Utama" in client.get(reverse("reporting:ranking"), params).content.decode()
+    rules = Achievement.objects.get(region__code="18.12", year=2025, quarter=4, level="daerah").rules
+    rules.rules = {
+        **rules.rules,
+        "bands": [
+            [lower, code, "Utama (dikoreksi)" if code == "tuntas_utama" else label]
+            for lower, code, label in rules.rules["bands"]
+        ],
+    }
+    rules.save()
+    assert "Utama (dikoreksi)" in client.get(reverse("reporting:ranking"), params).content.decode()
+
+
 def test_ranking_of_another_province_is_not_offered_to_a_provincial_viewer(
     client_for, provincial_viewer, reference_data
 ):

@@ -352,3 +352,16 @@ def test_report_follows_a_target_approved_after_it_was_opened(operator_a, review
     report.refresh_from_db()
     assert report.must_serve == 1200
     assert report.changes.filter(field="must_serve").last().new_value == "1200"
+
+
+def test_served_before_sums_the_earlier_triwulan_of_the_year(worked_example, service_a, reviewer):
+    """The report page reads it for the report and for the previous triwulan's report, from one query."""
+    from reporting.selectors import report_detail, report_queryset
+    from reporting.services.reports import served_before
+
+    report = report_queryset().get(region=worked_example, service=service_a, period__year=2025, period__quarter=4)
+    context = report_detail(report, reviewer)
+    assert context["values"].served_before == 240 + 260 + 250
+    assert served_before(context["previous"]) == 240 + 260
+    first = report_queryset().get(region=worked_example, service=service_a, period__year=2025, period__quarter=1)
+    assert served_before(first) == 0
