@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from reporting import checks
+from reporting.achievements.services import active_rules
 from reporting.choices import ReportStatus
 from reporting.models import Evidence, QuarterlyReport, ReportingPeriod, ReportTransition
 from reporting.recipients.selectors import recipient_counts
@@ -36,7 +37,8 @@ def report_queryset():
 def report_detail(report: QuarterlyReport, user) -> dict:
     """Everything the entry and review pages show about a report."""
     previous = previous_report(report)
-    values = report_values(report, previous=previous)
+    _rules_row, rules = active_rules()
+    values = report_values(report, previous=previous, rules=rules)
     sections = checks.completeness(values)
     comments = list(report.comments.select_related("author"))
     approved = approved_must_serve(region=report.region, service=report.service, year=report.period.year)
@@ -52,7 +54,9 @@ def report_detail(report: QuarterlyReport, user) -> dict:
         "completeness_pct": checks.completeness_pct(sections),
         "flags": checks.quality_flags(values),
         "previous": previous,
-        "previous_figures": checks.figures(report_values(previous, with_previous=False)) if previous else None,
+        "previous_figures": (
+            checks.figures(report_values(previous, with_previous=False, rules=rules)) if previous else None
+        ),
         "can_edit": access.can(user, "report.edit", report),
         "can_review": access.can(user, "report.review", report),
         "open_comments": [c for c in comments if c.resolved_at is None],

@@ -92,7 +92,7 @@ def _compute(region: Region, year: int, quarters: list[int], rules_row, rules) -
             per_quarter = [
                 (by_key[(service.pk, q)].served or 0) if (service.pk, q) in by_key else 0 for q in range(1, quarter + 1)
             ]
-            quality = [(e.required or 0, e.met or 0) for e in report.quality_entries.all()]
+            quality = [(e.required or 0, e.met or 0, e.not_applicable) for e in report.quality_entries.all()]
             result = achievement.quarter_service_index(per_quarter, quarter, report.must_serve, quality, rules)
             per_affair[service.affair_id].append(result)
             for name in ("budget_allocated", "budget_realised"):

@@ -9,7 +9,7 @@ class QualityEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = QualityEntry
-        fields = ["component", "required", "met"]
+        fields = ["component", "required", "met", "not_applicable", "not_applicable_reason"]
 
 
 class StageProgressSerializer(serializers.ModelSerializer):

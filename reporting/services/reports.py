@@ -16,6 +16,8 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from reporting import anchors, checks
+from reporting.achievements import formula as achievement
+from reporting.achievements.services import active_rules
 from reporting.choices import (
     ImplementationStage,
     NotificationKind,
@@ -75,6 +77,9 @@ class ReportInput:
 
     scalars: dict[str, int | str | None] = field(default_factory=dict)
     quality: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)  # code -> (required, met)
+    # code -> reason for the components marked "tidak berlaku"; None leaves the marks as stored (API, prefill),
+    # a dict sets them for every code in ``quality`` (those not in it are cleared).
+    not_applicable: dict[str, str] | None = None
     stages: dict[str, tuple[str, str]] = field(default_factory=dict)  # stage -> (status, note)
 
 
@@ -125,19 +130,24 @@ def report_values(
     with_previous: bool = True,
     served_before_total: int | None = None,
     previous: QuarterlyReport | None | object = _UNSET,
+    rules: achievement.RuleSet | None = None,
 ) -> checks.ReportValues:
     """The report's current figures as plain values for the pure rules in ``reporting.checks``.
 
     ``served_before_total`` skips the query for the earlier triwulan when the caller already knows it (list
     pages compute completeness for many reports at once and need neither that figure nor the previous index).
-    ``previous`` is the previous triwulan's report when the caller has already loaded it.
+    ``previous`` is the previous triwulan's report when the caller has already loaded it. ``rules`` is the IP-SPM
+    rule set the live index uses; left out, the active one (the one the stored index uses) is read, except
+    for values read without the previous triwulan (completeness only) unless the caller passes it.
     """
+    if rules is None:
+        rules = active_rules()[1] if with_previous else achievement.DEFAULT_RULES
     previous_index = None
     if with_previous:
         if previous is _UNSET:
             previous = previous_report(report)
         if previous is not None and previous.period.year == report.period.year:
-            previous_index = checks.current_index(report_values(previous, with_previous=False))
+            previous_index = checks.current_index(report_values(previous, with_previous=False, rules=rules))
     return checks.ReportValues(
         must_serve=report.must_serve,
         served=report.served,
@@ -150,7 +160,9 @@ def report_values(
         solutions=report.solutions,
         flag_note=report.flag_note,
         quality=tuple(
-            checks.QualityValue(e.component.code, e.component.name, e.required, e.met)
+            checks.QualityValue(
+                e.component.code, e.component.name, e.required, e.met, e.not_applicable, e.not_applicable_reason
+            )
             for e in report.quality_entries.all()
         ),
         stages=tuple(
@@ -159,6 +171,7 @@ def report_values(
         ),
         evidence_count=len(report.evidence.all()),
         previous_index=previous_index,
+        rules=rules,
     )
 
 
@@ -172,6 +185,9 @@ def snapshot(report: QuarterlyReport) -> dict[str, dict[str, str]]:
         code, name = entry.component.code, entry.component.name
         data[f"quality.{code}.required"] = {"label": f"{name}: harus dipenuhi", "value": _str(entry.required)}
         data[f"quality.{code}.met"] = {"label": f"{name}: terpenuhi", "value": _str(entry.met)}
+        if entry.not_applicable:
+            reason = entry.not_applicable_reason
+            data[f"quality.{code}.not_applicable"] = {"label": f"{name}: tidak berlaku", "value": reason or "ya"}
     for stage in report.stages.all():
         label = stage.get_stage_display()
         status = StageStatus(stage.status).label if stage.status else ""
@@ -311,9 +327,15 @@ def report_save(*, report: QuarterlyReport, user: User, data: ReportInput, expec
     entries = {e.component.code: e for e in report.quality_entries.select_related("component")}
     for code, (required, met) in data.quality.items():
         entry = entries.get(code)
-        if entry is not None and (entry.required, entry.met) != (required, met):
+        if entry is None:
+            continue
+        marks = (entry.not_applicable, entry.not_applicable_reason)
+        if data.not_applicable is not None:
+            marks = (code in data.not_applicable, data.not_applicable.get(code, ""))
+        if (entry.required, entry.met, entry.not_applicable, entry.not_applicable_reason) != (required, met, *marks):
             entry.required, entry.met = required, met
-            entry.save(update_fields=["required", "met"])
+            entry.not_applicable, entry.not_applicable_reason = marks
+            entry.save(update_fields=["required", "met", "not_applicable", "not_applicable_reason"])
     stages = {s.stage: s for s in report.stages.all()}
     for stage, (status, note) in data.stages.items():
         progress = stages[stage]
@@ -379,7 +401,7 @@ def report_submit(*, report: QuarterlyReport, user: User, expected_version: int)
 def report_save_and_submit(
     *, report: QuarterlyReport, user: User, data: ReportInput, expected_version: int
 ) -> QuarterlyReport:
-    """"Simpan dan ajukan" as one user action: the typed values are saved and the report submitted in one
+    """ "Simpan dan ajukan" as one user action: the typed values are saved and the report submitted in one
     transaction, so a refused submission (incomplete, stale) leaves nothing half-done."""
     report = report_save(report=report, user=user, data=data, expected_version=expected_version)
     return report_submit(report=report, user=user, expected_version=report.version)

@@ -1,0 +1,129 @@
+"""The IP-SPM cannot be gamed: mutu must be declared, the draft's index is the stored one, nothing reads 100
+below 100 (issue 11; Permendagri 59/2021 Pasal 24 ayat (1), formula.md)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from reporting import selectors
+from reporting.achievements import formula
+from reporting.achievements.services import active_rules
+from reporting.choices import ReportStatus
+from reporting.models import Achievement, AchievementLevel, AchievementRuleSet
+from reporting.services import ReportInput, report_approve, report_save, report_submit
+from tests.reporting.conftest import fill_completely
+
+pytestmark = pytest.mark.django_db
+
+UNDECLARED = {"barang_jasa": (0, 0), "sdm": (0, 0), "tata_cara": (0, 0)}
+
+
+def activate(version: str, **options) -> formula.RuleSet:
+    """Make a rule set with these options the active one, as an admin would."""
+    rules = formula.RuleSet(version=version, label=f"Uji {version}", **options)
+    AchievementRuleSet.objects.update(is_active=False)
+    AchievementRuleSet.objects.create(version=version, label=rules.label, rules=rules.to_dict(), is_active=True)
+    return rules
+
+
+def test_default_active_rule_set_is_the_strict_reading():
+    _row, rules = active_rules()
+    assert (rules.quality_declaration, rules.cap_each_component) == ("strict", True)
+
+
+def test_mutu_declared_as_0_blocks_submission_naming_each_component(report, operator_a):
+    report = fill_completely(report, operator_a, quality=UNDECLARED, scalars={"served": 1000, "flag_note": "Cek."})
+    with pytest.raises(ValidationError) as exc:
+        report_submit(report=report, user=operator_a, expected_version=report.version)
+    errors = exc.value.message_dict
+    assert {"quality-barang_jasa", "quality-sdm", "quality-tata_cara"} <= set(errors)
+    assert "harus lebih dari 0" in errors["quality-sdm"][0]
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DRAFT
+
+
+def test_draft_with_mutu_declared_as_0_is_not_shown_as_paripurna(report, operator_a):
+    report = fill_completely(report, operator_a, quality=UNDECLARED, scalars={"served": 1000})
+    detail = selectors.report_detail(report, operator_a)
+    assert detail["figures"].index == Decimal(80)
+    result = formula.service_index(1000, 1000, [(0, 0), (0, 0), (0, 0)])
+    assert result.status == "tuntas_madya"
+
+
+def test_lenient_rule_set_accepts_mutu_declared_as_0(report, operator_a):
+    activate("uji-longgar", quality_declaration="lenient", cap_each_component=False)
+    report = fill_completely(report, operator_a, quality=UNDECLARED, scalars={"served": 1000, "flag_note": "Cek."})
+    report_submit(report=report, user=operator_a, expected_version=report.version)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+    detail = selectors.report_detail(report, operator_a)
+    assert detail["figures"].index == Decimal(100)  # renormalised, but never Paripurna
+    assert detail["values"].rules.version == "uji-longgar"
+
+
+def test_tidak_berlaku_needs_a_reason_the_verifikator_reads(report, operator_a, reviewer, client_for):
+    quality = {"barang_jasa": (40, 38), "sdm": (12, 12), "tata_cara": (0, 0)}
+    report = fill_completely(report, operator_a, quality=quality, scalars={"served": 900})
+    data = ReportInput(quality={"tata_cara": (0, 0)}, not_applicable={"tata_cara": ""})
+    report_save(report=report, user=operator_a, data=data, expected_version=report.version)
+    report.refresh_from_db()
+    with pytest.raises(ValidationError) as exc:
+        report_submit(report=report, user=operator_a, expected_version=report.version)
+    assert "tata cara" in " ".join(exc.value.message_dict["__all__"]).lower()
+    reason = "Juknis tata cara belum diterbitkan kementerian untuk tahun ini."
+    data = ReportInput(quality={"tata_cara": (0, 0)}, not_applicable={"tata_cara": reason})
+    report_save(report=report, user=operator_a, data=data, expected_version=report.version)
+    report.refresh_from_db()
+    report_submit(report=report, user=operator_a, expected_version=report.version)
+    body = client_for(reviewer).get(reverse("reporting:review", args=[report.pk])).content.decode()
+    assert reason in body
+    detail = selectors.report_detail(report, reviewer)
+    # 0,8 × 90 + 0,2 × (50 / 52 × 100): the tidak berlaku component is left out of %mutu
+    expected = formula.service_index(900, 1000, [(40, 38), (12, 12)]).index
+    assert detail["figures"].index == expected
+
+
+def test_surplus_offset_is_refused_and_the_draft_does_not_show_it(report, operator_a):
+    quality = {"barang_jasa": (10, 12), "sdm": (10, 0), "tata_cara": (4, 4)}
+    report = fill_completely(report, operator_a, quality=quality, scalars={"served": 1000, "flag_note": "Cek."})
+    detail = selectors.report_detail(report, operator_a)
+    # barang/jasa counts as 10 of 10, not 12: (10 + 0 + 4) / 24, not (12 + 0 + 4) / 24
+    assert detail["figures"].index == formula.service_index(1000, 1000, [(10, 10), (10, 0), (4, 4)]).index
+    with pytest.raises(ValidationError) as exc:
+        report_submit(report=report, user=operator_a, expected_version=report.version)
+    assert "quality-barang_jasa" in exc.value.message_dict
+
+
+def test_draft_index_is_computed_by_the_active_rule_set_exactly_as_the_stored_one(
+    report, operator_a, reviewer, django_capture_on_commit_callbacks
+):
+    rules = activate("uji-bobot", weight_recipients=Decimal("0.5"), weight_quality=Decimal("0.5"))
+    report = fill_completely(report, operator_a, scalars={"served": 700, "flag_note": "Cek."})
+    draft = selectors.report_detail(report, operator_a)["figures"].index
+    assert draft == formula.service_index(700, 1000, [(40, 38), (12, 12), (4, 3)], rules).index
+    assert draft != formula.service_index(700, 1000, [(40, 38), (12, 12), (4, 3)]).index
+    report_submit(report=report, user=operator_a, expected_version=report.version)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_approve(report=report, user=reviewer)
+    stored = Achievement.objects.get(
+        region=report.region, year=2026, quarter=2, level=AchievementLevel.SERVICE, service=report.service
+    )
+    assert stored.rules.version == "uji-bobot"
+    assert formula.display(stored.index) == formula.display(draft)
+    assert abs(stored.index - draft) < Decimal("1e-10")  # SQLite keeps decimals only to double precision
+
+
+def test_a_value_just_below_100_reads_99_99_on_the_report_page(report, operator_a, client_for):
+    # 99 995 of 100 000 served, mutu met in full: 0,8 × 99,995 + 0,2 × 100 = 99,996
+    quality = {"barang_jasa": (40, 40), "sdm": (12, 12), "tata_cara": (4, 4)}
+    report = fill_completely(report, operator_a, quality=quality, scalars={"must_serve": 100000, "served": 99995})
+    body = client_for(operator_a).get(report.get_absolute_url()).content.decode()
+    index_part = body[body.index('data-testid="nilai-sementara"') :].split("</div>\n</div>")[0]
+    assert "99,99" in index_part and "100,00" not in index_part
+    assert "Tuntas Utama" in index_part and "Paripurna" not in index_part
+    served_part = body[body.index('data-testid="persen-terlayani"') :][:80]
+    assert "99,99 %" in served_part  # 99,995 % served
