@@ -13,6 +13,7 @@ from decimal import Decimal
 from reporting import anchors
 from reporting.achievements import formula as achievement
 
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 JUMP_THRESHOLD = Decimal(30)  # points of nilai between consecutive triwulan that call for a note
 
 
@@ -41,6 +42,7 @@ class ReportValues:
     must_serve: int | None = None
     served: int | None = None
     served_before: int = 0  # citizens served in earlier triwulan of the same year
+    missing_quarters: tuple[int, ...] = ()  # earlier triwulan of the year with no figure ("belum dilaporkan")
     served_justification: str = ""
     budget_allocated: int | None = None
     budget_realised: int | None = None
@@ -71,6 +73,12 @@ class Figures:
     served_pct: Decimal | None
     budget_pct: Decimal | None
     index: Decimal | None
+    missing_quarters: tuple[int, ...] = ()  # the cumulative figure lacks these triwulan
+
+    @property
+    def missing_quarters_text(self) -> str:
+        """ "TW I, TW II" for the page: a cumulative figure over a missing report is shown as such."""
+        return ", ".join(f"TW {ROMAN[q]}" for q in self.missing_quarters)
 
 
 def figures(values: ReportValues) -> Figures:
@@ -84,6 +92,7 @@ def figures(values: ReportValues) -> Figures:
         served_pct=percent(cumulative, values.must_serve),
         budget_pct=percent(values.budget_realised, values.budget_allocated),
         index=current_index(values),
+        missing_quarters=values.missing_quarters,
     )
 
 

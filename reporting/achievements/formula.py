@@ -42,6 +42,12 @@ Interpretation decisions where formula.md is silent:
   requirement before the sum, so 12 of 10 cannot offset another component's shortfall (submission refuses
   it anyway; the draft's live figure follows the same rule). Off, the sum is capped only as a whole, as
   formula.md is written. The mean aggregation caps each component's percentage.
+- A triwulan without an (approved) report in a cumulative figure counts 0 citizens but is named: the result
+  records ``missing_quarters`` and ``explain`` says "TW II belum dilaporkan"; it is never silently 0.
+- A jenis pelayanan dasar without an approved report (``None`` in a roll-up; not the same as "tidak ada
+  sasaran"): ``missing_service = "exclude"`` (default, formula.md: the mean of the services that have a
+  value) leaves it out; ``"zero"`` counts it as 0, so a daerah reporting 1 of 29 services cannot head the
+  ranking. ``coverage`` says how many services a roll-up rests on.
 """
 
 from __future__ import annotations
@@ -69,6 +75,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "quality_not_applicable": ("exclude", "as_undeclared"),
     "affair_rollup": ("mean_with_target",),
     "region_rollup": ("mean_of_affairs", "mean_of_services"),
+    "missing_service": ("exclude", "zero"),
 }
 
 Number = int | Decimal
@@ -117,6 +124,7 @@ class RuleSet:
     quality_declaration: str = "strict"
     quality_not_applicable: str = "exclude"
     cap_each_component: bool = True
+    missing_service: str = "exclude"
 
     def __post_init__(self) -> None:
         if not all(isinstance(text, str) and text.strip() for text in (self.version, self.label)):
@@ -303,17 +311,32 @@ def quality_percentage(components: Iterable[QualityInput], rules: RuleSet = DEFA
     return _cap(_pct(met, required), rules)
 
 
-def cumulative_served(per_quarter: Sequence[int], quarter: int, rules: RuleSet = DEFAULT_RULES) -> int:
-    """Citizens served counted for triwulan ``quarter`` (1-4): year to date if cumulative, else its own."""
+def cumulative_served(per_quarter: Sequence[int | None], quarter: int, rules: RuleSet = DEFAULT_RULES) -> int:
+    """Citizens served counted for triwulan ``quarter`` (1-4): year to date if cumulative, else its own.
+
+    ``None`` is an earlier triwulan not reported: it adds nothing (see ``missing_quarters``); the triwulan
+    itself must be reported.
+    """
     if isinstance(quarter, bool) or not isinstance(quarter, int) or not 1 <= quarter <= 4:
         raise ValueError(f"Triwulan harus 1 sampai 4, bukan {quarter!r}.")
-    if len(per_quarter) < quarter:
+    if len(per_quarter) < quarter or per_quarter[quarter - 1] is None:
         raise ValueError(f"Jumlah terlayani TW {_ROMAN[quarter]} belum diisi.")
     for value in per_quarter:
+        if value is None:
+            continue
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"Jumlah terlayani per triwulan harus bilangan bulat, bukan {value!r}.")
         _count(value, "Jumlah terlayani per triwulan")
-    return sum(per_quarter[:quarter]) if rules.cumulative else per_quarter[quarter - 1]
+    if not rules.cumulative:
+        return per_quarter[quarter - 1]
+    return sum(value or 0 for value in per_quarter[:quarter])
+
+
+def missing_quarters(per_quarter: Sequence[int | None], quarter: int, rules: RuleSet = DEFAULT_RULES) -> list[int]:
+    """The triwulan a cumulative figure for ``quarter`` would need but that were not reported."""
+    if not rules.cumulative:
+        return []
+    return [q for q, value in enumerate(per_quarter[:quarter], start=1) if value is None]
 
 
 def _combine(recipient_pct: Decimal | None, quality_pct: Decimal | None, rules: RuleSet) -> Decimal | None:
@@ -390,7 +413,7 @@ def service_index(
 
 
 def quarter_service_index(
-    per_quarter: Sequence[int],
+    per_quarter: Sequence[int | None],
     quarter: int,
     must_serve: Number,
     quality: Iterable[QualityInput] = (),
@@ -399,6 +422,8 @@ def quarter_service_index(
     """``service_index`` for triwulan ``quarter`` from each quarter's served count (``cumulative_served``)."""
     served = cumulative_served(per_quarter, quarter, rules)
     extra = {"quarter": quarter, "per_quarter": list(per_quarter[:quarter]), "cumulative": rules.cumulative}
+    if missing := missing_quarters(per_quarter, quarter, rules):
+        extra["missing_quarters"] = missing
     return _result(served, must_serve, quality, rules, extra)
 
 
@@ -449,10 +474,26 @@ def _index_of(item: Indexed) -> Decimal | None:
     return item.index if isinstance(item, ServiceResult) else item
 
 
+def counted_values(items: Iterable[Indexed], rules: RuleSet) -> list[Decimal]:
+    """The nilai a mean counts: ``None`` (no approved report) left out or 0 by ``missing_service``; a service
+    without sasaran (a result without nilai) is always left out."""
+    values = []
+    for item in items:
+        if item is None:
+            if rules.missing_service == "zero":
+                values.append(Decimal(0))
+        elif (value := _index_of(item)) is not None:
+            values.append(value)
+    return values
+
+
 def affair_index(service_indices: Iterable[Indexed], rules: RuleSet = DEFAULT_RULES) -> Decimal | None:
-    """IP-SPM of an urusan: mean nilai of its services that have one (None ignored); None if none has."""
+    """IP-SPM of an urusan: mean nilai of its services that have one; None if none has.
+
+    A service without an approved report (``None``) is left out or counted as 0 (``missing_service``).
+    """
     # "mean_with_target" is the only affair_rollup; RuleSet validation guarantees it.
-    return _mean([value for value in map(_index_of, service_indices) if value is not None])
+    return _mean(counted_values(service_indices, rules))
 
 
 def region_index(services_by_affair: Iterable[Iterable[Indexed]], rules: RuleSet = DEFAULT_RULES) -> Decimal | None:
@@ -466,6 +507,19 @@ def region_index(services_by_affair: Iterable[Iterable[Indexed]], rules: RuleSet
         return affair_index((item for group in groups for item in group), rules)
     affairs = [affair_index(group, rules) for group in groups]
     return _mean([value for value in affairs if value is not None])
+
+
+class Coverage(NamedTuple):
+    """How many jenis pelayanan dasar a roll-up rests on: ``counted`` with a nilai, of ``expected``."""
+
+    counted: int
+    expected: int
+
+
+def coverage(items: Iterable[Indexed]) -> Coverage:
+    """Services with a nilai among those expected (every item, reported or not)."""
+    listed = list(items)
+    return Coverage(sum(1 for item in listed if _index_of(item) is not None), len(listed))
 
 
 class NextBand(NamedTuple):
@@ -533,8 +587,15 @@ def explain(result: ServiceResult) -> list[str]:
     if "quarter" in inputs:
         tw, served = _ROMAN[inputs["quarter"]], _fmt(inputs["served"])
         if inputs["cumulative"] and inputs["quarter"] > 1:
-            summed = " + ".join(_fmt(part) for part in inputs["per_quarter"])
+            parts = inputs["per_quarter"]
+            summed = " + ".join(
+                f"0 (TW {_ROMAN[q]} belum dilaporkan)" if part is None else _fmt(part)
+                for q, part in enumerate(parts, start=1)
+            )
             lines.append(f"jumlah terlayani s.d. TW {tw} (kumulatif) = {summed} = {served}")
+            if missing := inputs.get("missing_quarters"):
+                names = ", ".join(f"TW {_ROMAN[q]}" for q in missing)
+                lines.append(f"perhatian: {names} belum dilaporkan; angka kumulatif ini belum lengkap")
         else:
             lines.append(f"jumlah terlayani TW {tw} = {served}")
     not_counted = "nilai tidak dihitung; layanan ini tidak masuk rata-rata urusan dan daerah"

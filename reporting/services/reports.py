@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 
 from reporting import anchors, checks
@@ -99,13 +99,25 @@ def lock_report(report: QuarterlyReport) -> QuarterlyReport:
 
 def served_before(report: QuarterlyReport) -> int:
     """Citizens served in the earlier triwulan of the same year (for the cumulative figure)."""
-    total = QuarterlyReport.objects.filter(
-        region_id=report.region_id,
-        service_id=report.service_id,
-        period__year=report.period.year,
-        period__quarter__lt=report.period.quarter,
-    ).aggregate(total=Sum("served"))["total"]
-    return total or 0
+    return earlier_quarters(report)[0]
+
+
+def earlier_quarters(report: QuarterlyReport) -> tuple[int, tuple[int, ...]]:
+    """Citizens served in the earlier triwulan of the same year, and those triwulan not reported (no figure).
+
+    A missing triwulan adds nothing to the cumulative figure, and is named beside it ("TW II belum
+    dilaporkan") rather than read silently as 0.
+    """
+    served = dict(
+        QuarterlyReport.objects.filter(
+            region_id=report.region_id,
+            service_id=report.service_id,
+            period__year=report.period.year,
+            period__quarter__lt=report.period.quarter,
+        ).values_list("period__quarter", "served")
+    )
+    missing = tuple(q for q in range(1, report.period.quarter) if served.get(q) is None)
+    return sum(value or 0 for value in served.values()), missing
 
 
 def previous_report(report: QuarterlyReport) -> QuarterlyReport | None:
@@ -148,10 +160,12 @@ def report_values(
             previous = previous_report(report)
         if previous is not None and previous.period.year == report.period.year:
             previous_index = checks.current_index(report_values(previous, with_previous=False, rules=rules))
+    before, missing = earlier_quarters(report) if served_before_total is None else (served_before_total, ())
     return checks.ReportValues(
         must_serve=report.must_serve,
         served=report.served,
-        served_before=served_before(report) if served_before_total is None else served_before_total,
+        served_before=before,
+        missing_quarters=missing if rules.cumulative else (),
         served_justification=report.served_justification,
         budget_allocated=report.budget_allocated,
         budget_realised=report.budget_realised,

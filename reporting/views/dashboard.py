@@ -156,8 +156,17 @@ def ranking(request: HttpRequest) -> HttpResponse:
     rows = dashboard.ranking(year=year, quarter=quarter, province=province)
     if request.GET.get("format") == "xlsx":
         data = [
-            (i, r.region.code, r.region.name, _pct(r.index), dashboard.status_label(r.status))
-            for i, r in enumerate(rows, start=1)
+            (
+                r.rank or "—",
+                r.region.code,
+                r.region.name,
+                _pct(r.index),
+                dashboard.status_label(r.status) if r.has_data else "Belum ada data",
+                f"{r.achievement.services_counted}/{r.achievement.services_expected}"
+                if r.has_data and r.achievement.services_expected
+                else "—",
+            )
+            for r in rows
         ]
         scope = province.name if province else "Nasional"
         return table_response(
@@ -165,7 +174,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
             [
                 (
                     "Peringkat",
-                    ["Peringkat", "Kode", "Daerah", "IP-SPM", "Status"],
+                    ["Peringkat", "Kode", "Daerah", "IP-SPM", "Status", "Cakupan jenis pelayanan"],
                     data,
                     f"Peringkat IP-SPM {scope} TW {ROMAN[quarter]} {year}",
                 )

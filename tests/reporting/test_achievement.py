@@ -15,6 +15,7 @@ from reporting.achievements.formula import (
     RuleSet,
     ServiceResult,
     affair_index,
+    coverage,
     cumulative_served,
     display,
     explain,
@@ -571,3 +572,36 @@ def test_service_result_is_frozen():
     assert isinstance(result, ServiceResult)
     with pytest.raises(AttributeError):
         result.index = D(0)
+
+
+# --- missing triwulan and coverage (issue 11) ---------------------------------------------------------
+
+ZERO_MISSING = replace(DEFAULT_RULES, version="test-zero", missing_service="zero")
+
+
+def test_missing_triwulan_is_named_never_silently_0():
+    result = quarter_service_index([240, None, 250, 230], 4, MUST_SERVE, QUALITY)
+    assert result.inputs["served"] == 720
+    assert result.inputs["missing_quarters"] == [2]
+    lines = explain(result)
+    assert lines[0] == "jumlah terlayani s.d. TW IV (kumulatif) = 240 + 0 (TW II belum dilaporkan) + 250 + 230 = 720"
+    assert lines[1] == "perhatian: TW II belum dilaporkan; angka kumulatif ini belum lengkap"
+    assert "missing_quarters" not in quarter_service_index(SERVED_PER_QUARTER, 4, MUST_SERVE, QUALITY).inputs
+
+
+def test_the_triwulan_itself_must_be_reported():
+    with pytest.raises(ValueError, match="TW IV belum diisi"):
+        cumulative_served([240, 260, 250, None], 4)
+
+
+def test_missing_service_is_left_out_by_default_and_counted_as_0_by_rule():
+    one_of_29 = [D("40.65")] + [None] * 28
+    assert affair_index(one_of_29) == D("40.65")
+    assert affair_index(one_of_29, ZERO_MISSING) == PREC28.divide(D("40.65"), D(29))
+    no_target = service_index(0, 0)
+    assert affair_index([D(80), no_target], ZERO_MISSING) == D(80)  # tidak ada sasaran is never 0
+
+
+def test_coverage_counts_services_with_a_value_of_those_expected():
+    assert coverage([D("40.65")] + [None] * 28) == (1, 29)
+    assert coverage([D(80), service_index(0, 0), None]) == (1, 3)

@@ -15,7 +15,8 @@ from reporting.achievements.services import active_rules
 from reporting.choices import ReportStatus
 from reporting.models import Achievement, AchievementLevel, AchievementRuleSet
 from reporting.services import ReportInput, report_approve, report_save, report_submit
-from tests.reporting.conftest import fill_completely
+from spm.models import BasicService
+from tests.reporting.conftest import approved_report, fill_completely
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +128,66 @@ def test_a_value_just_below_100_reads_99_99_on_the_report_page(report, operator_
     assert "Tuntas Utama" in index_part and "Paripurna" not in index_part
     served_part = body[body.index('data-testid="persen-terlayani"') :][:80]
     assert "99,99 %" in served_part  # 99,995 % served
+
+
+# --- missing triwulan and coverage ---------------------------------------------------------------------
+
+
+def test_missing_triwulan_is_recorded_and_shown_never_silently_0(
+    operator_a, reviewer, daerah, service_a, client_for, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for quarter, served in ((1, 240), (3, 250), (4, 230)):  # TW II never reported
+            approved_report(operator_a, reviewer, daerah, service_a, 2025, quarter, served)
+    tw4 = Achievement.objects.get(region=daerah, year=2025, quarter=4, level=AchievementLevel.SERVICE, is_current=True)
+    assert tw4.served == 720
+    assert (tw4.quarters_reported, tw4.missing_quarters) == ([1, 3, 4], [2])
+    assert tw4.inputs["per_quarter"] == [240, None, 250, 230]
+    dash = client_for(reviewer).get(reverse("reporting:dashboard"), {"tahun": 2025, "triwulan": 4}).content.decode()
+    badge = dash[dash.index(f'data-testid="tw-belum-{service_a.code}"') :][:120]
+    assert "TW II belum dilaporkan" in badge
+    explain = client_for(reviewer).get(reverse("reporting:achievement-explain", args=[tw4.pk])).content.decode()
+    assert "240 + 0 (TW II belum dilaporkan) + 250 + 230 = 720" in explain
+    q4_report = tw4.report
+    page = client_for(reviewer).get(q4_report.get_absolute_url()).content.decode()
+    assert "TW II belum dilaporkan" in page[page.index('data-testid="angka-turunan-A"') :][:2000]
+
+
+def test_daerah_with_1_of_29_services_shows_its_coverage_and_the_rankings_lists_every_daerah(
+    operator_a, reviewer, daerah, service_a, provincial_viewer, client_for, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        approved_report(operator_a, reviewer, daerah, service_a, 2025, 1, 240)
+    region_row = Achievement.objects.get(region=daerah, year=2025, quarter=1, level=AchievementLevel.REGION)
+    affair_row = Achievement.objects.get(region=daerah, year=2025, quarter=1, level=AchievementLevel.AFFAIR)
+    assert (region_row.services_counted, region_row.services_expected) == (1, 29)
+    in_affair = BasicService.objects.for_region(daerah).active().filter(affair=service_a.affair).count()
+    assert (affair_row.services_counted, affair_row.services_expected) == (1, in_affair)
+    dash = client_for(reviewer).get(reverse("reporting:dashboard"), {"tahun": 2025, "triwulan": 1}).content.decode()
+    assert "dari 1/29 jenis pelayanan" in dash[dash.index('data-testid="cakupan-daerah"') :][:200]
+    assert "dari 1/" in dash[dash.index('data-testid="cakupan-urusan"') :][:600]
+    explain = client_for(reviewer).get(reverse("reporting:achievement-explain", args=[region_row.pk])).content.decode()
+    assert "cakupan: dari 1/29 jenis pelayanan" in explain
+    assert "sebagai rata-rata urusan" in explain and "(dipakai aturan ini)" in explain
+    assert "sebagai rata-rata jenis pelayanan" in explain and "(pembanding, tidak dipakai)" in explain
+    ranking = client_for(provincial_viewer).get(reverse("reporting:ranking"), {"tahun": 2025, "triwulan": 1})
+    rows = ranking.context["rows"]
+    province = daerah.parent
+    expected = 1 + province.children.filter(level="kabupaten_kota").count()
+    assert len(rows) == expected and rows[0].region == daerah and rows[0].rank == 1
+    assert all(not row.has_data for row in rows[1:])
+    body = ranking.content.decode()
+    assert "dari 1/29 jenis pelayanan" in body
+    assert body.count("Belum ada data") >= expected - 1
+
+
+def test_rule_set_counting_missing_services_as_0_lowers_a_1_of_29_daerah(
+    operator_a, reviewer, daerah, service_a, django_capture_on_commit_callbacks
+):
+    activate("uji-nol", missing_service="zero")
+    with django_capture_on_commit_callbacks(execute=True):
+        approved_report(operator_a, reviewer, daerah, service_a, 2025, 1, 240)
+    service_row = Achievement.objects.get(region=daerah, year=2025, quarter=1, level=AchievementLevel.SERVICE)
+    region_row = Achievement.objects.get(region=daerah, year=2025, quarter=1, level=AchievementLevel.REGION)
+    assert service_row.index > region_row.index > 0
+    assert region_row.inputs["missing_service"] == "zero"
