@@ -23,7 +23,7 @@ from reporting.services.reports import (
 )
 from spm import access
 from spm.models import Agency, ServiceAssignment
-from targets.selectors import approved_must_serve
+from targets.selectors import approved_must_serve, must_serve_from
 
 
 def report_queryset():
@@ -48,6 +48,7 @@ def report_detail(report: QuarterlyReport, user) -> dict:
         "approved_target": approved,
         "named_recipients": named["must_serve"],
         "named_served": named["served"][report.period.quarter],
+        "must_serve": must_serve_from(official=approved, reported=report.must_serve, named=named["must_serve"]),
         "values": values,
         "figures": checks.figures(values),
         "sections": sections,

@@ -15,6 +15,7 @@ from reporting.models import Achievement, AchievementLevel, QuarterlyReport
 from reporting.selectors import completeness_pct_of
 from spm.choices import RegionLevel
 from spm.models import Affair, BasicService, Region, ServiceAssignment
+from targets.selectors import must_serve_by_service
 
 
 def latest_period(region: Region) -> tuple[int, int] | None:
@@ -88,7 +89,9 @@ def region_dashboard(region: Region, year: int, quarter: int) -> dict:
     affair_list = list(Affair.objects.order_by("order"))
     trend = {r.quarter: r.index for r in rows if r.level == AchievementLevel.REGION}
     expected_services = BasicService.objects.for_region(region).active().count()
+    reported = {r.service_id: r.report.must_serve if r.report else r.must_serve for r in services}
     return {
+        "must_serve": must_serve_by_service(region=region, year=year, reported=reported),
         "region_row": region_row,
         "affair_rows": [(a, affairs.get(a.pk)) for a in affair_list],
         "service_rows": services,

@@ -25,6 +25,7 @@ from reporting.models import (
     ReportingPeriod,
 )
 from spm.models import BasicService, Region
+from targets.selectors import approved_must_serve_by_service
 
 # Stored values are a pure function of the inputs and the rule set, so comparing these is enough (and avoids
 # comparing decimals, which SQLite keeps only to double precision).
@@ -82,6 +83,8 @@ def _compute(region: Region, year: int, quarters: list[int], rules_row, rules) -
         .prefetch_related("quality_entries")
     )
     by_key = {(r.service_id, r.period.quarter): r for r in reports}
+    # One "harus dilayani" per (daerah, jenis, tahun): the approved target when there is one, else the report's.
+    official = approved_must_serve_by_service(region=region, year=year)
     rows: dict[tuple, dict] = {}
     for quarter in quarters:
         per_affair: dict[int, list] = defaultdict(list)
@@ -99,14 +102,15 @@ def _compute(region: Region, year: int, quarters: list[int], rules_row, rules) -
             ]
             per_quarter[-1] = per_quarter[-1] or 0
             quality = [(e.required or 0, e.met or 0, e.not_applicable) for e in report.quality_entries.all()]
-            result = achievement.quarter_service_index(per_quarter, quarter, report.must_serve, quality, rules)
+            must_serve = official.get(service.pk) if official.get(service.pk) is not None else report.must_serve
+            result = achievement.quarter_service_index(per_quarter, quarter, must_serve, quality, rules)
             per_affair[service.affair_id].append(result)
             for name in ("budget_allocated", "budget_realised"):
                 if getattr(report, name) is not None:
                     totals[name] += getattr(report, name)
                     totals["any_budget"] = True
             rows[(quarter, AchievementLevel.SERVICE, service.pk, None)] = {
-                "must_serve": report.must_serve,
+                "must_serve": must_serve,
                 "served": int(result.inputs["served"]),
                 "recipient_pct": _decimal(result.recipient_pct),
                 "quality_pct": _decimal(result.quality_pct),

@@ -10,6 +10,7 @@ from reporting.api import serializers
 from reporting.filters import AchievementFilter, QuarterlyReportFilter
 from reporting.models import Achievement, QuarterlyReport, Recipient, RecipientImport
 from reporting.services import CommentInput, report_approve, report_return
+from targets.selectors import must_serve_figures
 
 
 def _call(fn, **kwargs):
@@ -36,6 +37,15 @@ class QuarterlyReportViewSet(viewsets.ReadOnlyModelViewSet):
             .prefetch_related("quality_entries__component", "stages")
             .order_by("period__year", "period__quarter", "service__code")
         )
+
+    @action(detail=True, methods=["get"], url_path="harus-dilayani", serializer_class=serializers.MustServeSerializer)
+    def must_serve(self, request, pk=None):
+        """Harus dilayani of this report's daerah, jenis and year: the same figures as the pages show."""
+        report = self.get_object()
+        figures = must_serve_figures(
+            region=report.region, service=report.service, year=report.period.year, reported=report.must_serve
+        )
+        return Response(serializers.MustServeSerializer(figures).data)
 
     @action(detail=True, methods=["post"], serializer_class=serializers.ApproveSerializer)
     def approve(self, request, pk=None):

@@ -191,3 +191,68 @@ def test_rule_set_counting_missing_services_as_0_lowers_a_1_of_29_daerah(
     region_row = Achievement.objects.get(region=daerah, year=2025, quarter=1, level=AchievementLevel.REGION)
     assert service_row.index > region_row.index > 0
     assert region_row.inputs["missing_service"] == "zero"
+
+
+# --- one source of truth for "harus dilayani" ----------------------------------------------------------
+
+
+def _named_list(daerah, service, year, count):
+    import datetime as dt
+
+    from reporting.models import Recipient
+
+    Recipient.objects.bulk_create(
+        Recipient(
+            region=daerah,
+            service=service,
+            year=year,
+            nik=f"181201{i:010d}",
+            name=f"Warga {i}",
+            sex="P",
+            birth_date=dt.date(1990, 1, 1),
+            address="Jl. Contoh 1",
+            service_date=dt.date(year, 2, 1),
+            quarter=1,
+        )
+        for i in range(count)
+    )
+
+
+def test_harus_dilayani_reads_the_same_on_report_review_dashboard_and_api(
+    operator_a, reviewer, daerah, service_a, client_for, django_capture_on_commit_callbacks
+):
+    from tests.targets.conftest import approved_target
+
+    approved_target(operator_a, reviewer, daerah, service_a, 2025, must_serve=1200)
+    _named_list(daerah, service_a, 2025, 1000)  # 200 fewer than the target: a gap of 16,67 % is flagged
+    with django_capture_on_commit_callbacks(execute=True):
+        report = approved_report(operator_a, reviewer, daerah, service_a, 2025, 1, 240, must_serve=1200)
+    client = client_for(reviewer)
+
+    def figure(body: str, testid: str) -> str:
+        start = body.index(f'data-testid="{testid}"')
+        return body[start:].split(">", 1)[1].split("<", 1)[0].strip()
+
+    page = client.get(report.get_absolute_url()).content.decode()
+    review = client.get(reverse("reporting:review", args=[report.pk])).content.decode()
+    dash = client.get(reverse("reporting:dashboard"), {"tahun": 2025, "triwulan": 1}).content.decode()
+    api = client.get(reverse("reporting-api:report-must-serve", args=[report.pk])).json()
+    shown = {
+        "laporan": figure(page, "harus-dilayani"),
+        "verifikasi": figure(review, "harus-dilayani"),
+        "dasbor": figure(dash, f"harus-dilayani-{service_a.code}"),
+        "api": f"{api['value']:,}".replace(",", "."),
+    }
+    assert set(shown.values()) == {"1.200"}, shown
+    assert (api["official"], api["named"], api["source"], api["gap_flagged"]) == (1200, 1000, "target", True)
+    assert api["gap_pct"] == "16.67"
+    assert 'data-testid="selisih-harus-dilayani"' in page and 'data-testid="selisih-harus-dilayani"' in review
+    assert f'data-testid="selisih-{service_a.code}"' in dash
+    stored = Achievement.objects.get(region=daerah, year=2025, quarter=1, level=AchievementLevel.SERVICE)
+    assert stored.must_serve == 1200  # the index rests on the same figure
+
+
+def test_harus_dilayani_api_is_scoped(operator_a, reviewer, outsider, daerah, service_a, client_for, report):
+    url = reverse("reporting-api:report-must-serve", args=[report.pk])
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for(reviewer).get(url).json()["source"] in {"report", ""}
