@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from reporting import anchors
 from reporting.achievements import formula as achievement
 
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 JUMP_THRESHOLD = Decimal(30)  # points of nilai between consecutive triwulan that call for a note
 
 
@@ -22,6 +23,8 @@ class QualityValue:
     label: str
     required: int | None
     met: int | None
+    not_applicable: bool = False  # marked "tidak berlaku", with ``reason``
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class ReportValues:
     must_serve: int | None = None
     served: int | None = None
     served_before: int = 0  # citizens served in earlier triwulan of the same year
+    missing_quarters: tuple[int, ...] = ()  # earlier triwulan of the year with no figure ("belum dilaporkan")
     served_justification: str = ""
     budget_allocated: int | None = None
     budget_realised: int | None = None
@@ -50,13 +54,14 @@ class ReportValues:
     stages: Sequence[StageValue] = field(default_factory=tuple)
     evidence_count: int = 0
     previous_index: Decimal | None = None  # nilai of the previous triwulan, if any
+    rules: achievement.RuleSet = achievement.DEFAULT_RULES  # the active rule set, as the stored index uses
 
 
 def percent(part: int | None, whole: int | None) -> Decimal | None:
-    """A percentage for display (2 decimals, uncapped); None when it cannot be computed."""
+    """A percentage for display (2 decimals, uncapped, never 100,00 below 100); None when it cannot be computed."""
     if part is None or not whole:
         return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return achievement.display(Decimal(part) * 100 / Decimal(whole))
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,12 @@ class Figures:
     served_pct: Decimal | None
     budget_pct: Decimal | None
     index: Decimal | None
+    missing_quarters: tuple[int, ...] = ()  # the cumulative figure lacks these triwulan
+
+    @property
+    def missing_quarters_text(self) -> str:
+        """ "TW I, TW II" for the page: a cumulative figure over a missing report is shown as such."""
+        return ", ".join(f"TW {ROMAN[q]}" for q in self.missing_quarters)
 
 
 def figures(values: ReportValues) -> Figures:
@@ -81,16 +92,27 @@ def figures(values: ReportValues) -> Figures:
         served_pct=percent(cumulative, values.must_serve),
         budget_pct=percent(values.budget_realised, values.budget_allocated),
         index=current_index(values),
+        missing_quarters=values.missing_quarters,
     )
 
 
-def current_index(values: ReportValues) -> Decimal | None:
-    """The nilai (IP-SPM of this service) the entered figures would give, by the default rule set."""
+def quality_inputs(values: ReportValues) -> list[tuple[int, int, bool]]:
+    """Section B as the engine reads it (required, met, tidak berlaku); blanks are read as 0, as stored."""
+    return [(q.required or 0, q.met or 0, q.not_applicable) for q in values.quality]
+
+
+def current_result(values: ReportValues) -> achievement.ServiceResult | None:
+    """The result the entered figures would give, computed exactly as the stored one (``values.rules``)."""
     if values.must_serve is None or values.served is None:
         return None
-    quality = [(q.required, q.met) for q in values.quality if q.required is not None and q.met is not None]
-    result = achievement.service_index(values.served_before + values.served, values.must_serve, quality)
-    return result.index
+    served = values.served_before + values.served if values.rules.cumulative else values.served
+    return achievement.service_index(served, values.must_serve, quality_inputs(values), values.rules)
+
+
+def current_index(values: ReportValues) -> Decimal | None:
+    """The nilai (IP-SPM of this service) the entered figures would give, by the active rule set."""
+    result = current_result(values)
+    return None if result is None else result.index
 
 
 # --- Completeness (tingkat keterisian) --------------------------------------------------------------
@@ -122,6 +144,10 @@ def completeness(values: ReportValues) -> list[SectionState]:
     if values.served is None:
         missing["A"].append("Jumlah terlayani triwulan ini")
     for q in values.quality:
+        if q.not_applicable:
+            if not q.reason.strip():
+                missing["B"].append(f"{q.label}: alasan tidak berlaku")
+            continue
         if q.required is None:
             missing["B"].append(f"{q.label}: harus dipenuhi")
         if q.met is None:
@@ -223,7 +249,16 @@ def submission_errors(values: ReportValues) -> dict[str, list[str]]:
         and not values.budget_justification.strip()
     ):
         add("budget_justification", "Realisasi anggaran melebihi alokasi: tuliskan penjelasannya.")
+    strict = values.rules.quality_declaration == "strict"
     for q in values.quality:
+        if strict and values.must_serve and not q.not_applicable and q.required == 0:
+            add(
+                anchors.quality(q.code),
+                f"{q.label}: jumlah yang harus dipenuhi harus lebih dari 0, atau tandai komponen ini tidak berlaku "
+                "dan tuliskan alasannya.",
+            )
+        if q.not_applicable:
+            continue
         if q.required is not None and q.met is not None and q.met > q.required:
             add(
                 anchors.quality(q.code),

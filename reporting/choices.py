@@ -104,6 +104,8 @@ class RecipientStatus(models.TextChoices):
 
     SERVED = "sesuai_standar", _("Terlayani sesuai standar")
     NOT_YET = "belum_sesuai", _("Belum sesuai standar")
+    # On the list because they must be served, not served yet: no service date (the list holds everyone).
+    UNSERVED = "belum_terlayani", _("Belum terlayani")
 
 
 class ExportKind(models.TextChoices):

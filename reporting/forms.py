@@ -88,13 +88,15 @@ TEXT_LIMITS = {
     "flag_note": 2000,
 }
 STAGE_NOTE_LIMIT = 500
+NOT_APPLICABLE_REASON_LIMIT = 500
 
 
 class ReportForm(forms.Form):
     """The entry form of one quarterly report: sections A–E as one form (F, evidence, has its own).
 
     Field names: the scalar fields of the model; ``quality-<code>-required`` / ``quality-<code>-met`` per mutu
-    component; ``stage-<code>-status`` / ``stage-<code>-note`` per tahapan; ``version`` for optimistic locking.
+    component, with ``quality-<code>-not_applicable`` / ``quality-<code>-reason`` (tidak berlaku and why);
+    ``stage-<code>-status`` / ``stage-<code>-note`` per tahapan; ``version`` for optimistic locking.
     """
 
     version = forms.IntegerField(
@@ -127,6 +129,18 @@ class ReportForm(forms.Form):
             anchor = anchors.quality(code)
             self.fields[anchors.form_field(anchor, "required")] = WholeNumberField(label=f"{name}: harus dipenuhi")
             self.fields[anchors.form_field(anchor, "met")] = WholeNumberField(label=f"{name}: terpenuhi")
+            self.fields[anchors.form_field(anchor, "not_applicable")] = forms.BooleanField(
+                label=f"{name}: tidak berlaku", required=False
+            )
+            self.fields[anchors.form_field(anchor, "reason")] = forms.CharField(
+                label=f"{name}: alasan tidak berlaku",
+                required=False,
+                max_length=NOT_APPLICABLE_REASON_LIMIT,
+                error_messages={
+                    "max_length": f"Alasan tidak berlaku {name} paling banyak %(limit_value)d karakter "
+                    "(sekarang %(show_value)d)."
+                },
+            )
         for stage in ImplementationStage:
             self.fields[anchors.form_field(anchors.stage(stage.value), "status")] = forms.ChoiceField(
                 label=f"{stage.label}: status",
@@ -156,6 +170,11 @@ class ReportForm(forms.Form):
                 )
                 for code in self.quality_codes
             },
+            not_applicable={
+                code: data[anchors.form_field(anchors.quality(code), "reason")].strip()
+                for code in self.quality_codes
+                if data[anchors.form_field(anchors.quality(code), "not_applicable")]
+            },
             stages={
                 stage: (
                     data[anchors.form_field(anchors.stage(stage), "status")],
@@ -174,6 +193,8 @@ def initial_for(report: QuarterlyReport) -> dict:
         anchor = anchors.quality(entry.component.code)
         initial[anchors.form_field(anchor, "required")] = entry.required
         initial[anchors.form_field(anchor, "met")] = entry.met
+        initial[anchors.form_field(anchor, "not_applicable")] = entry.not_applicable
+        initial[anchors.form_field(anchor, "reason")] = entry.not_applicable_reason
     for stage in report.stages.all():
         initial[anchors.form_field(anchors.stage(stage.stage), "status")] = stage.status
         initial[anchors.form_field(anchors.stage(stage.stage), "note")] = stage.note

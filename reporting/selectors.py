@@ -12,6 +12,7 @@ from functools import cached_property
 from django.db.models import Prefetch
 
 from reporting import checks
+from reporting.achievements.services import active_rules
 from reporting.choices import ReportStatus
 from reporting.models import Evidence, QuarterlyReport, ReportingPeriod, ReportTransition
 from reporting.querysets import quality_with_component
@@ -24,7 +25,7 @@ from reporting.services.reports import (
 )
 from spm import access
 from spm.models import Agency, ServiceAssignment
-from targets.selectors import approved_must_serve
+from targets.selectors import approved_must_serve, must_serve_from
 
 
 def report_queryset():
@@ -38,7 +39,8 @@ def report_queryset():
 def report_detail(report: QuarterlyReport, user) -> dict:
     """Everything the entry and review pages show about a report."""
     previous = previous_report(report)
-    values = report_values(report, previous=previous)
+    _rules_row, rules = active_rules()
+    values = report_values(report, previous=previous, rules=rules)
     sections = checks.completeness(values)
     comments = list(report.comments.select_related("author"))
     approved = approved_must_serve(region=report.region, service=report.service, year=report.period.year)
@@ -48,13 +50,16 @@ def report_detail(report: QuarterlyReport, user) -> dict:
         "approved_target": approved,
         "named_recipients": named["must_serve"],
         "named_served": named["served"][report.period.quarter],
+        "must_serve": must_serve_from(official=approved, reported=report.must_serve, named=named["must_serve"]),
         "values": values,
         "figures": checks.figures(values),
         "sections": sections,
         "completeness_pct": checks.completeness_pct(sections),
         "flags": checks.quality_flags(values),
         "previous": previous,
-        "previous_figures": checks.figures(report_values(previous, with_previous=False)) if previous else None,
+        "previous_figures": (
+            checks.figures(report_values(previous, with_previous=False, rules=rules)) if previous else None
+        ),
         "can_edit": access.can(user, "report.edit", report),
         "can_review": access.can(user, "report.review", report),
         "open_comments": [c for c in comments if c.resolved_at is None],

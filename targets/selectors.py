@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, Sum
 
-from reporting.recipients.selectors import recipient_counts
+from reporting.recipients.selectors import named_counts_by_service, recipient_counts
 from spm.models import BasicService, Region, ServiceAssignment
 from targets.choices import OPEN_TARGET_STATUSES
 from targets.models import Target, TargetRevision
@@ -52,6 +52,58 @@ def recipient_gap_pct(target: int | None, named: int | None) -> Decimal | None:
 
 def gap_is_flagged(gap_pct: Decimal | None) -> bool:
     return gap_pct is not None and gap_pct > GAP_THRESHOLD
+
+
+@dataclass(frozen=True)
+class MustServe:
+    """*Jumlah yang harus dilayani* of one (daerah, jenis pelayanan dasar, tahun): the one figure every page shows.
+
+    ``value`` is the approved target (the official sasaran) when there is one, else the report's figure;
+    ``official`` the approved sasaran, ``reported`` the report's typed figure, ``named`` the count of the named
+    recipient list (None when no list was imported). The gap between ``value`` and ``named`` above
+    ``GAP_THRESHOLD`` % is flagged on the report, the review page, the dashboard and the API alike.
+    """
+
+    value: int | None
+    source: str  # "target" (approved target), "report" (the report's figure) or "" (none)
+    official: int | None
+    reported: int | None
+    named: int | None
+
+    @property
+    def gap_pct(self) -> Decimal | None:
+        return recipient_gap_pct(self.value, self.named)
+
+    @property
+    def gap_flagged(self) -> bool:
+        return gap_is_flagged(self.gap_pct)
+
+    @property
+    def source_label(self) -> str:
+        return {"target": "target disetujui", "report": "isian laporan"}.get(self.source, "belum ada")
+
+
+def must_serve_from(*, official: int | None, reported: int | None, named: int | None) -> MustServe:
+    """``MustServe`` from figures the caller has already read (no query)."""
+    if official is not None:
+        return MustServe(official, "target", official, reported, named or None)
+    return MustServe(reported, "report" if reported is not None else "", None, reported, named or None)
+
+
+def must_serve_figures(*, region: Region, service: BasicService, year: int, reported: int | None) -> MustServe:
+    """``MustServe`` of one (daerah, jenis, tahun) with ``reported`` the report's figure (two queries)."""
+    official = approved_must_serve(region=region, service=service, year=year)
+    return must_serve_from(official=official, reported=reported, named=named_recipient_count(region, service, year))
+
+
+def must_serve_by_service(*, region: Region, year: int, reported: dict[int, int | None]) -> dict[int, MustServe]:
+    """``MustServe`` for several services of a daerah at once: {service id: figures} (two queries)."""
+    official = approved_must_serve_by_service(region=region, year=year)
+    named = named_counts_by_service(region, year)
+    return {
+        service_id: must_serve_from(official=official.get(service_id), reported=figure, named=named.get(service_id))
+        for service_id, figure in reported.items()
+    }
 
 
 def previous_realisation(region: Region, service: BasicService, year: int) -> int | None:

@@ -4,7 +4,7 @@ with a fixed number of queries whatever the number of services or daerah."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import Q
@@ -16,6 +16,7 @@ from reporting.querysets import quality_with_component
 from reporting.selectors import completeness_pct_of
 from spm.choices import RegionLevel
 from spm.models import Affair, BasicService, Region, ServiceAssignment
+from targets.selectors import must_serve_by_service
 
 
 def latest_period(region: Region) -> tuple[int, int] | None:
@@ -92,7 +93,9 @@ def region_dashboard(region: Region, year: int, quarter: int) -> dict:
     # The other triwulan only for the trend: their daerah figure, not every row with its relations.
     trend = dict(current.filter(level=AchievementLevel.REGION).values_list("quarter", "index"))
     expected_services = BasicService.objects.for_region(region).active().count()
+    reported = {r.service_id: r.report.must_serve if r.report else r.must_serve for r in services}
     return {
+        "must_serve": must_serve_by_service(region=region, year=year, reported=reported),
         "region_row": region_row,
         "affair_rows": [(a, affairs.get(a.pk)) for a in affair_list],
         "service_rows": services,
@@ -103,14 +106,56 @@ def region_dashboard(region: Region, year: int, quarter: int) -> dict:
     }
 
 
-def ranking(*, year: int, quarter: int, province: Region | None = None) -> list[Achievement]:
-    """Daerah ranked by IP-SPM (a provinsi's kabupaten/kota, or all daerah), highest first (one query)."""
+@dataclass(frozen=True)
+class RankingRow:
+    """One daerah in the ranking: its stored IP-SPM and place, or none ("belum ada data")."""
+
+    region: Region
+    achievement: Achievement | None
+    rank: int | None
+
+    @property
+    def has_data(self) -> bool:
+        return self.achievement is not None
+
+    @property
+    def pk(self) -> int | None:
+        return self.achievement.pk if self.achievement else None
+
+    @property
+    def index(self) -> Decimal | None:
+        return self.achievement.index if self.achievement else None
+
+    @property
+    def status(self) -> str:
+        return self.achievement.status if self.achievement else ""
+
+    def get_status_label(self) -> str:
+        return self.achievement.get_status_label() if self.achievement else "Belum ada data"
+
+
+def ranking(*, year: int, quarter: int, province: Region | None = None) -> list[RankingRow]:
+    """Daerah ranked by IP-SPM, highest first, with the coverage of each figure (two queries).
+
+    For a provinsi, every daerah of it is listed (the provinsi and its kabupaten/kota); those without a stored
+    IP-SPM follow as "belum ada data", never silently left out. The national list holds daerah with data.
+    """
     qs = Achievement.objects.filter(
         year=year, quarter=quarter, level=AchievementLevel.REGION, is_current=True, index__isnull=False
     ).select_related("region__parent")
     if province is not None:
         qs = qs.filter(Q(region=province) | Q(region__parent=province))
-    return list(qs.order_by("-index", "region__code"))
+    ranked = [RankingRow(a.region, a, i) for i, a in enumerate(qs.order_by("-index", "region__code"), start=1)]
+    if province is None:
+        return ranked
+    present = {row.region.pk for row in ranked}
+    others = (
+        Region.objects.filter(Q(pk=province.pk) | Q(parent=province, level=RegionLevel.REGENCY_CITY))
+        .exclude(pk__in=present)
+        .select_related("parent")
+        .order_by("code")
+    )
+    return [*ranked, *(RankingRow(region, None, None) for region in others)]
 
 
 def explain_lines(row: Achievement) -> list[str]:
@@ -124,24 +169,53 @@ def explain_lines(row: Achievement) -> list[str]:
         )
         return achievement.explain(result)
     if row.level == AchievementLevel.AFFAIR:
-        values = [v for v in row.inputs["services"] if v is not None]
-        shown = " + ".join(str(achievement.display(Decimal(v))) for v in values)
-        return [
+        values = achievement.counted_values(_stored_items(row.inputs["services"]), rules)
+        shown = " + ".join(str(achievement.display(v)) for v in values)
+        lines = [
             f"IP-SPM urusan = rata-rata nilai {len(values)} jenis pelayanan dasar yang memiliki sasaran",
             f"= ({shown}) / {len(values)} = {achievement.display(row.index)}",
-            f"status = {status_label(row.status)}",
         ]
-    lines = [
-        f"IP-SPM daerah ({'rata-rata urusan' if rules.region_rollup == 'mean_of_affairs' else 'rata-rata layanan'})"
-    ]
-    for code, values in row.inputs["affairs"].items():
-        present = [Decimal(v) for v in values if v is not None]
-        if present:
+        return [*lines, _coverage_line(row, rules), f"status = {status_label(row.status)}"]
+    groups = [_stored_items(values) for values in row.inputs["affairs"].values()]
+    lines = [_coverage_line(row, rules)]
+    for code, items in zip(row.inputs["affairs"], groups, strict=True):
+        if (value := achievement.affair_index(items, rules)) is not None:
+            counted = achievement.coverage(items)
             lines.append(
-                f"urusan {code}: rata-rata {len(present)} layanan = {achievement.display(sum(present) / len(present))}"
+                f"urusan {code}: {counted.counted} dari {counted.expected} layanan = {achievement.display(value)}"
             )
+    for rollup, label in ROLLUP_LABELS.items():
+        value = achievement.region_index(groups, replace(rules, region_rollup=rollup))
+        chosen = "dipakai aturan ini" if rollup == rules.region_rollup else "pembanding, tidak dipakai"
+        lines.append(f"{label} = {_shown(value)} ({chosen})")
     lines.append(f"IP-SPM = {achievement.display(row.index)}; status = {status_label(row.status)}")
     return lines
+
+
+ROLLUP_LABELS = {
+    "mean_of_affairs": "IP-SPM daerah sebagai rata-rata urusan",
+    "mean_of_services": "IP-SPM daerah sebagai rata-rata jenis pelayanan",
+}
+
+
+def _shown(value: Decimal | None) -> str:
+    return "tidak ada nilai" if value is None else str(achievement.display(value))
+
+
+def _stored_items(values: list) -> list:
+    """Stored roll-up inputs back as engine items: None = no approved report; "-" = tidak ada sasaran."""
+    no_target = achievement.service_index(0, 0)
+    return [None if v is None else no_target if v == "-" else Decimal(v) for v in values]
+
+
+def _coverage_line(row: Achievement, rules: achievement.RuleSet) -> str:
+    counted, expected = row.services_counted, row.services_expected
+    if counted is None or expected is None:
+        return "cakupan: tidak tercatat (dihitung sebelum cakupan disimpan)"
+    missing = (
+        "dihitung 0" if rules.missing_service == "zero" else "tidak dihitung (rata-rata layanan yang ada nilainya)"
+    )
+    return f"cakupan: dari {counted}/{expected} jenis pelayanan; yang belum ada nilainya {missing}, sesuai aturan"
 
 
 def provinces_in_scope(user) -> list[Region]:

@@ -16,18 +16,38 @@ of all services). Every configurable value lives in ``RuleSet``; every result na
 
 Precision: 28 significant digits are kept (store them, average them); round only with ``display``. The
 status band is read from the value rounded to 2 decimals with ROUND_HALF_UP, so the status always agrees
-with the number shown: 89,995 shows as 90,00 and is "Tuntas Utama"; 99,995 shows as 100,00 and is
-"Tuntas Paripurna". With the cap off, values above 100 are "Tuntas Paripurna" too.
+with the number shown: 89,995 shows as 90,00 and is "Tuntas Utama". The top band (Tuntas Paripurna, 100 %
+served to standard as the seeds Lamongan and Tapin read it) is reached only by the unrounded value, and
+``display`` never shows 100,00 for a value below 100: 99,995 shows as 99,99 and is "Tuntas Utama". With the
+cap off, values above 100 are "Tuntas Paripurna" too.
 
 Interpretation decisions where formula.md is silent:
 
 - No sasaran (jumlah yang harus dilayani = 0): no nilai and no status ("tidak ada sasaran"); left out of every
   mean, never counted as 0 or 100, whatever the mutu.
-- A sasaran but no mutu required (Σ mutu yang harus dipenuhi = 0): by default (``quality_undefined =
-  "recipients_only"``) nilai = %penerima, i.e. the weights renormalised over the defined part. The option
-  ``"exclude_service"`` leaves such a service without nilai, like one without sasaran.
-- Sum aggregation caps the summed %mutu, as the formula is written (a component met above its requirement
-  can offset another); the mean aggregation caps each component's percentage.
+- Mutu declared (``quality_declaration``). ``"strict"`` (default): when there is a sasaran, every mutu
+  component must have a requirement > 0 or be marked *tidak berlaku* (with a reason the verifikator reads).
+  A component left at 0 is *mutu belum dinyatakan* and scores 0: with the sum aggregation it makes %mutu 0,
+  with the mean it counts as a component at 0 %. Declaring nothing therefore never scores better than
+  declaring honestly and meeting nothing. ``"lenient"`` is the formula as first read (version 2021.1):
+  a component with nothing required drops out, and with Σ required = 0 the weights are renormalised. In
+  both readings a service with undeclared mutu is never in the top band.
+- *Tidak berlaku* components (``quality_not_applicable``): ``"exclude"`` leaves them out of %mutu;
+  ``"as_undeclared"`` treats them as undeclared.
+- A sasaran but no mutu required because the catalogue lists no component, or every component is *tidak
+  berlaku* (Σ mutu yang harus dipenuhi = 0): by default (``quality_undefined = "recipients_only"``) nilai =
+  %penerima, i.e. the weights renormalised over the defined part. The option ``"exclude_service"`` leaves
+  such a service without nilai, like one without sasaran.
+- ``cap_each_component`` (default on): a component met above its requirement counts as met at its
+  requirement before the sum, so 12 of 10 cannot offset another component's shortfall (submission refuses
+  it anyway; the draft's live figure follows the same rule). Off, the sum is capped only as a whole, as
+  formula.md is written. The mean aggregation caps each component's percentage.
+- A triwulan without an (approved) report in a cumulative figure counts 0 citizens but is named: the result
+  records ``missing_quarters`` and ``explain`` says "TW II belum dilaporkan"; it is never silently 0.
+- A jenis pelayanan dasar without an approved report (``None`` in a roll-up; not the same as "tidak ada
+  sasaran"): ``missing_service = "exclude"`` (default, formula.md: the mean of the services that have a
+  value) leaves it out; ``"zero"`` counts it as 0, so a daerah reporting 1 of 29 services cannot head the
+  ranking. ``coverage`` says how many services a roll-up rests on.
 """
 
 from __future__ import annotations
@@ -51,8 +71,11 @@ _ID_SEPARATORS = str.maketrans({",": ".", ".": ","})
 CHOICES: dict[str, tuple[str, ...]] = {
     "quality_aggregation": ("sum", "mean"),
     "quality_undefined": ("recipients_only", "exclude_service"),
+    "quality_declaration": ("strict", "lenient"),
+    "quality_not_applicable": ("exclude", "as_undeclared"),
     "affair_rollup": ("mean_with_target",),
     "region_rollup": ("mean_of_affairs", "mean_of_services"),
+    "missing_service": ("exclude", "zero"),
 }
 
 Number = int | Decimal
@@ -87,8 +110,8 @@ class RuleSet:
     Defaults are those of formula.md. Construction validates and raises ``ValueError`` in Bahasa Indonesia.
     """
 
-    version: str = "2021.1"
-    label: str = "Bawaan formula.md (Permendagri 59/2021)"
+    version: str = "2026.1"
+    label: str = "Bawaan formula.md (Permendagri 59/2021), mutu wajib dinyatakan"
     weight_recipients: Decimal = Decimal("0.8")
     weight_quality: Decimal = Decimal("0.2")
     cap_at_100: bool = True
@@ -98,12 +121,18 @@ class RuleSet:
     affair_rollup: str = "mean_with_target"
     region_rollup: str = "mean_of_affairs"
     bands: tuple[Band, ...] = DEFAULT_BANDS
+    quality_declaration: str = "strict"
+    quality_not_applicable: str = "exclude"
+    cap_each_component: bool = True
+    missing_service: str = "exclude"
 
     def __post_init__(self) -> None:
         if not all(isinstance(text, str) and text.strip() for text in (self.version, self.label)):
             raise ValueError("Aturan: versi dan nama aturan wajib diisi.")
-        if not all(isinstance(flag, bool) for flag in (self.cap_at_100, self.cumulative)):
-            raise ValueError("Aturan: 'cap_at_100' dan 'cumulative' harus bernilai benar atau salah.")
+        if not all(isinstance(flag, bool) for flag in (self.cap_at_100, self.cumulative, self.cap_each_component)):
+            raise ValueError(
+                "Aturan: 'cap_at_100', 'cumulative' dan 'cap_each_component' harus bernilai benar atau salah."
+            )
         weights = (self.weight_recipients, self.weight_quality)
         if not all(isinstance(w, Decimal) and w.is_finite() and 0 <= w <= 1 for w in weights):
             raise ValueError("Aturan: bobot %penerima dan bobot %mutu harus Decimal antara 0 dan 1.")
@@ -125,11 +154,17 @@ class RuleSet:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RuleSet:
-        """Rebuild from ``to_dict`` output; missing keys take the defaults, unknown keys are refused."""
+        """Rebuild from ``to_dict`` output; missing keys take the defaults, unknown keys are refused.
+
+        A stored rule set written before an option existed (it has ``version`` but not the option) keeps the
+        reading it was computed with (``LEGACY_OPTIONS``), so its stored figures stay reproducible.
+        """
         unknown = set(data) - {f.name for f in fields(cls)}
         if unknown:
             raise ValueError(f"Aturan: kunci tidak dikenal: {', '.join(sorted(unknown))}.")
         values = dict(data)
+        if "quality_declaration" not in values and "bands" in values:
+            values = {**LEGACY_OPTIONS, **values}
         for name in ("weight_recipients", "weight_quality"):
             if name in values:
                 values[name] = _parse_decimal(values[name], f"bobot '{name}'")
@@ -174,6 +209,13 @@ def _checked_bands(bands: Iterable[Sequence[Any]]) -> tuple[Band, ...]:
 
 DEFAULT_RULES = RuleSet()
 
+# Options as they read before they could be chosen (rule set 2021.1): see ``RuleSet.from_dict``.
+LEGACY_OPTIONS: dict[str, Any] = {
+    "quality_declaration": "lenient",
+    "quality_not_applicable": "exclude",
+    "cap_each_component": False,
+}
+
 
 def _count(value: Number, what: str) -> Decimal:
     """A non-negative count (int or Decimal) as Decimal; floats are refused."""
@@ -208,30 +250,93 @@ def recipient_percentage(served: Number, must_serve: Number, rules: RuleSet = DE
     return None if must_d == 0 else _cap(_pct(served_d, must_d), rules)
 
 
-def quality_percentage(components: Iterable[tuple[Number, Number]], rules: RuleSet = DEFAULT_RULES) -> Decimal | None:
-    """%mutu over (required, met) pairs of mutu components; None when nothing is required.
+class QualityItem(NamedTuple):
+    """One mutu component as the engine reads it: required, met, and whether it is marked *tidak berlaku*."""
 
-    ``sum``: Σ met / Σ required × 100, then capped. ``mean``: mean of each component's capped percentage,
-    components with nothing required left out.
+    required: Decimal
+    met: Decimal
+    not_applicable: bool = False
+
+
+QualityInput = tuple[Number, Number] | tuple[Number, Number, bool]
+
+
+def _items(components: Iterable[QualityInput]) -> list[QualityItem]:
+    items = []
+    for component in components:
+        required, met, *rest = component
+        flag = bool(rest[0]) if rest else False
+        items.append(QualityItem(_count(required, "Mutu yang harus dipenuhi"), _count(met, "Mutu terpenuhi"), flag))
+    return items
+
+
+def _undeclared(item: QualityItem, rules: RuleSet) -> bool:
+    """Strict reading: nothing required and not marked tidak berlaku (or tidak berlaku treated as undeclared)."""
+    if item.not_applicable:
+        return rules.quality_not_applicable == "as_undeclared"
+    return item.required == 0
+
+
+def undeclared_count(components: Iterable[QualityInput], rules: RuleSet = DEFAULT_RULES) -> int:
+    """How many mutu components are *belum dinyatakan* (see the module docstring); 0 in the lenient reading."""
+    items = _items(components)
+    if rules.quality_declaration == "lenient":
+        return sum(1 for item in items if not item.not_applicable and item.required == 0)
+    return sum(1 for item in items if _undeclared(item, rules))
+
+
+def quality_percentage(components: Iterable[QualityInput], rules: RuleSet = DEFAULT_RULES) -> Decimal | None:
+    """%mutu over (required, met[, tidak berlaku]) mutu components; None when nothing is required.
+
+    ``sum``: Σ met / Σ required × 100, then capped (each component's met capped at its requirement first when
+    ``cap_each_component``). ``mean``: mean of each component's capped percentage. Components marked tidak
+    berlaku are left out (``quality_not_applicable = "exclude"``). Strict reading: an undeclared component
+    makes the sum 0 and counts as 0 % in the mean.
     """
-    pairs = [(_count(req, "Mutu yang harus dipenuhi"), _count(met, "Mutu terpenuhi")) for req, met in components]
+    items = _items(components)
+    strict = rules.quality_declaration == "strict"
+    undeclared = [item for item in items if strict and _undeclared(item, rules)]
+    counted = [item for item in items if not item.not_applicable and item.required > 0]
     if rules.quality_aggregation == "mean":
-        return _mean([_cap(_pct(met, req), rules) for req, met in pairs if req > 0])
-    required = _sum(req for req, _ in pairs)
-    return None if required == 0 else _cap(_pct(_sum(met for _, met in pairs), required), rules)
+        shares = [_cap(_pct(item.met, item.required), rules) for item in counted]
+        return _mean([*shares, *(Decimal(0) for _ in undeclared)])
+    if undeclared:
+        return Decimal(0)
+    if not strict:  # the first reading: met of a component with nothing required still adds up
+        counted = [item for item in items if not item.not_applicable]
+    required = _sum(item.required for item in counted)
+    if required == 0:
+        return None
+    met = _sum(min(item.met, item.required) if rules.cap_each_component else item.met for item in counted)
+    return _cap(_pct(met, required), rules)
 
 
-def cumulative_served(per_quarter: Sequence[int], quarter: int, rules: RuleSet = DEFAULT_RULES) -> int:
-    """Citizens served counted for triwulan ``quarter`` (1-4): year to date if cumulative, else its own."""
+def cumulative_served(per_quarter: Sequence[int | None], quarter: int, rules: RuleSet = DEFAULT_RULES) -> int:
+    """Citizens served counted for triwulan ``quarter`` (1-4): year to date if cumulative, else its own.
+
+    ``None`` is an earlier triwulan not reported: it adds nothing (see ``missing_quarters``); the triwulan
+    itself must be reported.
+    """
     if isinstance(quarter, bool) or not isinstance(quarter, int) or not 1 <= quarter <= 4:
         raise ValueError(f"Triwulan harus 1 sampai 4, bukan {quarter!r}.")
-    if len(per_quarter) < quarter:
+    if len(per_quarter) < quarter or per_quarter[quarter - 1] is None:
         raise ValueError(f"Jumlah terlayani TW {_ROMAN[quarter]} belum diisi.")
     for value in per_quarter:
+        if value is None:
+            continue
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"Jumlah terlayani per triwulan harus bilangan bulat, bukan {value!r}.")
         _count(value, "Jumlah terlayani per triwulan")
-    return sum(per_quarter[:quarter]) if rules.cumulative else per_quarter[quarter - 1]
+    if not rules.cumulative:
+        return per_quarter[quarter - 1]
+    return sum(value or 0 for value in per_quarter[:quarter])
+
+
+def missing_quarters(per_quarter: Sequence[int | None], quarter: int, rules: RuleSet = DEFAULT_RULES) -> list[int]:
+    """The triwulan a cumulative figure for ``quarter`` would need but that were not reported."""
+    if not rules.cumulative:
+        return []
+    return [q for q, value in enumerate(per_quarter[:quarter], start=1) if value is None]
 
 
 def _combine(recipient_pct: Decimal | None, quality_pct: Decimal | None, rules: RuleSet) -> Decimal | None:
@@ -279,25 +384,28 @@ def _json(value: Number) -> int | str:
 def _result(
     served: Number,
     must_serve: Number,
-    quality: Iterable[tuple[Number, Number]],
+    quality: Iterable[QualityInput],
     rules: RuleSet,
     extra: dict[str, Any],
 ) -> ServiceResult:
-    pairs = [(req, met) for req, met in quality]
+    components = [tuple(component) for component in quality]
     recipient_pct = recipient_percentage(served, must_serve, rules)
-    quality_pct = quality_percentage(pairs, rules)
+    quality_pct = quality_percentage(components, rules)
     index = _combine(recipient_pct, quality_pct, rules)
-    quality_json = [[_json(req), _json(met)] for req, met in pairs]
+    quality_json = [[_json(c[0]), _json(c[1]), *([True] if len(c) > 2 and c[2] else [])] for c in components]
     inputs = {**extra, "served": _json(served), "must_serve": _json(must_serve), "quality": quality_json}
     has_target = recipient_pct is not None
-    status = status_for(index, rules)
+    undeclared = undeclared_count(components, rules) if has_target else 0
+    if undeclared:
+        inputs["quality_undeclared"] = undeclared
+    status = status_for(index, rules, mutu_declared=not undeclared)
     return ServiceResult(recipient_pct, quality_pct, index, status, has_target, inputs, rules)
 
 
 def service_index(
     served: Number,
     must_serve: Number,
-    quality: Iterable[tuple[Number, Number]] = (),
+    quality: Iterable[QualityInput] = (),
     rules: RuleSet = DEFAULT_RULES,
 ) -> ServiceResult:
     """IP-SPM of one service from the served count of the period and its mutu (required, met) pairs."""
@@ -305,37 +413,52 @@ def service_index(
 
 
 def quarter_service_index(
-    per_quarter: Sequence[int],
+    per_quarter: Sequence[int | None],
     quarter: int,
     must_serve: Number,
-    quality: Iterable[tuple[Number, Number]] = (),
+    quality: Iterable[QualityInput] = (),
     rules: RuleSet = DEFAULT_RULES,
 ) -> ServiceResult:
     """``service_index`` for triwulan ``quarter`` from each quarter's served count (``cumulative_served``)."""
     served = cumulative_served(per_quarter, quarter, rules)
     extra = {"quarter": quarter, "per_quarter": list(per_quarter[:quarter]), "cumulative": rules.cumulative}
+    if missing := missing_quarters(per_quarter, quarter, rules):
+        extra["missing_quarters"] = missing
     return _result(served, must_serve, quality, rules, extra)
 
 
+_BELOW_HUNDRED = Decimal("99.99")
+
+
 def display(value: Number | None) -> Decimal | None:
-    """Round to 2 decimals, ROUND_HALF_UP, for display and for the status test; None stays None."""
+    """Round to 2 decimals, ROUND_HALF_UP, for display and for the status test; None stays None.
+
+    A value below 100 never shows as 100,00: it shows as 99,99 (100 means every citizen served to standard).
+    """
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
         raise TypeError(f"Nilai harus Decimal, bukan {type(value).__name__}.")
-    return _round2(Decimal(value))
+    rounded = _round2(Decimal(value))
+    return _BELOW_HUNDRED if rounded >= HUNDRED > value else rounded
 
 
-def _band_for(value: Number | None, rules: RuleSet) -> Band | None:
+def _band_for(value: Number | None, rules: RuleSet, mutu_declared: bool = True) -> Band | None:
     shown = display(value)
     if shown is None:
         return None
-    return next((band for band in rules.bands if shown >= band.lower), rules.bands[-1])
+    top = rules.bands[0]
+    # The top band is reached by the unrounded value only, and never with undeclared mutu.
+    candidates = rules.bands if mutu_declared and value >= top.lower else rules.bands[1:] or rules.bands
+    return next((band for band in candidates if shown >= band.lower), rules.bands[-1])
 
 
-def status_for(value: Number | None, rules: RuleSet = DEFAULT_RULES) -> str | None:
-    """Status code of the band containing ``display(value)``; None for no value."""
-    band = _band_for(value, rules)
+def status_for(value: Number | None, rules: RuleSet = DEFAULT_RULES, *, mutu_declared: bool = True) -> str | None:
+    """Status code of the band containing ``display(value)``; None for no value.
+
+    The top band needs the unrounded value at its bound and declared mutu (``mutu_declared``).
+    """
+    band = _band_for(value, rules, mutu_declared)
     return band.code if band else None
 
 
@@ -351,10 +474,26 @@ def _index_of(item: Indexed) -> Decimal | None:
     return item.index if isinstance(item, ServiceResult) else item
 
 
+def counted_values(items: Iterable[Indexed], rules: RuleSet) -> list[Decimal]:
+    """The nilai a mean counts: ``None`` (no approved report) left out or 0 by ``missing_service``; a service
+    without sasaran (a result without nilai) is always left out."""
+    values = []
+    for item in items:
+        if item is None:
+            if rules.missing_service == "zero":
+                values.append(Decimal(0))
+        elif (value := _index_of(item)) is not None:
+            values.append(value)
+    return values
+
+
 def affair_index(service_indices: Iterable[Indexed], rules: RuleSet = DEFAULT_RULES) -> Decimal | None:
-    """IP-SPM of an urusan: mean nilai of its services that have one (None ignored); None if none has."""
+    """IP-SPM of an urusan: mean nilai of its services that have one; None if none has.
+
+    A service without an approved report (``None``) is left out or counted as 0 (``missing_service``).
+    """
     # "mean_with_target" is the only affair_rollup; RuleSet validation guarantees it.
-    return _mean([value for value in map(_index_of, service_indices) if value is not None])
+    return _mean(counted_values(service_indices, rules))
 
 
 def region_index(services_by_affair: Iterable[Iterable[Indexed]], rules: RuleSet = DEFAULT_RULES) -> Decimal | None:
@@ -368,6 +507,19 @@ def region_index(services_by_affair: Iterable[Iterable[Indexed]], rules: RuleSet
         return affair_index((item for group in groups for item in group), rules)
     affairs = [affair_index(group, rules) for group in groups]
     return _mean([value for value in affairs if value is not None])
+
+
+class Coverage(NamedTuple):
+    """How many jenis pelayanan dasar a roll-up rests on: ``counted`` with a nilai, of ``expected``."""
+
+    counted: int
+    expected: int
+
+
+def coverage(items: Iterable[Indexed]) -> Coverage:
+    """Services with a nilai among those expected (every item, reported or not)."""
+    listed = list(items)
+    return Coverage(sum(1 for item in listed if _index_of(item) is not None), len(listed))
 
 
 class NextBand(NamedTuple):
@@ -420,7 +572,7 @@ def _fmt(value: Number | str) -> str:
 
 
 def _fmt2(value: Decimal) -> str:
-    return _fmt(_round2(value))
+    return _fmt(display(value))
 
 
 def _pct_line(name: str, part: Decimal, whole: Decimal, capped: Decimal) -> str:
@@ -435,8 +587,15 @@ def explain(result: ServiceResult) -> list[str]:
     if "quarter" in inputs:
         tw, served = _ROMAN[inputs["quarter"]], _fmt(inputs["served"])
         if inputs["cumulative"] and inputs["quarter"] > 1:
-            summed = " + ".join(_fmt(part) for part in inputs["per_quarter"])
+            parts = inputs["per_quarter"]
+            summed = " + ".join(
+                f"0 (TW {_ROMAN[q]} belum dilaporkan)" if part is None else _fmt(part)
+                for q, part in enumerate(parts, start=1)
+            )
             lines.append(f"jumlah terlayani s.d. TW {tw} (kumulatif) = {summed} = {served}")
+            if missing := inputs.get("missing_quarters"):
+                names = ", ".join(f"TW {_ROMAN[q]}" for q in missing)
+                lines.append(f"perhatian: {names} belum dilaporkan; angka kumulatif ini belum lengkap")
         else:
             lines.append(f"jumlah terlayani TW {tw} = {served}")
     not_counted = "nilai tidak dihitung; layanan ini tidak masuk rata-rata urusan dan daerah"
@@ -445,15 +604,35 @@ def explain(result: ServiceResult) -> list[str]:
         return [*lines, no_target, not_counted]
     served_d, must_d = Decimal(inputs["served"]), Decimal(inputs["must_serve"])
     lines.append(_pct_line("%penerima", served_d, must_d, result.recipient_pct))
-    pairs = [(Decimal(req), Decimal(met)) for req, met in inputs["quality"]]
+    items = _items((Decimal(c[0]), Decimal(c[1]), *c[2:]) for c in inputs["quality"])
+    undeclared = inputs.get("quality_undeclared", 0)
+    strict = rules.quality_declaration == "strict"
+    if skipped := sum(1 for item in items if item.not_applicable and not _undeclared(item, rules)):
+        lines.append(f"komponen mutu tidak berlaku (tidak dihitung): {skipped}")
+    if undeclared:
+        reading = "dihitung 0" if strict else "tidak dihitung; status tidak dapat mencapai pita tertinggi"
+        lines.append(f"komponen mutu belum dinyatakan (harus dipenuhi 0): {undeclared}, {reading}")
+    counted = [item for item in items if not item.not_applicable and item.required > 0]
     if result.quality_pct is None:
         lines.append("%mutu tidak dihitung: tidak ada mutu yang harus dipenuhi")
     elif rules.quality_aggregation == "mean":
-        each = "; ".join(_fmt2(_cap(_pct(met, req), rules)) for req, met in pairs if req > 0)
-        lines.append(f"%mutu = rata-rata %mutu per komponen ({each}) = {_fmt2(result.quality_pct)}")
+        shares = [_fmt2(_cap(_pct(item.met, item.required), rules)) for item in counted]
+        shares += ["0,00"] * (undeclared if strict else 0)
+        lines.append(f"%mutu = rata-rata %mutu per komponen ({'; '.join(shares)}) = {_fmt2(result.quality_pct)}")
+    elif strict and undeclared:
+        lines.append("%mutu = 0,00 (ada komponen mutu yang belum dinyatakan)")
     else:
-        met, required = _sum(m for _, m in pairs), _sum(r for r, _ in pairs)
-        lines.append(_pct_line("%mutu", met, required, result.quality_pct))
+        if not strict:
+            counted = [item for item in items if not item.not_applicable]
+        required = _sum(item.required for item in counted)
+        met = _sum(min(i.met, i.required) if rules.cap_each_component else i.met for i in counted)
+        raw_met = _sum(item.met for item in counted)
+        line = _pct_line("%mutu", met, required, result.quality_pct)
+        if met != raw_met:
+            line += (
+                f" (terpenuhi di atas yang harus dipenuhi dihitung sebatas kebutuhannya: {_fmt(raw_met)} → {_fmt(met)})"
+            )
+        lines.append(line)
     if result.index is None:
         return [*lines, not_counted]
     index = _fmt2(result.index)
@@ -463,7 +642,9 @@ def explain(result: ServiceResult) -> list[str]:
         parts = [(rules.weight_recipients, result.recipient_pct), (rules.weight_quality, result.quality_pct)]
         terms = " + ".join(f"{_fmt(weight.normalize(_CTX))} × {_fmt2(pct)}" for weight, pct in parts)
         lines.append(f"nilai = {terms} = {index}")
-    band = _band_for(result.index, rules) or rules.bands[-1]
+    band = _band_for(result.index, rules, not undeclared) or rules.bands[-1]
+    if band != rules.bands[0] and result.index >= rules.bands[0].lower:
+        return [*lines, f"status = {band.label} (mutu belum dinyatakan: tidak dapat {rules.bands[0].label})"]
     if band == rules.bands[-1] and len(rules.bands) > 1:
         return [*lines, f"status = {band.label} ({index} < {_fmt(rules.bands[-2].lower)})"]
     return [*lines, f"status = {band.label} ({index} ≥ {_fmt(band.lower)})"]

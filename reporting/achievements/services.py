@@ -25,6 +25,7 @@ from reporting.models import (
     ReportingPeriod,
 )
 from spm.models import BasicService, Region
+from targets.selectors import approved_must_serve_by_service
 
 # Stored values are a pure function of the inputs and the rule set, so comparing these is enough (and avoids
 # comparing decimals, which SQLite keeps only to double precision).
@@ -38,6 +39,10 @@ COMPARED_FIELDS = (
     "inputs",
     "rules_id",
     "report_id",
+    "quarters_reported",
+    "missing_quarters",
+    "services_counted",
+    "services_expected",
 )
 
 
@@ -78,6 +83,8 @@ def _compute(region: Region, year: int, quarters: list[int], rules_row, rules) -
         .prefetch_related("quality_entries")
     )
     by_key = {(r.service_id, r.period.quarter): r for r in reports}
+    # One "harus dilayani" per (daerah, jenis, tahun): the approved target when there is one, else the report's.
+    official = approved_must_serve_by_service(region=region, year=year)
     rows: dict[tuple, dict] = {}
     for quarter in quarters:
         per_affair: dict[int, list] = defaultdict(list)
@@ -89,18 +96,21 @@ def _compute(region: Region, year: int, quarters: list[int], rules_row, rules) -
             if report is None or report.must_serve is None:
                 per_affair[service.affair_id].append(None)
                 continue
+            # An earlier triwulan without an approved report is None: counted as 0 but named, never silently 0.
             per_quarter = [
-                (by_key[(service.pk, q)].served or 0) if (service.pk, q) in by_key else 0 for q in range(1, quarter + 1)
+                by_key[(service.pk, q)].served if (service.pk, q) in by_key else None for q in range(1, quarter + 1)
             ]
-            quality = [(e.required or 0, e.met or 0) for e in report.quality_entries.all()]
-            result = achievement.quarter_service_index(per_quarter, quarter, report.must_serve, quality, rules)
+            per_quarter[-1] = per_quarter[-1] or 0
+            quality = [(e.required or 0, e.met or 0, e.not_applicable) for e in report.quality_entries.all()]
+            must_serve = official.get(service.pk) if official.get(service.pk) is not None else report.must_serve
+            result = achievement.quarter_service_index(per_quarter, quarter, must_serve, quality, rules)
             per_affair[service.affair_id].append(result)
             for name in ("budget_allocated", "budget_realised"):
                 if getattr(report, name) is not None:
                     totals[name] += getattr(report, name)
                     totals["any_budget"] = True
             rows[(quarter, AchievementLevel.SERVICE, service.pk, None)] = {
-                "must_serve": report.must_serve,
+                "must_serve": must_serve,
                 "served": int(result.inputs["served"]),
                 "recipient_pct": _decimal(result.recipient_pct),
                 "quality_pct": _decimal(result.quality_pct),
@@ -112,13 +122,21 @@ def _compute(region: Region, year: int, quarters: list[int], rules_row, rules) -
                 "inputs": {**result.inputs, "rules_version": rules.version},
                 "rules_id": rules_row.pk,
                 "report_id": report.pk,
+                "quarters_reported": [q for q, v in enumerate(per_quarter, start=1) if v is not None],
+                "missing_quarters": result.inputs.get("missing_quarters", []),
+                "services_counted": None,
+                "services_expected": None,
             }
         for affair_id, results in per_affair.items():
             if not any(results):
                 continue
             value = achievement.affair_index(results, rules)
             rows[(quarter, AchievementLevel.AFFAIR, None, affair_id)] = _rollup_row(
-                value, rules, rules_row, {"affair": affairs[affair_id].code, "services": _indices(results)}
+                value,
+                rules,
+                rules_row,
+                {"affair": affairs[affair_id].code, "services": _indices(results)},
+                achievement.coverage(results),
             )
         if any(r for results in per_affair.values() for r in results):
             value = achievement.region_index(per_affair.values(), rules)
@@ -129,7 +147,9 @@ def _compute(region: Region, year: int, quarters: list[int], rules_row, rules) -
                 {
                     "rollup": rules.region_rollup,
                     "affairs": {affairs[a].code: _indices(r) for a, r in per_affair.items()},
+                    "missing_service": rules.missing_service,
                 },
+                achievement.coverage(r for results in per_affair.values() for r in results),
             )
             if totals["any_budget"]:
                 row["budget_allocated"], row["budget_realised"] = totals["budget_allocated"], totals["budget_realised"]
@@ -138,11 +158,16 @@ def _compute(region: Region, year: int, quarters: list[int], rules_row, rules) -
 
 
 def _indices(results) -> list[str | None]:
-    return [None if r is None or r.index is None else str(r.index) for r in results]
+    # "-" marks a service with an approved report but no nilai (tidak ada sasaran); None one without a report.
+    return [None if r is None else "-" if r.index is None else str(r.index) for r in results]
 
 
-def _rollup_row(value, rules, rules_row, inputs: dict) -> dict:
+def _rollup_row(value, rules, rules_row, inputs: dict, covered: achievement.Coverage) -> dict:
     return {
+        "quarters_reported": [],
+        "missing_quarters": [],
+        "services_counted": covered.counted,
+        "services_expected": covered.expected,
         "must_serve": None,
         "served": None,
         "recipient_pct": None,

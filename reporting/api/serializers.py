@@ -15,7 +15,7 @@ class QualityEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = QualityEntry
-        fields = ["component", "required", "met"]
+        fields = ["component", "required", "met", "not_applicable", "not_applicable_reason"]
 
 
 class StageProgressSerializer(serializers.ModelSerializer):
@@ -198,3 +198,15 @@ class RecipientSerializer(serializers.ModelSerializer):
 
     def get_nik(self, obj) -> str:
         return mask_nik(obj.nik)
+
+
+class MustServeSerializer(serializers.Serializer):
+    """Jumlah yang harus dilayani of a report's (daerah, jenis, tahun), as every page shows it."""
+
+    value = serializers.IntegerField(allow_null=True, help_text="Yang dipakai: target disetujui, atau isian laporan.")
+    source = serializers.ChoiceField(choices=["target", "report", ""], help_text="Sumber nilai yang dipakai.")
+    official = serializers.IntegerField(allow_null=True, help_text="Sasaran resmi (target disetujui).")
+    reported = serializers.IntegerField(allow_null=True, help_text="Isian laporan.")
+    named = serializers.IntegerField(allow_null=True, help_text="Jumlah penerima pada daftar nama.")
+    gap_pct = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    gap_flagged = serializers.BooleanField()

@@ -18,6 +18,7 @@ from reporting.querysets import quality_with_component
 from reporting.services import CommentInput, ConcurrentEditError, report_approve, report_return
 from spm import access
 from spm.api.schema import Conflict, error_response
+from targets.selectors import must_serve_figures
 
 
 def _call(fn, **kwargs):
@@ -74,6 +75,19 @@ class QuarterlyReportViewSet(viewsets.ReadOnlyModelViewSet):
             .prefetch_related(quality_with_component(), "stages")
             .order_by("period__year", "period__quarter", "service__code")
         )
+
+    @extend_schema(
+        summary="Harus dilayani laporan ini",
+        responses={200: serializers.MustServeSerializer, 404: error_response("404")},
+    )
+    @action(detail=True, methods=["get"], url_path="harus-dilayani", serializer_class=serializers.MustServeSerializer)
+    def must_serve(self, request, pk=None):
+        """Harus dilayani of this report's daerah, jenis and year: the same figures as the pages show."""
+        report = self.get_object()
+        figures = must_serve_figures(
+            region=report.region, service=report.service, year=report.period.year, reported=report.must_serve
+        )
+        return Response(serializers.MustServeSerializer(figures).data)
 
     @extend_schema(
         summary="Setujui laporan triwulan",

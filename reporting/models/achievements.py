@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from reporting.achievements.formula import RuleSet
 from reporting.choices import (
     Quarter,
 )
@@ -38,6 +39,11 @@ class AchievementRuleSet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} — {self.label}"
+
+    @property
+    def rule_set(self):
+        """The engine's form of these rules (``reporting.achievements.formula.RuleSet``)."""
+        return RuleSet.from_dict(self.rules)
 
 
 # Band labels of a rule set, from Django's cache: every dashboard, ranking and API row names its status, and
@@ -96,6 +102,12 @@ class Achievement(models.Model):
     budget_allocated = models.PositiveBigIntegerField(_("alokasi anggaran (Rp)"), null=True, blank=True)
     budget_realised = models.PositiveBigIntegerField(_("realisasi anggaran (Rp)"), null=True, blank=True)
     inputs = models.JSONField(_("masukan"), default=dict)
+    # A cumulative figure names the triwulan it rests on; one not reported is shown, never silently 0.
+    quarters_reported = models.JSONField(_("triwulan yang dilaporkan"), default=list, blank=True)
+    missing_quarters = models.JSONField(_("triwulan belum dilaporkan"), default=list, blank=True)
+    # Coverage of a roll-up (urusan, daerah): "dari N/29 jenis pelayanan".
+    services_counted = models.PositiveSmallIntegerField(_("jenis pelayanan dengan nilai"), null=True, blank=True)
+    services_expected = models.PositiveSmallIntegerField(_("jenis pelayanan seharusnya"), null=True, blank=True)
     rules = models.ForeignKey(AchievementRuleSet, verbose_name=_("aturan"), on_delete=models.PROTECT)
     computed_at = models.DateTimeField(_("dihitung pada"), auto_now=True)
     computed_by = models.ForeignKey(
@@ -140,6 +152,11 @@ class Achievement(models.Model):
     def __str__(self) -> str:
         subject = self.service or self.affair or self.region
         return f"{subject} TW {ROMAN[self.quarter]} {self.year}: {self.index}"
+
+    @property
+    def missing_quarters_text(self) -> str:
+        """The triwulan a cumulative figure lacks, as shown: "TW I, TW II" (empty when none)."""
+        return ", ".join(f"TW {ROMAN[q]}" for q in self.missing_quarters or [])
 
     def get_status_label(self) -> str:
         """The status as the rule set that produced it names it (Tuntas Paripurna … Belum Tuntas)."""

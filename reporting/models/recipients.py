@@ -191,8 +191,9 @@ class Recipient(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    service_date = models.DateField(_("tanggal layanan"))
-    quarter = models.PositiveSmallIntegerField(_("triwulan"), choices=Quarter.choices)
+    # Empty for a citizen still to be served ("belum terlayani"): the list holds everyone who must be served.
+    service_date = models.DateField(_("tanggal layanan"), null=True, blank=True)
+    quarter = models.PositiveSmallIntegerField(_("triwulan"), choices=Quarter.choices, null=True, blank=True)
     status = models.CharField(
         _("status layanan"), max_length=16, choices=RecipientStatus.choices, default=RecipientStatus.SERVED
     )
@@ -218,6 +219,11 @@ class Recipient(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["region", "service", "year", "nik"], name="recipient_unique_nik"),
             models.CheckConstraint(name="recipient_quarter_1_to_4", condition=Q(quarter__gte=1, quarter__lte=4)),
+            models.CheckConstraint(
+                name="recipient_date_unless_unserved",
+                condition=Q(status="belum_terlayani", service_date__isnull=True, quarter__isnull=True)
+                | (~Q(status="belum_terlayani") & Q(service_date__isnull=False, quarter__isnull=False)),
+            ),
         ]
         indexes = [
             models.Index(fields=["region", "service", "year", "name"], name="recipient_list_by_name"),

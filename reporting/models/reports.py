@@ -161,12 +161,19 @@ class QuarterlyReport(models.Model):
 
 
 class QualityEntry(models.Model):
-    """Section B: for one mutu component, the amount that must be met and the amount met."""
+    """Section B: for one mutu component, the amount that must be met and the amount met.
+
+    A component that does not apply to the daerah this year is marked *tidak berlaku* with a reason the
+    verifikator reads; otherwise, when there is a sasaran, its requirement must be above 0 (the strict reading
+    of the IP-SPM rule set, ``reporting.achievements.formula``).
+    """
 
     report = models.ForeignKey(QuarterlyReport, on_delete=models.CASCADE, related_name="quality_entries")
     component = models.ForeignKey(QualityComponent, verbose_name=_("komponen mutu"), on_delete=models.PROTECT)
     required = models.PositiveIntegerField(_("harus dipenuhi"), null=True, blank=True)
     met = models.PositiveIntegerField(_("terpenuhi"), null=True, blank=True)
+    not_applicable = models.BooleanField(_("tidak berlaku"), default=False)
+    not_applicable_reason = models.TextField(_("alasan tidak berlaku"), blank=True)
 
     class Meta:
         verbose_name = _("isian mutu")

@@ -28,6 +28,7 @@ from reporting.recipients.validation import (
     FormulaRecord,
     Issue,
     column_for_header,
+    kecamatan_key,
     parse_date,
 )
 
@@ -60,6 +61,14 @@ STATUS_VALUES = {
     "belum sesuai standar": RecipientStatus.NOT_YET,
     "belum_sesuai": RecipientStatus.NOT_YET,
     "belum sesuai": RecipientStatus.NOT_YET,
+    "ya": RecipientStatus.SERVED,
+    "sudah": RecipientStatus.SERVED,
+    "belum terlayani": RecipientStatus.UNSERVED,
+    "belum_terlayani": RecipientStatus.UNSERVED,
+    "tidak terlayani": RecipientStatus.UNSERVED,
+    # "Tidak"/"Belum": not served (no Tanggal Layanan) or served not to standard (with one): see staging_line.
+    "tidak": RecipientStatus.UNSERVED,
+    "belum": RecipientStatus.UNSERVED,
 }
 # PostgreSQL COPY text format: escape the separators; NUL cannot be stored in text at all.
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": None})
@@ -225,7 +234,10 @@ def extra_issues(record: dict[str, object], example_nik: str) -> tuple[Issue, ..
         raw_status.__class__ is not str or status_code(raw_status) is None  # type: ignore[arg-type]
     ):
         shown = header_text(raw_status)
-        message = f"Status Layanan harus 'Sesuai standar' atau 'Belum sesuai standar', bukan '{shown}'"
+        message = (
+            "Status Layanan harus 'Sesuai standar', 'Belum sesuai standar', 'Belum terlayani', 'Ya' atau 'Tidak', "
+            f"bukan '{shown}'"
+        )
         issues.append(Issue("status_layanan", message))
     for code, limit in MAX_LENGTH.items():
         value = record.get(code)
@@ -319,12 +331,25 @@ def copy_text(value: object) -> str:
     return cell_text(value).translate(COPY_ESCAPES)
 
 
+def district_id_of(value: object, kecamatan_ids: dict[str, int]) -> int | None:
+    """The kecamatan id of a Kode Kecamatan cell: a dotted code, six digits, or a name of the daerah's
+    kecamatan (``kecamatan_ids`` also holds ``kecamatan_key(name)`` keys for the import's daerah)."""
+    if value.__class__ is int:
+        value = str(value)
+    if value.__class__ is not str or not value:
+        return None
+    text = value.strip()  # type: ignore[attr-defined]
+    if len(text) == 6 and text.isdigit():
+        text = f"{text[:2]}.{text[2:4]}.{text[4:]}"
+    return kecamatan_ids.get(text) or kecamatan_ids.get(kecamatan_key(text))
+
+
 def staging_line(record: dict, kecamatan_ids: dict[str, int], prefix: str, suffix: str) -> str:
     """A valid row in PostgreSQL COPY text format, in the order of ``COPY_COLUMNS``; ``prefix`` holds the
     daerah, service and year, ``suffix`` the import."""
     served = record["tanggal_layanan"]
     if served.__class__ is not dt.date:
-        served = parse_date(served)
+        served = parse_date(served)  # None: a citizen still to be served
     birth = record["tanggal_lahir"]
     if birth.__class__ is not dt.date:
         birth = parse_date(birth)
@@ -332,13 +357,15 @@ def staging_line(record: dict, kecamatan_ids: dict[str, int], prefix: str, suffi
     sex = raw_sex if raw_sex == "L" or raw_sex == "P" else _SEX[raw_sex.strip().upper()]
     raw_status = record.get("status_layanan")
     status = status_code(raw_status) if raw_status else RecipientStatus.SERVED.value
-    district = record.get("kode_kecamatan")
-    district_id = kecamatan_ids.get(district.strip()) if district.__class__ is str and district else None
+    if status == RecipientStatus.UNSERVED and served is not None:
+        status = RecipientStatus.NOT_YET.value  # "Tidak"/"Belum" with a date: served, not to standard
+    district_id = district_id_of(record.get("kode_kecamatan"), kecamatan_ids)
     district_text = "\\N" if district_id is None else str(district_id)
+    date_text = "\\N\t\\N" if served is None else f"{served.isoformat()}\t{(served.month - 1) // 3 + 1}"
     return (
         f"{prefix}{nik_text(record['nik'])}\t{copy_text(record['nama'])}\t{sex}\t{birth.isoformat()}\t"
         f"{copy_text(record['alamat'])}\t{copy_text(record.get('desa'))}\t"
-        f"{district_text}\t{served.isoformat()}\t{(served.month - 1) // 3 + 1}\t"
+        f"{district_text}\t{date_text}\t"
         f"{status}\t{copy_text(record.get('keterangan'))}{suffix}"
     )
 

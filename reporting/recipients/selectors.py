@@ -31,3 +31,10 @@ def recipient_counts(region: Region | int, service: BasicService | int, year: in
         q4=Count("id", filter=served & Q(quarter=4)),
     )
     return {"must_serve": totals["must_serve"], "served": {q: totals[f"q{q}"] for q in (1, 2, 3, 4)}}
+
+
+def named_counts_by_service(region: Region | int, year: int) -> dict[int, int]:
+    """Recipients on each service's list of a daerah for a year (the list's "harus dilayani"), one query."""
+    region_id = getattr(region, "pk", region)
+    rows = Recipient.objects.filter(region_id=region_id, year=year).values("service_id").annotate(n=Count("id"))
+    return {row["service_id"]: row["n"] for row in rows.order_by()}

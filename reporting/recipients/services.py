@@ -54,6 +54,7 @@ from reporting.recipients.validation import (
     ERROR,
     HEADERS,
     ValidationCounts,
+    kecamatan_key,
     validate_rows,
 )
 from reporting.services.reports import ReportInput, report_save
@@ -323,6 +324,13 @@ def _validate_file(batch: RecipientImport, path: str, workdir: Path) -> Recipien
     reader = spreadsheet.XlsxReader(path)
     header = recipient_rows.header_of(reader)
     region_codes = _region_codes()
+    # Kecamatan may be written by name (case and spacing ignored): the names of this daerah's kecamatan.
+    names = {
+        kecamatan_key(name): code
+        for name, code in Region.objects.filter(parent_id=batch.region_id, level=RegionLevel.DISTRICT).values_list(
+            "name", "code"
+        )
+    }
     rule = recipient_xlsx.eligibility_of(batch.service)
     example_nik = recipient_xlsx.example_row(batch.service, year=batch.year)["nik"]
     stored = _StoredNiks(batch.region_id, batch.service_id, batch.year) if batch.mode == ImportMode.APPEND else None
@@ -335,6 +343,7 @@ def _validate_file(batch: RecipientImport, path: str, workdir: Path) -> Recipien
         province_codes=region_codes.provinces,
         kecamatan_codes=region_codes.kecamatan_ids.keys(),
         counts=counts,
+        kecamatan_names=names,
     )
     messages_path = workdir / "pesan.tsv"
     staged_path = workdir / "siap-simpan.tsv"
@@ -342,7 +351,7 @@ def _validate_file(batch: RecipientImport, path: str, workdir: Path) -> Recipien
     issues: list[dict] = []
     with_errors = with_warnings = duplicates_stored = rows = 0
     staging_ok = True
-    kecamatan_ids = region_codes.kecamatan_ids
+    kecamatan_ids = {**region_codes.kecamatan_ids, **{key: region_codes.kecamatan_ids[c] for key, c in names.items()}}
     prefix, suffix = recipient_rows.staging_affixes(batch)
     with (
         open(messages_path, "w", encoding="utf-8") as messages,

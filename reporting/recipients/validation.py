@@ -291,12 +291,16 @@ class Eligibility:
         return f"{low or 0}-{high} {unit}"
 
 
-def _check_eligibility(rule: Eligibility, sex: str | None, birth: date, served: date) -> list[Issue]:
-    issues: list[Issue] = []
+def _check_sex(rule: Eligibility, sex: str | None) -> list[Issue]:
     if rule.sex is not None and sex is not None and sex != rule.sex:
         wanted = "perempuan (P)" if rule.sex == "P" else "laki-laki (L)"
         message = f"Layanan ini hanya untuk penerima {wanted}; kolom {HEADERS['jenis_kelamin']} berisi {sex}"
-        issues.append(Issue("jenis_kelamin", message))
+        return [Issue("jenis_kelamin", message)]
+    return []
+
+
+def _check_eligibility(rule: Eligibility, sex: str | None, birth: date, served: date) -> list[Issue]:
+    issues = _check_sex(rule, sex)
     if rule.has_day_band:
         age, unit, low, high = (served - birth).days, "hari", rule.min_age_days, rule.max_age_days
     elif rule.has_year_band:
@@ -404,6 +408,43 @@ def check_nik(
 # --- rows ----------------------------------------------------------------------------------------------
 
 _KECAMATAN_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}", re.ASCII)
+_KECAMATAN_DIGITS = re.compile(r"\d{6}", re.ASCII)
+_KECAMATAN_PREFIX = re.compile(r"^(?:kecamatan|kec\.?)\s+")
+# Status Layanan words that mean "not served": with an empty Tanggal Layanan the citizen is on the list to
+# be served ("belum terlayani"); with a date, served but not (yet) to standard.
+UNSERVED_STATUS_WORDS = frozenset({"belum terlayani", "belum_terlayani", "tidak", "belum", "tidak terlayani"})
+
+
+def status_key(value: object) -> str:
+    """A Status Layanan cell compared case- and space-insensitively."""
+    return " ".join(value.split()).casefold() if value.__class__ is str else ""  # type: ignore[attr-defined]
+
+
+def kecamatan_key(text: str) -> str:
+    """A kecamatan name as compared: case and spacing ignored, a leading "Kecamatan"/"Kec." dropped."""
+    return _KECAMATAN_PREFIX.sub("", " ".join(text.split()).casefold())
+
+
+def kecamatan_code(value: object, kecamatans: Codes, names: Mapping[str, str]) -> tuple[str | None, Issue | None]:
+    """The dotted kecamatan code a Kode Kecamatan cell stands for (a code, with or without dots, or the name
+    of a kecamatan of the daerah), with the issue to report: a warning naming the code chosen for a name, an
+    error when it cannot be read."""
+    text = value.strip() if isinstance(value, str) else str(value) if isinstance(value, int) else ""
+    if _KECAMATAN_DIGITS.fullmatch(text):
+        text = f"{text[:2]}.{text[2:4]}.{text[4:]}"
+    if _KECAMATAN_CODE.fullmatch(text):
+        if text in kecamatans:
+            return text, None
+        return None, Issue("kode_kecamatan", f"Kode Kecamatan {text} tidak terdaftar dalam kode wilayah Kemendagri")
+    code = names.get(kecamatan_key(text)) if text else None
+    if code is not None:
+        message = f"Kecamatan {_shown(value)} dibaca sebagai kode {code}; periksa bila keliru"
+        return code, Issue("kode_kecamatan", message, WARNING)
+    message = (
+        f"Kode Kecamatan harus berformat PP.KK.CC, misalnya 18.12.01, atau nama kecamatan di daerah ini "
+        f"({_shown(value)})"
+    )
+    return None, Issue("kode_kecamatan", message)
 
 
 def _read_date(row: Mapping[str, object], column: str, issues: list[Issue]) -> date | None:
@@ -415,7 +456,12 @@ def _read_date(row: Mapping[str, object], column: str, issues: list[Issue]) -> d
 
 
 def _check_row(
-    row: Mapping[str, object], rule: Eligibility, year: int, provinces: Codes, kecamatans: Codes
+    row: Mapping[str, object],
+    rule: Eligibility,
+    year: int,
+    provinces: Codes,
+    kecamatans: Codes,
+    names: Mapping[str, str] | None = None,
 ) -> tuple[list[Issue], str | None]:
     """Issues of one record, in template column order then across columns (no duplicates), and its NIK."""
     get = row.get
@@ -428,7 +474,14 @@ def _check_row(
     if birth is not None and birth.year < 1900:
         birth_issues.append(Issue("tanggal_lahir", f"Tanggal Lahir tidak wajar ({_fmt(birth)})"))
         birth = None
-    served = _read_date(row, "tanggal_layanan", served_issues)
+    unserved = status_key(get("status_layanan")) in UNSERVED_STATUS_WORDS
+    if unserved and _blank(get("tanggal_layanan")):
+        served = None  # on the list, still to be served: no service date
+    else:
+        served = _read_date(row, "tanggal_layanan", served_issues)
+    if served is not None and status_key(get("status_layanan")) in {"belum terlayani", "belum_terlayani"}:
+        message = f"{HEADERS['tanggal_layanan']} harus kosong bila Status Layanan 'Belum terlayani'"
+        served_issues.append(Issue("tanggal_layanan", message))
     if served is not None and served.year != year:
         message = f"Tanggal Layanan ({_fmt(served)}) di luar tahun pelaporan {year}"
         served_issues.append(Issue("tanggal_layanan", message))
@@ -449,13 +502,9 @@ def _check_row(
         issues.append(Issue("alamat", "Alamat wajib diisi"))
     raw_kecamatan = get("kode_kecamatan")
     if not _blank(raw_kecamatan):
-        code = raw_kecamatan.strip() if isinstance(raw_kecamatan, str) else ""
-        if not _KECAMATAN_CODE.fullmatch(code):
-            message = f"Kode Kecamatan harus berformat PP.KK.CC, misalnya 18.12.01 ({_shown(raw_kecamatan)})"
-            issues.append(Issue("kode_kecamatan", message))
-        elif code not in kecamatans:
-            message = f"Kode Kecamatan {code} tidak terdaftar dalam kode wilayah Kemendagri"
-            issues.append(Issue("kode_kecamatan", message))
+        _code, issue = kecamatan_code(raw_kecamatan, kecamatans, names or {})
+        if issue is not None:
+            issues.append(issue)
     issues += served_issues
     if birth is not None and served is not None:
         if birth > served:
@@ -463,6 +512,8 @@ def _check_row(
             issues.append(Issue("tanggal_lahir", message))
         else:
             issues += _check_eligibility(rule, sex, birth, served)
+    elif served is None and unserved:
+        issues += _check_sex(rule, sex)  # the age at a service not yet given cannot be checked; the sex can
     return issues, nik
 
 
@@ -473,11 +524,13 @@ def check_row(
     year: int,
     province_codes: Codes,
     kecamatan_codes: Codes,
+    kecamatan_names: Mapping[str, str] | None = None,
 ) -> list[Issue]:
     """All issues of one record keyed by ``COLUMNS`` code names, except duplicates across rows: required
-    cells, L/P, dates, service date in the reporting ``year``, birth on or before the service, the NIK
-    (:func:`check_nik`), Kode Kecamatan, and eligibility (age at the service date, sex)."""
-    return _check_row(row, service_rule, year, province_codes, kecamatan_codes)[0]
+    cells, L/P, dates, service date in the reporting ``year`` (empty only for a citizen "belum terlayani"),
+    birth on or before the service, the NIK (:func:`check_nik`), Kode Kecamatan (a code, or a kecamatan name
+    of the daerah from ``kecamatan_names``: {``kecamatan_key(name)``: code}), and eligibility."""
+    return _check_row(row, service_rule, year, province_codes, kecamatan_codes, kecamatan_names)[0]
 
 
 def find_duplicates_in_file(niks: Iterable[tuple[int, object]]) -> dict[int, int]:
@@ -558,6 +611,7 @@ def validate_rows(
     province_codes: Codes,
     kecamatan_codes: Codes,
     counts: ValidationCounts | None = None,
+    kecamatan_names: Mapping[str, str] | None = None,
 ) -> Iterator[RowResult]:
     """Stream ``(row_number, record)`` pairs, yielding a :class:`RowResult` per row; a NIK already seen on
     an earlier row adds an error naming that row. Pass a :class:`ValidationCounts` to read the totals
@@ -567,7 +621,7 @@ def validate_rows(
         counts = ValidationCounts()
     seen = NikIndex()
     for row_number, record in rows:
-        issues, nik = _check_row(record, service_rule, year, province_codes, kecamatan_codes)
+        issues, nik = _check_row(record, service_rule, year, province_codes, kecamatan_codes, kecamatan_names)
         if record.__class__ is FormulaRecord:
             formulas = record.formulas  # type: ignore[attr-defined]
             issues = [formula_issue(row_number, code) for code in formulas] + [

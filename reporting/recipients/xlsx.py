@@ -52,14 +52,18 @@ COLUMN_HELP = {
     "tanggal_lahir": "Tanggal lahir (dd/mm/yyyy); harus sama dengan tanggal lahir pada NIK.",
     "alamat": "Alamat tempat tinggal (jalan, RT/RW, dusun).",
     "desa": "Nama desa/kelurahan tempat tinggal (maks. 100 karakter; boleh kosong).",
-    "kode_kecamatan": "Kode kecamatan Kemendagri berformat PP.KK.CC, misalnya 18.12.01 (boleh kosong).",
-    "tanggal_layanan": "Tanggal penerima dilayani (dd/mm/yyyy), di dalam tahun pelaporan; menentukan triwulan.",
-    "status_layanan": "Sesuai standar atau Belum sesuai standar; kosong dianggap Sesuai standar.",
+    "kode_kecamatan": "Kode kecamatan Kemendagri berformat PP.KK.CC, misalnya 18.12.01, atau nama kecamatan di "
+    "daerah ini (boleh kosong).",
+    "tanggal_layanan": "Tanggal penerima dilayani (dd/mm/yyyy), di dalam tahun pelaporan; menentukan triwulan. "
+    "Kosongkan untuk warga yang harus dilayani tetapi belum terlayani (Status Layanan: Belum terlayani).",
+    "status_layanan": "Sesuai standar, Belum sesuai standar atau Belum terlayani (juga Ya/Sudah, Tidak/Belum); "
+    "kosong dianggap Sesuai standar.",
     "keterangan": "Catatan bebas (boleh kosong).",
 }
 STATUS_LABELS = {
     RecipientStatus.SERVED: "Sesuai standar",
     RecipientStatus.NOT_YET: "Belum sesuai standar",
+    RecipientStatus.UNSERVED: "Belum terlayani",
 }
 
 
@@ -190,8 +194,9 @@ def recipients_template(service, *, year: int, region=None, districts: Sequence[
         district = DataValidation(
             type="list", formula1=f"='{DISTRICT_SHEET}'!$A$2:$A${len(districts) + 1}", allow_blank=True
         )
-        district.error, district.errorTitle = "Pilih kode kecamatan dari daftar.", "Kode Kecamatan"
+        district.error, district.errorTitle = "Pilih kode dari daftar, atau ketik nama kecamatan.", "Kode Kecamatan"
         district.showErrorMessage = True
+        district.errorStyle = "warning"  # a kecamatan name is accepted too (the import reads it)
         district.add(f"{letters['kode_kecamatan']}2:{letters['kode_kecamatan']}{last}")
         sheet.add_data_validation(district)
 

@@ -148,6 +148,17 @@ def compare_sections(
                 f"{q.label}: harus dipenuhi", q.required, p.required if p else None, key=anchors.quality(q.code)
             ),
             CompareRow(f"{q.label}: terpenuhi", q.met, p.met if p else None),
+        ]
+        if q.not_applicable or (p and p.not_applicable):
+            b.rows.append(
+                CompareRow(
+                    f"{q.label}: tidak berlaku (alasan)",
+                    q.reason.strip() or "—" if q.not_applicable else "",
+                    (p.reason.strip() or "—" if p.not_applicable else "") if p else None,
+                    "text",
+                )
+            )
+        b.rows += [
             CompareRow(
                 f"{q.label}: capaian (%)",
                 checks.percent(q.met, q.required),

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 
 from reporting import anchors, checks
+from reporting.achievements import formula as achievement
+from reporting.achievements.services import active_rules
 from reporting.choices import (
     ImplementationStage,
     NotificationKind,
@@ -76,6 +78,9 @@ class ReportInput:
 
     scalars: dict[str, int | str | None] = field(default_factory=dict)
     quality: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)  # code -> (required, met)
+    # code -> reason for the components marked "tidak berlaku"; None leaves the marks as stored (API, prefill),
+    # a dict sets them for every code in ``quality`` (those not in it are cleared).
+    not_applicable: dict[str, str] | None = None
     stages: dict[str, tuple[str, str]] = field(default_factory=dict)  # stage -> (status, note)
 
 
@@ -94,13 +99,21 @@ def lock_report(report: QuarterlyReport) -> QuarterlyReport:
 
 
 def served_before(report: QuarterlyReport, *, previous: QuarterlyReport | None = None) -> int:
-    """Citizens served in the earlier triwulan of the same year (for the cumulative figure).
+    """Citizens served in the earlier triwulan of the same year (for the cumulative figure)."""
+    return earlier_quarters(report, previous=previous)[0]
 
-    Kept on the instance for the request: the report and review pages need it for the report and for the
-    previous triwulan's report, several times. With the previous triwulan's report of the same year at hand, it is
-    that report's own figure plus what it served, without another query.
+
+def earlier_quarters(
+    report: QuarterlyReport, *, previous: QuarterlyReport | None = None
+) -> tuple[int, tuple[int, ...]]:
+    """Citizens served in the earlier triwulan of the same year, and those triwulan not reported (no figure).
+
+    A missing triwulan adds nothing to the cumulative figure, and is named beside it ("TW II belum
+    dilaporkan") rather than read silently as 0. Kept on the instance for the request (the report and review
+    pages need it several times); with the previous triwulan's report of the same year at hand, it is that
+    report's own figures plus what it served, without another query.
     """
-    known = report.__dict__.get("_served_before")
+    known = report.__dict__.get("_earlier_quarters")
     if known is not None:
         return known
     if (
@@ -108,19 +121,24 @@ def served_before(report: QuarterlyReport, *, previous: QuarterlyReport | None =
         and previous.period.year == report.period.year
         and previous.period.quarter == report.period.quarter - 1
     ):
-        total = served_before(previous) + (previous.served or 0)
+        before, missing = earlier_quarters(previous)
+        result = (
+            before + (previous.served or 0),
+            missing + ((previous.period.quarter,) if previous.served is None else ()),
+        )
     else:
-        total = (
+        served = dict(
             QuarterlyReport.objects.filter(
                 region_id=report.region_id,
                 service_id=report.service_id,
                 period__year=report.period.year,
                 period__quarter__lt=report.period.quarter,
-            ).aggregate(total=Sum("served"))["total"]
-            or 0
+            ).values_list("period__quarter", "served")
         )
-    report.__dict__["_served_before"] = total
-    return total
+        missing = tuple(q for q in range(1, report.period.quarter) if served.get(q) is None)
+        result = (sum(value or 0 for value in served.values()), missing)
+    report.__dict__["_earlier_quarters"] = result
+    return result
 
 
 def previous_report(report: QuarterlyReport) -> QuarterlyReport | None:
@@ -149,27 +167,34 @@ def report_values(
     with_previous: bool = True,
     served_before_total: int | None = None,
     previous: QuarterlyReport | None | object = _UNSET,
+    rules: achievement.RuleSet | None = None,
 ) -> checks.ReportValues:
     """The report's current figures as plain values for the pure rules in ``reporting.checks``.
 
     ``served_before_total`` skips the query for the earlier triwulan when the caller already knows it (list
     pages compute completeness for many reports at once and need neither that figure nor the previous index).
-    ``previous`` is the previous triwulan's report when the caller has already loaded it.
+    ``previous`` is the previous triwulan's report when the caller has already loaded it. ``rules`` is the IP-SPM
+    rule set the live index uses; left out, the active one (the one the stored index uses) is read, except
+    for values read without the previous triwulan (completeness only) unless the caller passes it.
     """
+    if rules is None:
+        rules = active_rules()[1] if with_previous else achievement.DEFAULT_RULES
     previous_index = None
     if with_previous:
         if previous is _UNSET:
             previous = previous_report(report)
         if previous is not None and previous.period.year == report.period.year:
-            previous_index = checks.current_index(report_values(previous, with_previous=False))
+            previous_index = checks.current_index(report_values(previous, with_previous=False, rules=rules))
+    before, missing = (
+        earlier_quarters(report, previous=previous if with_previous else None)
+        if served_before_total is None
+        else (served_before_total, ())
+    )
     return checks.ReportValues(
         must_serve=report.must_serve,
         served=report.served,
-        served_before=(
-            served_before(report, previous=previous if with_previous else None)
-            if served_before_total is None
-            else served_before_total
-        ),
+        served_before=before,
+        missing_quarters=missing if rules.cumulative else (),
         served_justification=report.served_justification,
         budget_allocated=report.budget_allocated,
         budget_realised=report.budget_realised,
@@ -178,7 +203,9 @@ def report_values(
         solutions=report.solutions,
         flag_note=report.flag_note,
         quality=tuple(
-            checks.QualityValue(e.component.code, e.component.name, e.required, e.met)
+            checks.QualityValue(
+                e.component.code, e.component.name, e.required, e.met, e.not_applicable, e.not_applicable_reason
+            )
             for e in report.quality_entries.all()
         ),
         stages=tuple(
@@ -187,6 +214,7 @@ def report_values(
         ),
         evidence_count=len(report.evidence.all()),
         previous_index=previous_index,
+        rules=rules,
     )
 
 
@@ -200,6 +228,9 @@ def snapshot(report: QuarterlyReport) -> dict[str, dict[str, str]]:
         code, name = entry.component.code, entry.component.name
         data[f"quality.{code}.required"] = {"label": f"{name}: harus dipenuhi", "value": _str(entry.required)}
         data[f"quality.{code}.met"] = {"label": f"{name}: terpenuhi", "value": _str(entry.met)}
+        if entry.not_applicable:
+            reason = entry.not_applicable_reason
+            data[f"quality.{code}.not_applicable"] = {"label": f"{name}: tidak berlaku", "value": reason or "ya"}
     for stage in report.stages.all():
         label = stage.get_stage_display()
         status = StageStatus(stage.status).label if stage.status else ""
@@ -339,9 +370,15 @@ def report_save(*, report: QuarterlyReport, user: User, data: ReportInput, expec
     entries = {e.component.code: e for e in report.quality_entries.select_related("component")}
     for code, (required, met) in data.quality.items():
         entry = entries.get(code)
-        if entry is not None and (entry.required, entry.met) != (required, met):
+        if entry is None:
+            continue
+        marks = (entry.not_applicable, entry.not_applicable_reason)
+        if data.not_applicable is not None:
+            marks = (code in data.not_applicable, data.not_applicable.get(code, ""))
+        if (entry.required, entry.met, entry.not_applicable, entry.not_applicable_reason) != (required, met, *marks):
             entry.required, entry.met = required, met
-            entry.save(update_fields=["required", "met"])
+            entry.not_applicable, entry.not_applicable_reason = marks
+            entry.save(update_fields=["required", "met", "not_applicable", "not_applicable_reason"])
     stages = {s.stage: s for s in report.stages.all()}
     for stage, (status, note) in data.stages.items():
         progress = stages[stage]

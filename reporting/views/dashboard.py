@@ -63,8 +63,9 @@ def region_dashboard(request: HttpRequest) -> HttpResponse:
                 r.service.code,
                 r.service.name,
                 r.service.affair.name,
-                r.must_serve,
+                data["must_serve"][r.service_id].value,
                 r.served,
+                r.missing_quarters_text,
                 _pct(r.recipient_pct),
                 _pct(r.quality_pct),
                 _pct(r.index),
@@ -80,6 +81,7 @@ def region_dashboard(request: HttpRequest) -> HttpResponse:
             "Urusan",
             "Harus dilayani",
             "Terlayani (kumulatif)",
+            "Triwulan belum dilaporkan",
             "%penerima",
             "%mutu",
             "Nilai",
@@ -156,8 +158,17 @@ def ranking(request: HttpRequest) -> HttpResponse:
     rows = dashboard.ranking(year=year, quarter=quarter, province=province)
     if request.GET.get("format") == "xlsx":
         data = [
-            (i, r.region.code, r.region.name, _pct(r.index), dashboard.status_label(r.status))
-            for i, r in enumerate(rows, start=1)
+            (
+                r.rank or "—",
+                r.region.code,
+                r.region.name,
+                _pct(r.index),
+                dashboard.status_label(r.status) if r.has_data else "Belum ada data",
+                f"{r.achievement.services_counted}/{r.achievement.services_expected}"
+                if r.has_data and r.achievement.services_expected
+                else "—",
+            )
+            for r in rows
         ]
         scope = province.name if province else "Nasional"
         return table_response(
@@ -165,7 +176,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
             [
                 (
                     "Peringkat",
-                    ["Peringkat", "Kode", "Daerah", "IP-SPM", "Status"],
+                    ["Peringkat", "Kode", "Daerah", "IP-SPM", "Status", "Cakupan jenis pelayanan"],
                     data,
                     f"Peringkat IP-SPM {scope} TW {ROMAN[quarter]} {year}",
                 )

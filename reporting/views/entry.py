@@ -174,6 +174,10 @@ def _page_context(
             "pct": checks.percent(entry.met, entry.required),
             "required": form[anchors.form_field(anchors.quality(entry.component.code), "required")] if form else None,
             "met": form[anchors.form_field(anchors.quality(entry.component.code), "met")] if form else None,
+            "not_applicable": (
+                form[anchors.form_field(anchors.quality(entry.component.code), "not_applicable")] if form else None
+            ),
+            "reason": form[anchors.form_field(anchors.quality(entry.component.code), "reason")] if form else None,
         }
         for entry in report.quality_entries.all()
     ]
@@ -207,9 +211,15 @@ def _page_context(
         return_summary=next(
             (t.comment for t in reversed(context["transitions"]) if t.to_status == ReportStatus.RETURNED), ""
         ),
-        index_status=achievement.status_label(achievement.status_for(figures.index)),
+        index_status=_index_status(values),
     )
     return context
+
+
+def _index_status(values: checks.ReportValues) -> str | None:
+    """The status the live index would get, by the active rule set (as submission and the stored index)."""
+    result = checks.current_result(values)
+    return achievement.status_label(result.status, values.rules) if result else None
 
 
 def _render_page(request: HttpRequest, report: QuarterlyReport, **kwargs) -> HttpResponse:

@@ -112,8 +112,9 @@ def _render_review(
 ) -> HttpResponse:
     context = report_detail(report, request.user)
     previous = context["previous"]
+    rules = context["values"].rules
     context["compare"] = compare_sections(
-        context["values"], report_values(previous, with_previous=False) if previous else None
+        context["values"], report_values(previous, with_previous=False, rules=rules) if previous else None
     )
     by_transition: dict[int, list] = {}
     for comment in context["comments"]:

@@ -34,13 +34,17 @@ def rupiah(value) -> str:
 
 @register.filter
 def desimal(value, places: int = 2) -> str:
-    """97.328571 → 97,33 (half up, as the status band test)."""
+    """97.328571 → 97,33 (half up, as the status band test); below 100 never 100: 99.995 → 99,99."""
     if value is None or value == "":
         return "—"
     try:
-        number = Decimal(str(value)).quantize(Decimal(10) ** -int(places), rounding=ROUND_HALF_UP)
+        exact = Decimal(str(value))
+        step = Decimal(10) ** -int(places)
+        number = exact.quantize(step, rounding=ROUND_HALF_UP)
     except (InvalidOperation, ValueError):
         return str(value)
+    if number >= 100 > exact:  # 100 means every citizen served to standard: never shown for less
+        number = Decimal(100) - step
     whole, _, frac = f"{number:f}".partition(".")
     sign = "-" if whole.startswith("-") else ""
     whole = f"{int(whole.lstrip('-')):,}".replace(",", ".")

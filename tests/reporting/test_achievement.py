@@ -15,6 +15,7 @@ from reporting.achievements.formula import (
     RuleSet,
     ServiceResult,
     affair_index,
+    coverage,
     cumulative_served,
     display,
     explain,
@@ -43,6 +44,7 @@ TOLERANCE = Fraction(1, 10**25)  # 28 significant digits on a two-digit integer 
 UNCAPPED = replace(DEFAULT_RULES, version="test-uncapped", cap_at_100=False)
 MEAN_QUALITY = replace(DEFAULT_RULES, version="test-mean", quality_aggregation="mean")
 BY_SERVICES = replace(DEFAULT_RULES, version="test-services", region_rollup="mean_of_services")
+LENIENT = replace(DEFAULT_RULES, version="test-lenient", quality_declaration="lenient", cap_each_component=False)
 BAND_ORDER = [band.code for band in reversed(DEFAULT_RULES.bands)]  # lowest first
 
 
@@ -69,7 +71,7 @@ def test_worked_example_tw4_index_is_97_328571_and_tuntas_utama():
     assert result.status == "tuntas_utama"
     assert result.status_label == "Tuntas Utama"
     assert result.has_target is True
-    assert result.rules_version == "2021.1"
+    assert result.rules_version == "2026.1"
 
 
 def test_worked_example_tw2_is_cumulative_and_belum_tuntas():
@@ -144,7 +146,8 @@ def test_no_next_band_at_paripurna_or_without_target():
         ("90", "tuntas_utama"),
         ("99.99", "tuntas_utama"),
         ("99.994999", "tuntas_utama"),
-        ("99.995", "tuntas_paripurna"),
+        ("99.995", "tuntas_utama"),
+        ("99.9999999", "tuntas_utama"),
         ("100", "tuntas_paripurna"),
         ("120", "tuntas_paripurna"),
     ],
@@ -212,8 +215,9 @@ def test_roll_up_with_nothing_targeted_is_none():
 
 def test_no_quality_required_gives_none_quality_percentage():
     assert quality_percentage([]) is None
-    assert quality_percentage([(0, 0), (0, 3)]) is None
-    assert quality_percentage([(0, 0)], MEAN_QUALITY) is None
+    assert quality_percentage([(0, 0, True), (0, 3, True)]) is None
+    assert quality_percentage([(0, 0), (0, 3)], LENIENT) is None
+    assert quality_percentage([(0, 0)], replace(LENIENT, quality_aggregation="mean")) is None
 
 
 def test_target_without_mutu_requirement_uses_recipients_only_by_default():
@@ -226,7 +230,7 @@ def test_target_without_mutu_requirement_uses_recipients_only_by_default():
 
 def test_target_without_mutu_requirement_can_be_excluded_by_rule():
     rules = replace(DEFAULT_RULES, version="test-exclude", quality_undefined="exclude_service")
-    result = service_index(980, 1000, [(0, 0)], rules)
+    result = service_index(980, 1000, [(0, 0, True)], rules)
     assert result.has_target is True
     assert result.index is None
     assert result.status is None
@@ -260,7 +264,7 @@ def test_served_above_target_is_not_capped_when_cap_is_off():
 
 def test_quality_met_above_required_is_capped_at_100():
     assert quality_percentage([(10, 12)]) == D(100)
-    assert quality_percentage([(10, 12)], UNCAPPED) == D(120)
+    assert quality_percentage([(10, 12)], replace(UNCAPPED, cap_each_component=False)) == D(120)
 
 
 def test_triwulan_value_is_cumulative_year_to_date():
@@ -291,7 +295,8 @@ def test_mean_quality_is_mean_of_component_percentages():
 
 
 def test_mean_quality_leaves_out_components_with_nothing_required():
-    assert quality_percentage([(4, 3), (0, 0)], MEAN_QUALITY) == D(75)
+    assert quality_percentage([(4, 3), (0, 0)], replace(LENIENT, quality_aggregation="mean")) == D(75)
+    assert quality_percentage([(4, 3), (0, 0, True)], MEAN_QUALITY) == D(75)
 
 
 def test_mean_quality_caps_each_component():
@@ -301,6 +306,83 @@ def test_mean_quality_caps_each_component():
 def test_mean_quality_explain_lists_component_percentages():
     result = service_index(500, 1000, QUALITY, MEAN_QUALITY)
     assert "%mutu = rata-rata %mutu per komponen (95,00; 100,00; 75,00) = 90,00" in explain(result)
+
+
+# --- the zero-mutu loophole and the surplus offset ---------------------------------------------------
+
+
+def test_all_served_with_mutu_declared_as_0_is_not_paripurna_in_strict_reading():
+    zero = service_index(1000, 1000, [(0, 0), (0, 0), (0, 0)])
+    honest_unmet = service_index(1000, 1000, [(40, 0), (12, 0), (4, 0)])
+    assert zero.quality_pct == D(0)
+    assert zero.index == D(80) == honest_unmet.index
+    assert zero.status == "tuntas_madya"
+    assert zero.inputs["quality_undeclared"] == 3
+    assert "komponen mutu belum dinyatakan (harus dipenuhi 0): 3, dihitung 0" in explain(zero)
+
+
+def test_one_component_declared_as_0_scores_below_declaring_it_honestly():
+    undeclared = service_index(1000, 1000, [(40, 40), (0, 0), (4, 4)])
+    honest = service_index(1000, 1000, [(40, 40), (12, 0), (4, 4)])
+    assert undeclared.index < honest.index
+    mean_rules = MEAN_QUALITY
+    assert quality_percentage([(40, 40), (0, 0), (4, 4)], mean_rules) == PREC28.divide(D(200), D(3))
+
+
+def test_lenient_reading_renormalises_but_never_gives_paripurna_with_undeclared_mutu():
+    result = service_index(1000, 1000, [(0, 0), (0, 0)], LENIENT)
+    assert result.quality_pct is None
+    assert result.index == D(100)
+    assert result.status == "tuntas_utama"
+    assert explain(result)[-1] == "status = Tuntas Utama (mutu belum dinyatakan: tidak dapat Tuntas Paripurna)"
+
+
+def test_lenient_reading_lets_a_component_with_nothing_required_drop_out():
+    assert quality_percentage([(40, 38), (0, 0)], LENIENT) == PREC28.divide(D(9500), D(100))
+
+
+def test_tidak_berlaku_is_left_out_by_default_and_may_be_paripurna():
+    result = service_index(1000, 1000, [(10, 10), (0, 0, True)])
+    assert result.quality_pct == D(100)
+    assert result.status == "tuntas_paripurna"
+    assert "komponen mutu tidak berlaku (tidak dihitung): 1" in explain(result)
+
+
+def test_tidak_berlaku_can_be_treated_as_undeclared_by_rule():
+    rules = replace(DEFAULT_RULES, version="test-na", quality_not_applicable="as_undeclared")
+    result = service_index(1000, 1000, [(10, 10), (0, 0, True)], rules)
+    assert result.quality_pct == D(0)
+    assert result.status == "tuntas_madya"
+
+
+def test_surplus_on_one_component_does_not_offset_another():
+    # 12 of 10 on barang/jasa, 0 of 10 on SDM: 10 + 0 of 20, not 12 of 20
+    assert quality_percentage([(10, 12), (10, 0)]) == D(50)
+    assert quality_percentage([(10, 12), (10, 0)], LENIENT) == D(60)
+    result = service_index(1000, 1000, [(10, 12), (10, 0)])
+    assert "(terpenuhi di atas yang harus dipenuhi dihitung sebatas kebutuhannya: 12 → 10)" in explain(result)[1]
+
+
+def test_99_995_shows_as_99_99_and_is_not_paripurna():
+    assert display(D("99.995")) == D("99.99")
+    assert display(D("99.9999999")) == D("99.99")
+    assert display(D(100)) == D("100.00")
+    assert status_for(D("99.995")) == "tuntas_utama"
+    # 99 995 of 100 000 served, mutu complete: 0,8 × 99,995 + 0,2 × 100 = 99,996
+    result = service_index(99995, 100000, [(10, 10)])
+    assert display(result.index) == D("99.99")
+    assert result.status == "tuntas_utama"
+    assert explain(result)[-1] == "status = Tuntas Utama (99,99 ≥ 90)"
+
+
+def test_rule_set_stored_before_the_options_keeps_its_first_reading():
+    stored = DEFAULT_RULES.to_dict()
+    for name in ("quality_declaration", "quality_not_applicable", "cap_each_component"):
+        stored.pop(name)
+    stored["version"] = "2021.1"
+    legacy = RuleSet.from_dict(stored)
+    assert (legacy.quality_declaration, legacy.cap_each_component) == ("lenient", False)
+    assert RuleSet.from_dict(DEFAULT_RULES.to_dict()).quality_declaration == "strict"
 
 
 # --- roll-ups ---------------------------------------------------------------------------------------
@@ -490,3 +572,36 @@ def test_service_result_is_frozen():
     assert isinstance(result, ServiceResult)
     with pytest.raises(AttributeError):
         result.index = D(0)
+
+
+# --- missing triwulan and coverage (issue 11) ---------------------------------------------------------
+
+ZERO_MISSING = replace(DEFAULT_RULES, version="test-zero", missing_service="zero")
+
+
+def test_missing_triwulan_is_named_never_silently_0():
+    result = quarter_service_index([240, None, 250, 230], 4, MUST_SERVE, QUALITY)
+    assert result.inputs["served"] == 720
+    assert result.inputs["missing_quarters"] == [2]
+    lines = explain(result)
+    assert lines[0] == "jumlah terlayani s.d. TW IV (kumulatif) = 240 + 0 (TW II belum dilaporkan) + 250 + 230 = 720"
+    assert lines[1] == "perhatian: TW II belum dilaporkan; angka kumulatif ini belum lengkap"
+    assert "missing_quarters" not in quarter_service_index(SERVED_PER_QUARTER, 4, MUST_SERVE, QUALITY).inputs
+
+
+def test_the_triwulan_itself_must_be_reported():
+    with pytest.raises(ValueError, match="TW IV belum diisi"):
+        cumulative_served([240, 260, 250, None], 4)
+
+
+def test_missing_service_is_left_out_by_default_and_counted_as_0_by_rule():
+    one_of_29 = [D("40.65")] + [None] * 28
+    assert affair_index(one_of_29) == D("40.65")
+    assert affair_index(one_of_29, ZERO_MISSING) == PREC28.divide(D("40.65"), D(29))
+    no_target = service_index(0, 0)
+    assert affair_index([D(80), no_target], ZERO_MISSING) == D(80)  # tidak ada sasaran is never 0
+
+
+def test_coverage_counts_services_with_a_value_of_those_expected():
+    assert coverage([D("40.65")] + [None] * 28) == (1, 29)
+    assert coverage([D(80), service_index(0, 0), None]) == (1, 3)

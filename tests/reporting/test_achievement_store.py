@@ -40,7 +40,7 @@ def test_approval_stores_the_worked_example_to_the_last_decimal(worked_example, 
     assert abs(tw4.index - exact) < Decimal("1e-12")  # SQLite keeps double precision; PostgreSQL all 25 places
     assert achievement.display(tw4.index) == Decimal("97.33") and tw4.status == "tuntas_utama"
     assert (tw4.served, tw4.must_serve) == (980, 1000)
-    assert tw4.inputs["per_quarter"] == [240, 260, 250, 230] and tw4.inputs["rules_version"] == "2021.1"
+    assert tw4.inputs["per_quarter"] == [240, 260, 250, 230] and tw4.inputs["rules_version"] == "2026.1"
     tw2 = current(worked_example, 2, "layanan", service=service_a)
     assert achievement.display(tw2.index) == Decimal("58.93") and tw2.status == "belum_tuntas"
 

@@ -92,7 +92,7 @@ def test_explain_page_shows_the_formula_with_the_numbers(client_for, leader, wor
     assert "240 + 260 + 250 + 230 = 980" in body
     assert "%penerima = 980 / 1.000 × 100 = 98,00" in body
     assert "nilai = 0,8 × 98,00 + 0,2 × 94,64 = 97,33" in body
-    assert "2021.1" in body
+    assert "2026.1" in body
 
 
 def test_provincial_ranking_lists_its_daerah_with_status(

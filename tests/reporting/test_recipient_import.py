@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import Workbook, load_workbook
 
+from reporting import checks
 from reporting.choices import ImportMode, ImportStatus, RecipientStatus
 from reporting.models import Recipient, RecipientImport
 from reporting.recipients import services as service_layer
@@ -206,7 +208,7 @@ def test_template_has_dropdowns_for_sex_and_status_and_the_eligibility_in_its_in
     validations = workbook[DATA_SHEET].data_validations.dataValidation
     formulas = {validation.formula1 for validation in validations}
     assert '"L,P"' in formulas
-    assert '"Sesuai standar,Belum sesuai standar"' in formulas
+    assert '"Sesuai standar,Belum sesuai standar,Belum terlayani"' in formulas
     assert any("Kode Kecamatan" in (formula or "") for formula in formulas)  # the daerah's kecamatan
     guide = " ".join(str(cell.value) for row in workbook[GUIDE_SHEET].iter_rows() for cell in row if cell.value)
     assert "perempuan (P)" in guide and "10-55 tahun" in guide
@@ -632,3 +634,39 @@ def test_error_report_of_a_large_file_reads_the_sheet_once_and_keeps_every_colum
     assert values[0] == ["Baris asal", *HEADER, "Kolom Tambahan", REPORT_COLUMN]
     assert values[1][:2] == [6, "12345"] and values[1][-2] == "catatan 4"
     assert values[1][-1].startswith("Baris 6: GALAT [NIK]")
+
+
+# --- the list holds everyone who must be served (issue 11) --------------------------------------------------
+
+
+def test_list_with_unserved_citizens_and_kecamatan_names_gives_penerima_from_the_list(
+    operator_a, daerah, service_a, media
+):
+    def row(i, *, served, status, kecamatan):
+        values = person(i, served=dt.date(YEAR, 2, 10))
+        values[6], values[7], values[8] = kecamatan, served, status
+        return values
+
+    rows = [
+        row(1, served=dt.date(YEAR, 2, 10), status="Ya", kecamatan="  tulang   BAWANG tengah "),
+        row(2, served=dt.date(YEAR, 5, 10), status="Sudah", kecamatan="Kec. Tumijajar"),
+        row(3, served=dt.date(YEAR, 5, 11), status="Tidak", kecamatan="181201"),  # served, not to standard
+        row(4, served=None, status="Belum terlayani", kecamatan="Tumijajar"),
+        row(5, served=None, status="Belum", kecamatan="18.12.01"),
+    ]
+    batch = imported(operator_a, daerah, service_a, rows)
+    warnings = [issue for issue in batch.issues if issue["severity"] == "warning"]
+    assert {w["row"] for w in warnings} == {2, 3, 5}  # the three rows written by name (header on row 1)
+    assert any("dibaca sebagai kode 18.12.01" in w["message"] for w in warnings)
+    recipient_import_commit(user=operator_a, batch=batch)
+    stored = {r.name: r for r in Recipient.objects.filter(region=daerah, service=service_a, year=YEAR)}
+    assert stored["Penerima Uji 1"].district.code == "18.12.01"
+    assert stored["Penerima Uji 2"].district.code == "18.12.02"
+    assert stored["Penerima Uji 3"].status == RecipientStatus.NOT_YET
+    unserved = stored["Penerima Uji 4"]
+    assert (unserved.status, unserved.service_date, unserved.quarter) == (RecipientStatus.UNSERVED, None, None)
+    assert stored["Penerima Uji 5"].status == RecipientStatus.UNSERVED
+    counts = recipient_counts(daerah, service_a, YEAR)
+    assert counts == {"must_serve": 5, "served": {1: 1, 2: 1, 3: 0, 4: 0}}
+    # %penerima from the list = served / listed
+    assert checks.percent(sum(counts["served"].values()), counts["must_serve"]) == Decimal("40.00")

@@ -27,6 +27,7 @@ from reporting.recipients.validation import (
     check_row,
     column_for_header,
     find_duplicates_in_file,
+    kecamatan_code,
     mask_nik,
     parse_date,
     validate_rows,
@@ -365,8 +366,65 @@ def test_birth_date_before_1900_is_rejected() -> None:
 def test_kode_kecamatan_must_be_a_known_dotted_code() -> None:
     (issue,) = row_issues(make_row(kode_kecamatan="18.12.99"))
     assert issue.message == "Kode Kecamatan 18.12.99 tidak terdaftar dalam kode wilayah Kemendagri"
-    (issue,) = row_issues(make_row(kode_kecamatan="181201"))
+    (issue,) = row_issues(make_row(kode_kecamatan="18-12-01"))
     assert issue.message.startswith("Kode Kecamatan harus berformat PP.KK.CC")
+    assert row_issues(make_row(kode_kecamatan="181201")) == []  # the code without dots
+
+
+# --- the list holds everyone who must be served; names and plain words (issue 11) ----------------------
+
+NAMES = {"tulang bawang tengah": "18.12.01", "tumijajar": "18.12.02"}
+
+
+def named_issues(row: dict[str, object]) -> list[Issue]:
+    return check_row(
+        row,
+        service_rule=ANY_AGE,
+        year=YEAR,
+        province_codes=PROVINCES,
+        kecamatan_codes=KECAMATANS,
+        kecamatan_names=NAMES,
+    )
+
+
+@pytest.mark.parametrize("status", ["Belum terlayani", "belum  TERLAYANI", "Tidak", "belum"])
+def test_citizen_not_yet_served_is_listed_without_a_service_date(status: str) -> None:
+    assert row_issues(make_row(tanggal_layanan=None, status_layanan=status)) == []
+    assert row_issues(make_row(tanggal_layanan="", status_layanan=status)) == []
+
+
+def test_empty_service_date_is_still_required_for_a_served_citizen() -> None:
+    for status in ("", "Sesuai standar", "Ya"):
+        issues = row_issues(make_row(tanggal_layanan=None, status_layanan=status))
+        assert Issue("tanggal_layanan", "Tanggal Layanan wajib diisi", ERROR) in issues
+
+
+def test_belum_terlayani_with_a_service_date_is_refused() -> None:
+    (issue,) = row_issues(make_row(status_layanan="Belum terlayani"))
+    assert issue == Issue("tanggal_layanan", "Tanggal Layanan harus kosong bila Status Layanan 'Belum terlayani'")
+
+
+def test_unserved_citizen_still_checked_for_the_services_sex() -> None:
+    rule = Eligibility.from_catalogue(IBU_HAMIL)
+    row = make_row(tanggal_layanan=None, status_layanan="Belum terlayani")
+    issues = check_row(row, service_rule=rule, year=YEAR, province_codes=PROVINCES, kecamatan_codes=KECAMATANS)
+    assert [issue.column for issue in issues] == ["jenis_kelamin"]
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [("Tulang Bawang Tengah", "18.12.01"), ("  TULANG   bawang tengah ", "18.12.01"), ("Kec. Tumijajar", "18.12.02")],
+)
+def test_kecamatan_by_name_is_accepted_with_a_warning_naming_the_code(written: str, code: str) -> None:
+    (issue,) = named_issues(make_row(kode_kecamatan=written))
+    assert issue.severity == WARNING and issue.column == "kode_kecamatan"
+    assert f"dibaca sebagai kode {code}" in issue.message
+    assert kecamatan_code(written, KECAMATANS, NAMES)[0] == code
+
+
+def test_unknown_kecamatan_name_is_an_error() -> None:
+    (issue,) = named_issues(make_row(kode_kecamatan="Bandar Lampung"))
+    assert issue.severity == ERROR and "atau nama kecamatan di daerah ini" in issue.message
 
 
 # --- eligibility ---------------------------------------------------------------------------------------
