@@ -48,7 +48,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "spm.language.ChosenLanguageMiddleware",  # Indonesian unless the user picks English (not Accept-Language)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -150,6 +150,7 @@ SPREADSHEET_MAX_SHARED_STRINGS_BYTES = 1024 * 1024 * 1024
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = config.parse_bool("SECURE_COOKIES", env("SECURE_COOKIES"), default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_FAILURE_VIEW = "spm.errors.csrf_failure"  # in the site layout, in Indonesian (issue 12)
 X_FRAME_OPTIONS = "DENY"
 BEHIND_HTTPS_PROXY = config.parse_bool("BEHIND_HTTPS_PROXY", env("BEHIND_HTTPS_PROXY"), default=False)
 if BEHIND_HTTPS_PROXY:

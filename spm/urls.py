@@ -50,3 +50,9 @@ urlpatterns = [
 admin.site.site_header = "e-SPM — Administrasi"
 admin.site.site_title = "e-SPM"
 admin.site.index_title = "Administrasi sistem"
+
+# Error pages in the site's layout and in Indonesian (issue 12).
+handler400 = "spm.errors.bad_request"
+handler403 = "spm.errors.permission_denied"
+handler404 = "spm.errors.page_not_found"
+handler500 = "spm.errors.server_error"
