@@ -88,7 +88,7 @@ class RuleSet:
     """
 
     version: str = "2021.1"
-    label: str = "Bawaan formula.md (Permendagri 59/2021)"
+    label: str = "Aturan bawaan Permendagri 59/2021"
     weight_recipients: Decimal = Decimal("0.8")
     weight_quality: Decimal = Decimal("0.2")
     cap_at_100: bool = True

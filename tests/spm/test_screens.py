@@ -100,3 +100,42 @@ def test_navigation_is_grouped_and_shows_only_groups_with_pages(client_for, oper
     assert "Pelaporan" in operator_body and "Perencanaan" in operator_body
     reviewer_body = client_for(reviewer).get(reverse("home")).content.decode()
     assert "Verifikasi" in reviewer_body and "Dasbor capaian" in reviewer_body
+
+
+def test_operator_home_lists_returned_reports_first_with_the_count_of_all_tasks(client_for, operator_a, reviewer):
+    from reporting.services import CommentInput, period_get_or_create, report_open, report_return, report_submit
+    from reporting.services.periods import quarter_of, today
+    from spm.models import BasicService
+    from tests.reporting.conftest import fill_completely
+
+    year, quarter = quarter_of(today())
+    period = period_get_or_create(region=operator_a.agency.region, year=year, quarter=quarter)
+    returned = BasicService.objects.get(code="1.02.K01")
+    report = fill_completely(report_open(user=operator_a, period=period, service=returned), operator_a)
+    report_submit(report=report, user=operator_a, expected_version=report.version)
+    report_return(report=report, user=reviewer, comments=[CommentInput("served", "Periksa lagi.")], summary="")
+    body = client_for(operator_a).get(reverse("home")).content.decode()
+    tasks = body.split('data-testid="tugas-berikutnya"')[1:]
+    assert len(tasks) == 3 and "1.02.K01" in tasks[0]
+    assert "1 laporan dikembalikan verifikator" in body and "Semua tugas (3)" in body
+
+
+def test_reviewer_home_counts_reports_and_targets_waiting(client_for, operator_a, reviewer):
+    from reporting.services import period_get_or_create, report_open, report_submit
+    from reporting.services.periods import quarter_of, today
+    from spm.models import BasicService
+    from targets.choices import TargetStatus
+    from targets.models import Target, TargetRevision
+    from tests.reporting.conftest import fill_completely
+
+    year, quarter = quarter_of(today())
+    period = period_get_or_create(region=reviewer.region, year=year, quarter=quarter)
+    service = BasicService.objects.get(code="1.02.K01")
+    report = fill_completely(report_open(user=operator_a, period=period, service=service), operator_a)
+    report_submit(report=report, user=operator_a, expected_version=report.version)
+    target = Target.objects.create(region=reviewer.region, service=service, year=year + 1)
+    TargetRevision.objects.create(target=target, number=1, status=TargetStatus.SUBMITTED, created_by=operator_a)
+    body = client_for(reviewer).get(reverse("home")).content.decode()
+    assert 'data-testid="jumlah-laporan-menunggu">1<' in body
+    assert 'data-testid="jumlah-target-menunggu">1<' in body and "1.02.K01" in body
+    assert "semua laporan: 1" in body
