@@ -180,3 +180,71 @@ def completeness_matrix(
         row = rows.setdefault(a.agency_id, MatrixRow(a.agency, []))
         row.cells.append(MatrixCell(a.service.code, a.service.name, status, late, report.pk if report else None))
     return period, list(rows.values())
+
+
+# --- Home pages: what to do next (issue 12) ---------------------------------------------------------------
+
+# The order an operator works in: a returned report first (the verifikator waits for it), then drafts, then reports
+# not yet started; submitted and approved ones need nothing.
+TASK_PRIORITY = {ReportStatus.RETURNED: 0, ReportStatus.DRAFT: 1, "not_started": 2}
+
+
+def operator_worklist(user, *, year: int, quarter: int) -> dict:
+    """The operator's open tasks of the triwulan, returned reports first, with the count of all its tasks."""
+    period, task_list = operator_tasks(user, year=year, quarter=quarter)
+    open_tasks = sorted(
+        (t for t in task_list if t.status in TASK_PRIORITY),
+        key=lambda t: (TASK_PRIORITY[t.status], t.assignment.service.affair.order, t.assignment.service.order),
+    )
+    returned = sum(1 for t in open_tasks if t.status == ReportStatus.RETURNED)
+    return {"period": period, "open_tasks": open_tasks, "returned": returned, "all_tasks": len(task_list)}
+
+
+def review_worklist(user, region, *, year: int, quarter: int) -> dict:
+    """What waits for the verifikator in the daerah: submitted reports and target revisions (with the count of
+    all reports and targets in scope) and the OPD with reports late for the triwulan."""
+    from reporting.achievements.dashboard import agency_timeliness
+    from targets.choices import TargetStatus
+    from targets.models import TargetRevision
+
+    reports = QuarterlyReport.objects.visible_to(user)
+    revisions = TargetRevision.objects.visible_to(user)
+    period = ReportingPeriod.objects.filter(region=region, year=year, quarter=quarter).first()
+    past_due = period is not None and period.due_date < today()
+    late = [
+        row
+        for row in agency_timeliness(region, year, quarter)
+        if row.late or (past_due and row.submitted < row.services)
+    ]
+    return {
+        "reports_waiting": reports.filter(status=ReportStatus.SUBMITTED).count(),
+        "reports_all": reports.count(),
+        "targets_waiting": list(
+            revisions.filter(status=TargetStatus.SUBMITTED)
+            .select_related("target__service")
+            .order_by("updated_at")[:10]
+        ),
+        "targets_waiting_count": revisions.filter(status=TargetStatus.SUBMITTED).count(),
+        "targets_all": revisions.count(),
+        "late_agencies": late,
+        "review_period": period,
+    }
+
+
+def index_overview(region) -> dict:
+    """The daerah's latest IP-SPM and its coverage: how many of the services expected have a stored index."""
+    from reporting.achievements.dashboard import latest_period, region_dashboard
+
+    latest = latest_period(region)
+    if latest is None:
+        return {"index_period": None}
+    data = region_dashboard(region, *latest)
+    measured = len(data["service_rows"])
+    expected = measured + data["missing_services"]
+    return {
+        "index_period": latest,
+        "index_row": data["region_row"],
+        "index_measured": measured,
+        "index_expected": expected,
+        "index_coverage_pct": round(100 * measured / expected) if expected else 0,
+    }

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from spm.choices import Role
 from spm.roles import ROLES, ScopeKind
@@ -497,11 +498,11 @@ def can(user, action: str, obj: Any = None) -> bool:
 def require(user, action: str, obj: Any = None, message: str | None = None) -> None:
     """Raise PermissionDenied (with an Indonesian message) unless :func:`can` allows the action."""
     if not can(user, action, obj):
-        raise PermissionDenied(message or "Anda tidak berwenang melakukan tindakan ini.")
+        raise PermissionDenied(message or _("Anda tidak berwenang melakukan tindakan ini."))
 
 
 def require_page(user, page: str, message: str | None = None) -> None:
-    require(user, f"page.{page}", None, message or "Halaman ini tidak tersedia untuk peran Anda.")
+    require(user, f"page.{page}", None, message or _("Halaman ini tidak tersedia untuk peran Anda."))
 
 
 def get_object_for(user, queryset: QuerySet, action: str = "view", message: str | None = None, **lookup) -> Any:

@@ -1,5 +1,9 @@
 """Navigation per role for the base layout: each item is a page of the role table (``spm.roles``), shown
-only to users who may open it (``spm.access.can(user, "page.<name>")``), so no link leads to a refusal."""
+only to users who may open it (``spm.access.can(user, "page.<name>")``), so no link leads to a refusal.
+
+Items are grouped (``NavItem.group``) into a few headings of the side menu, so that the widest role's menu fits
+an office laptop (1280 px) without sideways scrolling; a group none of whose pages the user may open is not shown.
+"""
 
 from __future__ import annotations
 
@@ -16,29 +20,47 @@ class NavItem:
     label: str
     url_name: str
     page: str | None = None  # None = every signed-in user
+    group: str = ""  # key of NAV_GROUPS; "" = at the top, outside any group
 
     @property
     def url(self) -> str:
         return reverse(self.url_name)
 
 
+# The headings of the side menu, in their order.
+NAV_GROUPS: dict[str, str] = {
+    "reporting": _("Pelaporan"),
+    "achievement": _("Capaian"),
+    "planning": _("Perencanaan"),
+    "reference": _("Data rujukan"),
+}
+
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Beranda"), "home"),
-    NavItem(_("Organisasi & OPD"), "agency-list", "organisation"),
-    NavItem(_("OPD saya"), "agency-mine", "my_agency"),
-    NavItem(_("Laporan triwulan"), "reporting:tasks", "report_tasks"),
-    NavItem(_("Daerah"), "region-list", "regions"),
-    NavItem(_("Verifikasi"), "reporting:review-queue", "review_queue"),
-    NavItem(_("Matriks keterisian"), "reporting:matrix", "matrix"),
-    NavItem(_("Periode"), "reporting:periods", "periods"),
-    NavItem(_("Dasbor capaian"), "reporting:dashboard", "dashboard"),
-    NavItem(_("Capaian OPD"), "reporting:my-achievements", "my_achievements"),
-    NavItem(_("Peringkat IP-SPM"), "reporting:ranking", "ranking"),
-    NavItem(_("Target & rencana aksi"), "targets:target-list", "targets"),
-    NavItem(_("Laporan resmi"), "targets:official-report", "official_report"),
-    NavItem(_("Katalog SPM"), "catalogue"),
-    NavItem(_("Data penerima"), "reporting:recipients-home", "recipients"),
+    NavItem(_("Laporan triwulan"), "reporting:tasks", "report_tasks", "reporting"),
+    NavItem(_("Verifikasi"), "reporting:review-queue", "review_queue", "reporting"),
+    NavItem(_("Matriks keterisian"), "reporting:matrix", "matrix", "reporting"),
+    NavItem(_("Periode"), "reporting:periods", "periods", "reporting"),
+    NavItem(_("Data penerima"), "reporting:recipients-home", "recipients", "reporting"),
+    NavItem(_("Dasbor capaian"), "reporting:dashboard", "dashboard", "achievement"),
+    NavItem(_("Capaian OPD"), "reporting:my-achievements", "my_achievements", "achievement"),
+    NavItem(_("Peringkat IP-SPM"), "reporting:ranking", "ranking", "achievement"),
+    NavItem(_("Target & rencana aksi"), "targets:target-list", "targets", "planning"),
+    NavItem(_("Laporan resmi"), "targets:official-report", "official_report", "planning"),
+    NavItem(_("Organisasi & OPD"), "agency-list", "organisation", "reference"),
+    NavItem(_("OPD saya"), "agency-mine", "my_agency", "reference"),
+    NavItem(_("Daerah"), "region-list", "regions", "reference"),
+    NavItem(_("Katalog SPM"), "catalogue", None, "reference"),
 ]
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """One heading of the side menu with the items the user may open under it."""
+
+    key: str
+    label: str
+    items: list[NavItem]
 
 
 def navigation(request) -> dict:
@@ -46,4 +68,9 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [item for item in NAV_ITEMS if item.page is None or access.can(user, f"page.{item.page}")]
-    return {"nav_items": items, "user_role_label": access.role_label(user)}
+    groups = [NavGroup("", "", [item for item in items if not item.group])]
+    for key, label in NAV_GROUPS.items():
+        members = [item for item in items if item.group == key]
+        if members:
+            groups.append(NavGroup(key, label, members))
+    return {"nav_items": items, "nav_groups": groups, "user_role_label": access.role_label(user)}

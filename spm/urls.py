@@ -52,3 +52,9 @@ handler404 = "spm.api.views.not_found"  # JSON under /api/, the site's page else
 admin.site.site_header = "e-SPM — Administrasi"
 admin.site.site_title = "e-SPM"
 admin.site.index_title = "Administrasi sistem"
+
+# Error pages in the site's layout and in Indonesian (issue 12).
+handler400 = "spm.errors.bad_request"
+handler403 = "spm.errors.permission_denied"
+handler404 = "spm.errors.page_not_found"
+handler500 = "spm.errors.server_error"

@@ -8,6 +8,8 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from reporting.selectors import index_overview, operator_worklist, review_worklist
+from reporting.services.periods import quarter_of, today
 from spm import access
 from spm.choices import GovernmentLevel, RegionLevel
 from spm.models import Affair, Agency, BasicService, QualityComponent, Region, ServiceAssignment
@@ -16,7 +18,9 @@ from spm.roles import ScopeKind
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Landing page: what the user is responsible for, in its scope."""
+    """Landing page: what the user is responsible for, in its scope, and what to do next (issue 12): the
+    operator's open tasks with returned reports first; for the daerah, the reports and targets waiting for
+    verification and the late OPD; the latest IP-SPM with its coverage."""
     user = request.user
     scope = access.scope_of(user)
     context: dict = {"home": scope.kind}
@@ -29,6 +33,9 @@ def home(request: HttpRequest) -> HttpResponse:
         }
     elif scope.kind == ScopeKind.AGENCY:
         context["agency"] = user.agency
+        if access.can(user, "page.report_tasks"):
+            year, quarter = quarter_of(today())
+            context.update(operator_worklist(user, year=year, quarter=quarter))
         context["assignments"] = (
             ServiceAssignment.objects.visible_to(user)
             .select_related("service__affair")
@@ -36,6 +43,12 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     elif scope.kind == ScopeKind.DAERAH:
         context["daerah"] = user.region
+        year, quarter = quarter_of(today())
+        if access.can(user, "page.review_queue"):
+            context.update(review_worklist(user, user.region, year=year, quarter=quarter))
+            context["can_review"] = access.can(user, "report.review_any")
+        if access.can(user, "page.dashboard"):
+            context.update(index_overview(user.region))
         context["agencies"] = (
             Agency.objects.visible_to(user).annotate(service_count=Count("assignments")).order_by("name")
         )

@@ -26,6 +26,7 @@ import io
 import math
 import zipfile
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, NamedTuple
 
@@ -107,6 +108,14 @@ def save(workbook: Workbook, destination: str | Path | IO[bytes] | None = None) 
     return None
 
 
+def number_format_of(value: object) -> str:
+    """The cell format of a figure: thousands grouped, two decimals for a fraction, so a spreadsheet opened with
+    Indonesian regional settings shows 1.250 and 40,65 (Excel swaps the separators per locale)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return "General"
+    return "#,##0" if isinstance(value, int) else "#,##0.00"
+
+
 def write_table(ws, headers: Sequence[str], rows: Iterable[Sequence], title: str | None = None) -> None:
     """A styled header row, the rows (user text kept as text), frozen panes and sensible widths."""
     start = 1
@@ -120,7 +129,8 @@ def write_table(ws, headers: Sequence[str], rows: Iterable[Sequence], title: str
     widths = [len(h) for h in headers]
     for r, row in enumerate(rows, start=start + 1):
         for c, value in enumerate(row, start=1):
-            as_text(ws.cell(row=r, column=c, value=value))
+            cell = as_text(ws.cell(row=r, column=c, value=value))
+            cell.number_format = number_format_of(value)
             widths[c - 1] = max(widths[c - 1], min(len(str(value)) if value is not None else 0, 60))
     for c, width in enumerate(widths, start=1):
         ws.column_dimensions[ws.cell(row=start, column=c).column_letter].width = max(8, width + 2)

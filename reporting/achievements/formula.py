@@ -111,7 +111,7 @@ class RuleSet:
     """
 
     version: str = "2026.1"
-    label: str = "Bawaan formula.md (Permendagri 59/2021), mutu wajib dinyatakan"
+    label: str = "Aturan bawaan Permendagri 59/2021, mutu wajib dinyatakan"
     weight_recipients: Decimal = Decimal("0.8")
     weight_quality: Decimal = Decimal("0.2")
     cap_at_100: bool = True

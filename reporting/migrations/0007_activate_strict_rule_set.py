@@ -8,7 +8,7 @@ an admin chose is left as it is. Figures already stored keep naming the version 
 from django.db import migrations
 
 OLD, NEW = "2021.1", "2026.1"
-NEW_LABEL = "Bawaan formula.md (Permendagri 59/2021), mutu wajib dinyatakan"
+NEW_LABEL = "Aturan bawaan Permendagri 59/2021, mutu wajib dinyatakan"
 STRICT = {"quality_declaration": "strict", "quality_not_applicable": "exclude", "cap_each_component": True}
 
 

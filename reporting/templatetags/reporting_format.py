@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from reporting.choices import ReportStatus
-from spm.templatetags.spm_format import angka, desimal, persen, rupiah
+from spm.templatetags.spm_format import angka, desimal, persen, rupiah, triwulan
 
 register = template.Library()
 
@@ -28,7 +28,13 @@ def status_label(status: str) -> str:
 
 
 # Number formats live in one place (spm_format); registered here too so report templates load one library.
-for _name, _filter in (("angka", angka), ("rupiah", rupiah), ("persen", persen), ("desimal", desimal)):
+for _name, _filter in (
+    ("angka", angka),
+    ("rupiah", rupiah),
+    ("persen", persen),
+    ("desimal", desimal),
+    ("triwulan", triwulan),
+):
     register.filter(_name, _filter)
 
 

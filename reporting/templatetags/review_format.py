@@ -9,14 +9,20 @@ from django import template
 
 from reporting.templatetags.reporting_format import STATUS_STYLE
 from reporting.templatetags.reporting_format import status_label as _status_label
-from spm.templatetags.spm_format import angka, desimal, persen, rupiah
+from spm.templatetags.spm_format import angka, desimal, persen, rupiah, triwulan
 
 register = template.Library()
 
 MONEY_FIELDS = ("budget_allocated", "budget_realised")
 
 
-for _name, _filter in (("angka", angka), ("rupiah", rupiah), ("persen", persen), ("desimal", desimal)):
+for _name, _filter in (
+    ("angka", angka),
+    ("rupiah", rupiah),
+    ("persen", persen),
+    ("desimal", desimal),
+    ("triwulan", triwulan),
+):
     register.filter(_name, _filter)
 
 

@@ -17,6 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
@@ -272,7 +273,7 @@ def report_save_view(request: HttpRequest, pk: int) -> HttpResponse:
             response = render(request, "reporting/partials/_report_main.html", context)
             return reswap(retarget(response, "#report-main"), "outerHTML")
         return render(request, "reporting/partials/_saved.html", context)
-    messages.success(request, "Draf laporan tersimpan.")
+    messages.success(request, _("Draf laporan tersimpan."))
     return redirect(report)
 
 
@@ -297,7 +298,7 @@ def report_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_page(
             request, _report_for(request, pk), form=form, anchor_errors=errors, submit_errors=errors.get("__all__", [])
         )
-    messages.success(request, "Laporan diajukan ke verifikator. Anda akan diberi tahu bila laporan diverifikasi.")
+    messages.success(request, _("Laporan diajukan ke verifikator. Anda akan diberi tahu bila laporan diverifikasi."))
     if request.htmx:
         return HttpResponseClientRedirect(report.get_absolute_url())
     return redirect(report)
@@ -439,5 +440,5 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     ids = [parse_id(raw, Notification)] if raw else None
     count = notifications_mark_read(user=request.user, ids=ids)
     if ids is None:
-        messages.success(request, f"{count} notifikasi ditandai sudah dibaca.")
+        messages.success(request, _("%(n)s notifikasi ditandai sudah dibaca.") % {"n": count})
     return redirect("reporting:notifications")

@@ -21,6 +21,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reporting.choices import ExportKind, RecipientStatus
@@ -240,7 +241,7 @@ def recipients_import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Penyimpanan data penerima dimulai; statusnya tampil di bawah.")
+        messages.success(request, _("Penyimpanan data penerima dimulai; statusnya tampil di bawah."))
     return redirect(batch.get_absolute_url())
 
 
@@ -253,7 +254,9 @@ def recipients_import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.info(request, "Impor dibatalkan; berkas yang diunggah telah dihapus dan tidak ada data yang disimpan.")
+        messages.info(
+            request, _("Impor dibatalkan; berkas yang diunggah telah dihapus dan tidak ada data yang disimpan.")
+        )
     return redirect(batch.get_absolute_url())
 
 

@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from reporting.choices import PeriodStatus, Quarter, ReportStatus
@@ -239,7 +240,7 @@ def report_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(request, "Kunci laporan dibuka; laporan kembali menjadi draf OPD.")
+            messages.success(request, _("Kunci laporan dibuka; laporan kembali menjadi draf OPD."))
             return redirect("reporting:review", pk=report.pk)
     return _render_review(request, report, unlock_form=form)
 
@@ -372,7 +373,11 @@ def period_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _render_periods(request, region, create_form=form)
     period = period_get_or_create(region=region, year=form.cleaned_data["year"], quarter=form.cleaned_data["quarter"])
-    messages.success(request, f"Periode {period.label} tersedia; batas waktu {period.due_date:%d-%m-%Y}.")
+    messages.success(
+        request,
+        _("Periode %(label)s tersedia; batas waktu %(due)s.")
+        % {"label": period.label, "due": f"{period.due_date:%d-%m-%Y}"},
+    )
     return redirect(_periods_url(region))
 
 

@@ -58,6 +58,19 @@ def persen(value) -> str:
     return shown if shown == "—" else f"{shown} %"
 
 
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+@register.filter
+def triwulan(quarter, year=None) -> str:
+    """The one way a period is written: 4 → "TW IV"; with the year (``q|triwulan:year``) "TW IV 2026"."""
+    try:
+        label = f"TW {ROMAN[int(quarter)]}"
+    except (KeyError, TypeError, ValueError):
+        return str(quarter)
+    return f"{label} {year}" if year not in (None, "") else label
+
+
 # The same thousands format under the name the report pages use.
 angka = register.filter("angka", ribuan)
 

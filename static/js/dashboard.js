@@ -9,7 +9,7 @@
     new Chart(affairs, {
       type: "bar",
       data: { labels: data.affairs.labels, datasets: [{ label: "IP-SPM", data: data.affairs.values, backgroundColor: data.affairs.values.map((v) => bands(v ?? 0)) }] },
-      options: { indexAxis: "y", scales: { x: { min: 0, max: 100 } }, plugins: { legend: { display: false } }, animation: false },
+      options: { locale: "id-ID", indexAxis: "y", scales: { x: { min: 0, max: 100 } }, plugins: { legend: { display: false } }, animation: false },
     });
   }
   const trend = document.getElementById("grafik-tren");
@@ -17,7 +17,7 @@
     new Chart(trend, {
       type: "line",
       data: { labels: data.trend.labels, datasets: [{ label: "IP-SPM", data: data.trend.values, borderColor: "#0b4f8a", tension: 0.2, spanGaps: true }] },
-      options: { scales: { y: { min: 0, max: 100 } }, animation: false },
+      options: { locale: "id-ID", scales: { y: { min: 0, max: 100 } }, animation: false },
     });
   }
 })();

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from spm import access
 from spm.models import BasicService
@@ -58,7 +59,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
                     unit_cost=_int(request.POST.get("unit_cost")),
                 ),
             )
-            messages.success(request, "Kebutuhan disimpan.")
+            messages.success(request, _("Kebutuhan disimpan."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         query = region_query(request, region)

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from reporting.models import Achievement
 from spm import access
@@ -44,7 +45,7 @@ def official_report(request: HttpRequest) -> HttpResponse:
         try:
             if request.POST.get("action") == "generate":
                 services.official_report_request(user=request.user, region=region, year=year, quarter=quarter)
-                messages.success(request, "Laporan sedang dibuat; tautan unduh muncul setelah selesai.")
+                messages.success(request, _("Laporan sedang dibuat; tautan unduh muncul setelah selesai."))
             else:
                 form = EditionForm(request.POST)
                 if not form.is_valid():
@@ -52,7 +53,7 @@ def official_report(request: HttpRequest) -> HttpResponse:
                 services.edition_save(
                     user=request.user, region=region, year=year, quarter=quarter, data=form.to_input()
                 )
-                messages.success(request, "Narasi laporan disimpan.")
+                messages.success(request, _("Narasi laporan disimpan."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect(f"{reverse('targets:official-report')}?{query}")
@@ -74,8 +75,8 @@ def official_report(request: HttpRequest) -> HttpResponse:
         defaults = report_content.narrative_defaults(region, year, quarter, region_row=region_row)
         initial = {name: (getattr(edition, name, "") or defaults[name]) for name in report_content.NARRATIVE_FIELDS}
         initial["signer_name"] = edition.signer_name if edition else ""
-        initial["due_date"] = edition.due_date if edition else (
-            report_content.annual_due_date(year) if quarter == ANNUAL else None
+        initial["due_date"] = (
+            edition.due_date if edition else (report_content.annual_due_date(year) if quarter == ANNUAL else None)
         )
         initial["submitted_on"] = edition.submitted_on if edition else None
         form = EditionForm(initial=initial, head_title=region.head_title)

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from spm import access
@@ -106,7 +107,7 @@ def plan_item_save(request: HttpRequest, pk: int) -> HttpResponse:
     )
     try:
         services.plan_item_save(user=request.user, item=item, data=data)
-        messages.success(request, f"{item.service.code} disimpan.")
+        messages.success(request, _("%(code)s disimpan.") % {"code": item.service.code})
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("targets:plan-detail", pk=item.plan_id)
@@ -129,10 +130,10 @@ def plan_transition(request: HttpRequest, pk: int) -> HttpResponse:
                 perkada_date=date,
                 document=request.FILES.get("signed_document"),
             )
-            messages.success(request, "Rencana aksi ditetapkan.")
+            messages.success(request, _("Rencana aksi ditetapkan."))
         else:
             services.plan_approve(user=request.user, plan=plan, comment=request.POST.get("comment", ""))
-            messages.success(request, "Rencana aksi disetujui.")
+            messages.success(request, _("Rencana aksi disetujui."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("targets:plan-detail", pk=plan.pk)

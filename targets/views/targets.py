@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from spm import access
@@ -109,9 +110,9 @@ def target_detail(request: HttpRequest, year: int, code: str) -> HttpResponse:
                 )
                 if request.POST.get("action") == "submit":
                     services.target_submit(revision=revision, user=request.user)
-                    messages.success(request, "Target diajukan ke verifikator.")
+                    messages.success(request, _("Target diajukan ke verifikator."))
                 else:
-                    messages.success(request, "Target disimpan sebagai draf.")
+                    messages.success(request, _("Target disimpan sebagai draf."))
                 return redirect(_detail_url(request, region, service, year))
             except ValidationError as exc:
                 if hasattr(exc, "error_dict"):
@@ -155,10 +156,10 @@ def target_review(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if request.POST.get("action") == "approve":
             services.target_approve(revision=revision, user=request.user, comment=comment)
-            messages.success(request, "Target disetujui dan berlaku sebagai jumlah yang harus dilayani.")
+            messages.success(request, _("Target disetujui dan berlaku sebagai jumlah yang harus dilayani."))
         else:
             services.target_return(revision=revision, user=request.user, comment=comment)
-            messages.warning(request, "Target dikembalikan ke OPD.")
+            messages.warning(request, _("Target dikembalikan ke OPD."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     url = reverse("targets:target-detail", kwargs={"year": target.year, "code": target.service.code})
@@ -213,7 +214,7 @@ def target_import(request: HttpRequest) -> HttpResponse:
         if result is None or not result.ok:
             context.update(result=result, sheet_errors=sheet_errors)
             return render(request, "targets/target_import.html", context)
-        messages.success(request, f"{result.saved} target diimpor sebagai draf.")
+        messages.success(request, _("%(n)s target diimpor sebagai draf.") % {"n": result.saved})
         return redirect("targets:target-list")
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)

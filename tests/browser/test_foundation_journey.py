@@ -39,7 +39,7 @@ def test_each_role_sees_only_its_scope(page, screenshot, demo):
     login(page, "operator.dinkes", DEMO_PASSWORD)
     rows = page.get_by_test_id("tabel-layanan-opd").locator("tbody tr")
     assert rows.count() == 12
-    assert page.get_by_text("Pelayanan kesehatan ibu hamil").is_visible()
+    assert rows.get_by_text("Pelayanan kesehatan ibu hamil").is_visible()
     screenshot("beranda-operator")
     response = page.goto(f"/opd/{disdik.pk}/")
     assert response.status == 404

@@ -44,7 +44,10 @@ IBU_HAMIL = {
     "sex": "P",
     "age": [10, 55],
     "severity": "warning",
-    "note": "sex P is certain; the age band is conventional",
+    "note": (
+        "Jenis kelamin P (perempuan) pasti; rentang usia 10–55 tahun hanya kelaziman, di luar rentang itu diberi "
+        "peringatan, tidak ditolak."
+    ),
 }
 PENDIDIKAN_DASAR = {"age": [7, 15], "severity": "error"}
 
