@@ -31,6 +31,12 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """404: under /api/ the JSON refusal the schema describes (an integrator's client never parses an HTML
+    page); elsewhere the site's page."""
+    if request.path.startswith("/api/"):
+        from spm.api.views import not_found
+
+        return not_found(request, exception)
     return _page(request, "404.html", 404, request_path=request.path)
 
 

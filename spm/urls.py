@@ -47,7 +47,6 @@ urlpatterns = [
     path("metrics", observability.metrics_view, name="metrics"),
 ]
 
-handler404 = "spm.api.views.not_found"  # JSON under /api/, the site's page elsewhere
 
 admin.site.site_header = "e-SPM — Administrasi"
 admin.site.site_title = "e-SPM"

@@ -2,7 +2,6 @@
 
 from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
-from django.views import defaults
 from rest_framework import permissions, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -70,12 +69,9 @@ class ServiceAssignmentViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 def not_found(request, exception=None):
-    """Django's 404 for a URL no route matches (``handler404``): under /api/ the JSON refusal the schema
-    describes (``{"detail": ...}``), so an integrator's client never has to parse an HTML page; elsewhere the
-    site's page."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
-    return defaults.page_not_found(request, exception)
+    """The JSON 404 of the API (``{"detail": ...}``) for a URL no route matches; ``spm.errors.page_not_found``
+    (the ``handler404``) answers with it under /api/."""
+    return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
 
 
 def exception_handler(exc, context):
