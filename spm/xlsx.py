@@ -32,7 +32,7 @@ from typing import IO, NamedTuple
 
 from django.http import HttpResponse
 from import_export.formats import base_formats
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -182,6 +182,30 @@ class SafeXLSX(base_formats.XLSX):
         limits = zipcheck.configured_limits().tighter(max_unpacked_bytes=TABLE_MAX_UNPACKED_BYTES)
         zipcheck.check_package(io.BytesIO(in_stream) if isinstance(in_stream, bytes) else in_stream, limits)
         return super().create_dataset(in_stream, **kwargs)
+
+
+def formula_cells(content: bytes, *, limit: int = 50) -> list[tuple[int, str]]:
+    """(row number, column) of the formula cells of a workbook's first sheet (at most ``limit``).
+
+    An import reads values, never formulas: openpyxl and django-import-export would hand over a formula's
+    cached value (or its text), which the user never typed. The package must have passed
+    :func:`spm.zipcheck.check_package` first."""
+    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    try:
+        found: list[tuple[int, str]] = []
+        headers: list[str] = []
+        for number, row in enumerate(workbook.worksheets[0].iter_rows(), start=1):
+            if number == 1:
+                headers = [str(getattr(cell, "value", "") or "").strip() for cell in row]
+            for index, cell in enumerate(row):
+                if getattr(cell, "data_type", None) == "f":
+                    column = headers[index] if index < len(headers) and headers[index] else get_column_letter(index + 1)
+                    found.append((number, column))
+                    if len(found) >= limit:
+                        return found
+        return found
+    finally:
+        workbook.close()
 
 
 class SafeCSV(base_formats.CSV):

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from import_export import fields, resources, widgets
 
 from spm.models import QualityComponent
-from spm.xlsx import SafeXLSX
+from spm.xlsx import SafeXLSX, formula_cells
 from spm.zipcheck import PackageError
 from targets.models import Target
 from targets.services import ImportRow, TargetInput
@@ -115,6 +115,17 @@ class TargetResource(resources.Resource):
             return [], [(0, "berkas", str(exc))]
         except Exception:  # noqa: BLE001 - any unreadable workbook is the same error to the user
             return [], [(0, "berkas", "Berkas bukan xlsx yang dapat dibaca.")]
+        formulas = formula_cells(content)
+        if formulas:
+            return [], [
+                (
+                    row,
+                    column,
+                    f"Baris {row} kolom {column}: rumus tidak diperbolehkan; ketik nilainya (salin sel, "
+                    "lalu Tempel Khusus > Nilai).",
+                )
+                for row, column in formulas
+            ]
         headers = [str(h or "").strip() for h in (dataset.headers or [])]
         missing = [c for c in ("kode_daerah", "kode_layanan", "tahun", "harus_dilayani") if c not in headers]
         if missing:

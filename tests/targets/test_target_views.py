@@ -200,6 +200,22 @@ def test_import_reports_row_and_column_errors_and_writes_nothing(client_for, ope
     assert not Target.objects.exists()
 
 
+def test_a_formula_cell_in_the_target_workbook_is_an_error_naming_row_and_column(client_for, operator_a, daerah):
+    """An import reads what the user typed, never a formula's cached value (issue 10)."""
+    upload = _workbook([["18.12", "1.02.K01", 2026, "=2*500", 40, 12, 4]])
+    response = client_for(operator_a).post(IMPORT, {"file": upload, "action": "dry_run"})
+    errors = response.context["sheet_errors"]
+    assert errors == [
+        (
+            2,
+            "harus_dilayani",
+            "Baris 2 kolom harus_dilayani: rumus tidak diperbolehkan; ketik nilainya (salin sel, "
+            "lalu Tempel Khusus > Nilai).",
+        )
+    ]
+    assert "batch" not in response.context and not Target.objects.exists()
+
+
 def test_import_refused_to_leader(client_for, leader):
     assert client_for(leader).get(IMPORT).status_code == 403
 
