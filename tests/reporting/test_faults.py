@@ -30,7 +30,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.urls import reverse
 
-from reporting.choices import ImportStatus, ReportStatus
+from reporting.choices import ImportStatus, RecipientStatus, ReportStatus
 from reporting.models import Achievement, Recipient, RecipientImport
 from reporting.recipients import rows as recipient_rows
 from reporting.recipients.services import recipient_import_start
@@ -69,8 +69,10 @@ def faults(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.RECIPIENT_IMPORT_HEARTBEAT_TIMEOUT = 1  # the watchdog, called by the test, judges quickly
     queue = f"uji-gangguan-{uuid.uuid4().hex[:8]}"
-    old_queue = app.conf.task_default_queue
+    old_queue, old_routes = app.conf.task_default_queue, app.conf.task_routes
     app.conf.task_always_eager, app.conf.task_default_queue = False, queue  # (eager is restored by conftest)
+    # Every task to this test's queue: the routes by kind (imports, achievements …) would send them elsewhere.
+    app.conf.task_routes = {"*": {"queue": queue}}
     database_url, _ = worker_database_url(tmp_path)
     workers: list[subprocess.Popen] = []
 
@@ -94,7 +96,7 @@ def faults(tmp_path, settings):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
-    app.conf.task_default_queue = old_queue
+    app.conf.task_default_queue, app.conf.task_routes = old_queue, old_routes
     _forget_unacked(url, queue)
 
 
@@ -189,7 +191,7 @@ def _staged_list(batch: RecipientImport, rows: int) -> None:
             nik, name, _sex, birth, address, village, _district, served, _status, _note = _unique_person(i)
             staged.write(
                 f"{prefix}{nik}\t{name}\tP\t{birth.isoformat()}\t{address}\t{village}\t\\N\t"
-                f"{served.isoformat()}\t{(served.month - 1) // 3 + 1}\tsesuai\t{suffix}"
+                f"{served.isoformat()}\t{(served.month - 1) // 3 + 1}\t{RecipientStatus.SERVED.value}\t{suffix}"
             )
     RecipientImport.objects.filter(pk=batch.pk).update(
         status=ImportStatus.VALIDATED,
