@@ -216,7 +216,7 @@ def _wait_until_drained(broker: str, deadline: float) -> None:
     import redis
 
     queues = [name for group in QUEUE_GROUPS for name in group.split(",")]
-    app = Celery("uji-dua-proses", broker=broker, backend=broker)
+    app = Celery("uji-dua-proses", broker=broker, backend=broker, set_as_current=False)
     quiet = 0
     with redis.Redis.from_url(broker) as store:
         while quiet < 2:

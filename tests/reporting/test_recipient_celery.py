@@ -44,7 +44,7 @@ def test_a_real_worker_validates_an_uploaded_list(tmp_path, settings, monkeypatc
         queue=queue,
         extra_env={"MEDIA_ROOT": str(settings.MEDIA_ROOT)},
     )
-    client = Celery("uji", broker=url, backend=url)
+    client = Celery("uji", broker=url, backend=url, set_as_current=False)
     client.conf.update(task_serializer="json", result_serializer="json", accept_content=["json"])
     try:
         result = client.send_task("reporting.validate_recipient_import", args=[batch.pk], queue=queue)

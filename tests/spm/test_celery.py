@@ -38,7 +38,7 @@ def test_a_real_worker_on_redis_answers_the_diagnostic_task(tmp_path):
     queue = f"uji-{uuid.uuid4().hex[:8]}"
     database_url = None if os.environ.get("DATABASE_URL") else f"sqlite:///{tmp_path / 'worker.sqlite3'}"
     worker = start_worker(broker=url, name=queue, database_url=database_url, queue=queue)
-    client = Celery("uji", broker=url, backend=url)
+    client = Celery("uji", broker=url, backend=url, set_as_current=False)
     client.conf.update(task_serializer="json", result_serializer="json", accept_content=["json"])
     try:
         result = client.send_task("spm.diagnostics.ping", args=["halo-redis"], queue=queue)
