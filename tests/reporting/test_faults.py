@@ -159,7 +159,7 @@ def big_list(tmp_path_factory) -> Path:
 
 
 @pytest.mark.skip(
-    reason="passes alone; after the other real-worker tests of a session the killed worker's task never starts (Celery app state leaks between tests) - open in issue 10"
+@pytest.mark.skip(reason=KILL_TESTS_HELD)
 )
 def test_a_worker_killed_mid_validation_is_restarted_and_validates_once(
     faults, big_list, operator_a, daerah, service_a
@@ -228,7 +228,7 @@ def _backend_gone(pid: int) -> bool:
 
 
 @pytest.mark.skip(
-    reason="passes alone; after the other real-worker tests of a session the killed worker's task never starts (Celery app state leaks between tests) - open in issue 10"
+@pytest.mark.skip(reason=KILL_TESTS_HELD)
 )
 def test_a_worker_killed_mid_commit_stores_nothing_then_exactly_once(faults, operator_a, daerah, service_a):
     rows = 200_000  # a COPY of a few seconds, so the kill lands inside it
