@@ -158,9 +158,7 @@ def big_list(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.mark.skip(
 @pytest.mark.skip(reason=KILL_TESTS_HELD)
-)
 def test_a_worker_killed_mid_validation_is_restarted_and_validates_once(
     faults, big_list, operator_a, daerah, service_a
 ):
@@ -227,9 +225,7 @@ def _backend_gone(pid: int) -> bool:
         return cursor.fetchone()[0] == 0
 
 
-@pytest.mark.skip(
 @pytest.mark.skip(reason=KILL_TESTS_HELD)
-)
 def test_a_worker_killed_mid_commit_stores_nothing_then_exactly_once(faults, operator_a, daerah, service_a):
     rows = 200_000  # a COPY of a few seconds, so the kill lands inside it
     batch = recipient_import_start(
