@@ -38,26 +38,35 @@ def broker_configured() -> bool:
 @dataclasses.dataclass
 class CeleryWorkers(Ping):
     """A worker answers the ping and every declared queue has a consumer, over an explicit connection to
-    ``CELERY_BROKER_URL`` (the app's pooled connection may predate a settings change)."""
+    ``CELERY_BROKER_URL``.
+
+    The broadcast goes through a mailbox bound to that connection and to no producer pool: kombu's bound
+    mailbox otherwise publishes through the app's cached producer pool, whose connection may predate a
+    settings change (the check would then ask a broker nobody listens on and report no worker).
+    """
 
     def run(self) -> None:
         with self.app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
-            self._connection = connection
             try:
                 # One attempt: kombu would otherwise retry for seconds, longer than a probe may take.
                 connection.ensure_connection(max_retries=1, timeout=2)
-                replies = self.app.control.ping(timeout=self.timeout.total_seconds(), connection=connection)
+                replies = self._broadcast(connection, "ping")
             except (OSError, OperationalError) as exc:
                 raise ServiceUnavailable("Broker tidak dapat dihubungi") from exc
             if not replies:
                 raise ServiceUnavailable("Tidak ada worker Celery yang menjawab")
-            self.check_active_queues(*self.active_workers(replies))
+            self.check_active_queues(connection, *self.active_workers(replies))
 
-    def check_active_queues(self, *active_workers) -> None:
-        inspect = self.app.control.inspect(
-            list(active_workers), timeout=self.timeout.total_seconds(), connection=self._connection
-        )
-        consumed = {queue["name"] for queues in (inspect.active_queues() or {}).values() for queue in queues}
+    def _broadcast(self, connection, command: str, destination: list[str] | None = None) -> list[dict]:
+        mailbox = self.app.control.mailbox(connection)
+        mailbox._producer_pool = None  # publish on ``connection``, not on the app's pooled one
+        return mailbox._broadcast(
+            command, {}, destination, reply=True, timeout=self.timeout.total_seconds(), channel=None
+        ) or []
+
+    def check_active_queues(self, connection, *active_workers) -> None:
+        replies = self._broadcast(connection, "active_queues", list(active_workers))
+        consumed = {queue["name"] for reply in replies for queues in reply.values() for queue in queues}
         missing = sorted({queue.name for queue in settings.CELERY_TASK_QUEUES} - consumed)
         if missing:
             raise ServiceUnavailable(f"Tidak ada worker untuk antrean: {', '.join(missing)}")

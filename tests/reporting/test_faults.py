@@ -61,9 +61,14 @@ def _broker() -> str:
     return url
 
 
-# Passes alone; after the other real-worker tests of a session the killed worker's task never starts (Celery
-# app state leaks between tests). Held until that is found (issue 10 stays open for it).
-KILL_TESTS_HELD = "passes alone; held until the Celery state leaking from earlier real-worker tests is found"
+def _route_everything_to(queue: str | None, routes) -> None:
+    """Send every task to ``queue`` (or back to the settings' routes). Celery caches its router, the routing
+    table and the default queue on first use: without forgetting them, the second test of a session would
+    still send its tasks to the first test's (deleted) queue, where no worker listens."""
+    app.conf.task_routes = {"*": {"queue": queue}} if queue else routes
+    app.amqp.flush_routes()
+    for cached in ("router", "default_queue"):
+        app.amqp.__dict__.pop(cached, None)
 
 
 @pytest.fixture
@@ -77,7 +82,7 @@ def faults(tmp_path, settings):
     old_queue, old_routes = app.conf.task_default_queue, app.conf.task_routes
     app.conf.task_always_eager, app.conf.task_default_queue = False, queue  # (eager is restored by conftest)
     # Every task to this test's queue: the routes by kind (imports, achievements …) would send them elsewhere.
-    app.conf.task_routes = {"*": {"queue": queue}}
+    _route_everything_to(queue, old_routes)
     database_url, _ = worker_database_url(tmp_path)
     workers: list[subprocess.Popen] = []
 
@@ -101,7 +106,8 @@ def faults(tmp_path, settings):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
-    app.conf.task_default_queue, app.conf.task_routes = old_queue, old_routes
+    app.conf.task_default_queue = old_queue
+    _route_everything_to(None, old_routes)
     _forget_unacked(url, queue)
 
 
@@ -158,7 +164,6 @@ def big_list(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.mark.skip(reason=KILL_TESTS_HELD)
 def test_a_worker_killed_mid_validation_is_restarted_and_validates_once(
     faults, big_list, operator_a, daerah, service_a
 ):
@@ -225,7 +230,6 @@ def _backend_gone(pid: int) -> bool:
         return cursor.fetchone()[0] == 0
 
 
-@pytest.mark.skip(reason=KILL_TESTS_HELD)
 def test_a_worker_killed_mid_commit_stores_nothing_then_exactly_once(faults, operator_a, daerah, service_a):
     rows = 200_000  # a COPY of a few seconds, so the kill lands inside it
     batch = recipient_import_start(

@@ -95,8 +95,16 @@ def redis_broker(settings):
 
 @pytest.mark.integration
 def test_readiness_needs_a_worker_for_every_queue_and_the_worker_keeps_the_request_id(
-    client, redis_broker, tmp_path
+    client, redis_broker, tmp_path, monkeypatch
 ):
+    # The app's producer pool cached on another broker (as after earlier tests, or a settings change) must not
+    # fool the check: it broadcasts on the configured broker's own connection.
+    from kombu import pools
+
+    from spm.celery import app
+
+    monkeypatch.setattr(app.amqp, "_producer_pool", pools.producers[app.connection_for_write("memory://")])
+
     without_worker = client.get(reverse("health-ready"))
     assert without_worker.status_code == 503
     assert without_worker.json()["checks"]["broker"] == "OK"
