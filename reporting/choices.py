@@ -65,6 +65,10 @@ class NotificationKind(models.TextChoices):
     SUBMITTED = "submitted", _("Laporan diajukan")
     REMINDER = "reminder", _("Pengingat batas waktu")
     UNLOCKED = "unlocked", _("Laporan dibuka kembali")
+    # Provincial evaluation (evaluation app): a request for correction, its answer, its closing
+    CORRECTION = "perbaikan", _("Permintaan perbaikan dari provinsi")
+    CORRECTION_ANSWERED = "dijawab", _("Permintaan perbaikan dijawab")
+    CORRECTION_CLOSED = "pp_tutup", _("Permintaan perbaikan ditutup")
 
 
 # --- Data penerima layanan dasar (recipient lists) ------------------------------------------------------

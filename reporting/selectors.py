@@ -38,6 +38,9 @@ def report_queryset():
 
 def report_detail(report: QuarterlyReport, user) -> dict:
     """Everything the entry and review pages show about a report."""
+    # The evaluation app's one read interface into the report page (imported here: it reads reporting too).
+    from evaluation.selectors import requests_for_report
+
     previous = previous_report(report)
     _rules_row, rules = active_rules()
     values = report_values(report, previous=previous, rules=rules)
@@ -70,6 +73,8 @@ def report_detail(report: QuarterlyReport, user) -> dict:
         "changes": list(report.changes.select_related("actor").order_by("-created_at", "-id")[:200]),
         "changes_since_review": changes_since_last_review(report) if report.status == ReportStatus.SUBMITTED else None,
         "days_left": (report.period.due_date - today()).days,
+        # The provinsi's requests for correction about this report belong to its history.
+        "correction_requests": requests_for_report(report, user),
     }
 
 
@@ -97,9 +102,18 @@ class Task:
     @property
     def is_late(self) -> bool:
         """Submitted after the due date, or still not submitted once it has passed (as in the matrix)."""
-        if self.report and self.report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
-            return self.report.is_late
-        return self.days_left < 0
+        if self.report is None:
+            return report_is_late("not_started", False, self.period.due_date, today())
+        return report_is_late(self.report.status, self.report.is_late, self.period.due_date, today())
+
+
+def report_is_late(status: str, submitted_late: bool, due_date: dt.date, on: dt.date) -> bool:
+    """Timeliness (ketepatan waktu) of one report, the one rule of every matrix and task list: a submitted or
+    approved report is late when it was submitted after the due date; any other (a draft, a returned report, one
+    not started) is late once the due date has passed."""
+    if status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
+        return submitted_late
+    return on > due_date
 
 
 def completeness_of(report: QuarterlyReport) -> list[checks.SectionState]:
@@ -173,10 +187,7 @@ def completeness_matrix(
     for a in assignments:
         report = reports.get(a.service_id)
         status = report.status if report else "not_started"
-        if report and report.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED):
-            late = report.is_late
-        else:
-            late = on > period.due_date
+        late = report_is_late(status, bool(report and report.is_late), period.due_date, on)
         row = rows.setdefault(a.agency_id, MatrixRow(a.agency, []))
         row.cells.append(MatrixCell(a.service.code, a.service.name, status, late, report.pk if report else None))
     return period, list(rows.values())

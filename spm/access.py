@@ -148,7 +148,8 @@ def _compute_scope(user) -> Scope:
         return Scope(**base)
     if kind == ScopeKind.PROVINCE:
         children = Region.objects.filter(parent_id=user.region_id).values_list("pk", flat=True)
-        return Scope(**base, region_ids=frozenset({user.region_id, *children}), home_region_id=user.region_id)
+        own = {user.region_id} if spec.covers_own_region else set()
+        return Scope(**base, region_ids=frozenset({*own, *children}), home_region_id=user.region_id)
     return Scope(**base, region_ids=frozenset({user.region_id}), home_region_id=user.region_id)
 
 
@@ -218,6 +219,9 @@ SCOPE_RULES: dict[str, ScopeRule] = {
     "targets.actionplan": ScopeRule(operator="daerah"),
     "targets.reportedition": ScopeRule(operator="none"),
     "targets.generatedreport": ScopeRule(region="edition__region", operator="none"),
+    # Provincial evaluation: addressed to a daerah (its verifikator answers), not to an OPD.
+    "evaluation.correctionrequest": ScopeRule(operator="none"),
+    "evaluation.annualevaluation": ScopeRule(operator="none"),
 }
 
 
@@ -335,6 +339,42 @@ def _reviewer_of(user, region_id: int, perm: str) -> bool:
     """The verifikator (Bagian Pemerintahan) of the daerah, with the permission."""
     scope = scope_of(user)
     return scope.kind == ScopeKind.DAERAH and scope.home_region_id == region_id and _perm(user, perm)
+
+
+def _evaluator_of(user, region_id: int, perm: str) -> bool:
+    """The Evaluator Provinsi (Biro Pemerintahan) of the kab/kota's provinsi, with the permission: a provinsi
+    evaluates its kabupaten/kota, never its own reports."""
+    scope = scope_of(user)
+    return (
+        scope.kind == ScopeKind.PROVINCE
+        and region_id != scope.home_region_id
+        and scope.covers_region(region_id)
+        and _perm(user, perm)
+    )
+
+
+def _correction_create(user, region) -> bool:
+    return scope_of(user).is_admin or _evaluator_of(user, region.pk, "evaluation.add_correctionrequest")
+
+
+def _correction_answer(user, request) -> bool:
+    from evaluation.choices import RequestStatus
+
+    if request.status != RequestStatus.OPEN:
+        return False
+    return scope_of(user).is_admin or _reviewer_of(user, request.region_id, "evaluation.answer_correctionrequest")
+
+
+def _correction_close(user, request) -> bool:
+    from evaluation.choices import RequestStatus
+
+    if request.status == RequestStatus.CLOSED:
+        return False
+    return scope_of(user).is_admin or _evaluator_of(user, request.region_id, "evaluation.close_correctionrequest")
+
+
+def _annual_evaluation_edit(user, region) -> bool:
+    return scope_of(user).is_admin or _evaluator_of(user, region.pk, "evaluation.change_annualevaluation")
 
 
 def _report_edit(user, report) -> bool:
@@ -471,6 +511,11 @@ RULES: dict[str, Callable[..., bool]] = {
     "plan.item_edit": _plan_item_edit,
     "official_report.write": _official_write,
     "period.manage": _admin_only,
+    # Provincial evaluation of kab/kota (subject: the kab/kota Region, or the request)
+    "correction.create": _correction_create,
+    "correction.answer": _correction_answer,
+    "correction.close": _correction_close,
+    "annual_evaluation.edit": _annual_evaluation_edit,
     # The personal-data access log: everyone reads their own (page "personal_data_log"); only admins read
     # another user's (an audit under UU 27/2022).
     "personal_data_log.view_others": _admin_only,
@@ -544,6 +589,19 @@ def reviewers_of(region_id: int | None) -> QuerySet:
         if spec.scope == ScopeKind.DAERAH and "reporting.review_quarterlyreport" in spec.permissions
     ]
     return User.objects.filter(role__in=roles, region_id=region_id, is_active=True)
+
+
+def evaluators_of(region_id: int | None) -> QuerySet:
+    """The active Evaluator Provinsi of a kab/kota's provinsi (they hear the answers to their requests)."""
+    from spm.models import Region, User
+
+    roles = [
+        role
+        for role, spec in ROLES.items()
+        if spec.scope == ScopeKind.PROVINCE and "evaluation.close_correctionrequest" in spec.permissions
+    ]
+    province = Region.objects.filter(pk=region_id).values("parent_id")
+    return User.objects.filter(role__in=roles, region_id__in=province, is_active=True)
 
 
 def services_allowed(user, action: str, region: Region, services: QuerySet) -> QuerySet:

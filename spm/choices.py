@@ -45,4 +45,5 @@ class Role(models.TextChoices):
     REVIEWER = "verifikator", _("Verifikator (Bagian Pemerintahan)")
     LEADER = "pimpinan", _("Pimpinan")
     PROVINCIAL_VIEWER = "provinsi", _("Peninjau Provinsi")
+    PROVINCIAL_EVALUATOR = "evaluator_prov", _("Evaluator Provinsi (Biro Pemerintahan)")
     ADMIN = "admin", _("Admin Sistem")

@@ -41,6 +41,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Verifikasi"), "reporting:review-queue", "review_queue", "reporting"),
     NavItem(_("Matriks keterisian"), "reporting:matrix", "matrix", "reporting"),
     NavItem(_("Periode"), "reporting:periods", "periods", "reporting"),
+    NavItem(_("Evaluasi provinsi"), "evaluation:province", "provincial_evaluation", "reporting"),
+    NavItem(_("Permintaan perbaikan"), "evaluation:request-list", "correction_requests", "reporting"),
     NavItem(_("Data penerima"), "reporting:recipients-home", "recipients", "reporting"),
     NavItem(_("Dasbor capaian"), "reporting:dashboard", "dashboard", "achievement"),
     NavItem(_("Capaian OPD"), "reporting:my-achievements", "my_achievements", "achievement"),

@@ -279,6 +279,8 @@ class User(AbstractUser):
     - operator: one OPD (``agency``); its daerah is the OPD's daerah
     - verifikator (Bagian Pemerintahan) and pimpinan: one daerah (``region``)
     - peninjau provinsi: one provinsi (``region``) and its kabupaten/kota
+    - evaluator provinsi (Biro Pemerintahan): the kabupaten/kota of one provinsi (``region``), not the provinsi's
+      own reports
     - admin: everything
     """
 
@@ -305,7 +307,8 @@ class User(AbstractUser):
             ),
             models.CheckConstraint(
                 name="user_scoped_role_has_region",
-                condition=~Q(role__in=[Role.REVIEWER, Role.LEADER, Role.PROVINCIAL_VIEWER]) | Q(region__isnull=False),
+                condition=~Q(role__in=[Role.REVIEWER, Role.LEADER, Role.PROVINCIAL_VIEWER, Role.PROVINCIAL_EVALUATOR])
+                | Q(region__isnull=False),
             ),
         ]
 
@@ -337,7 +340,7 @@ class User(AbstractUser):
         if scope == ScopeKind.DAERAH and (not self.region_id or not self.region.is_daerah):
             errors["region"] = _("Verifikator dan pimpinan harus terhubung ke satu daerah (provinsi/kabupaten/kota).")
         if scope == ScopeKind.PROVINCE and (not self.region_id or self.region.level != RegionLevel.PROVINCE):
-            errors["region"] = _("Peninjau provinsi harus terhubung ke satu provinsi.")
+            errors["region"] = _("Peninjau dan evaluator provinsi harus terhubung ke satu provinsi.")
         if errors:
             raise ValidationError(errors)
 

@@ -27,6 +27,13 @@ class RegionQuerySet(models.QuerySet):
     def provinces(self) -> RegionQuerySet:
         return self.filter(level=RegionLevel.PROVINCE)
 
+    def districts_of(self, region) -> RegionQuerySet:
+        """The kecamatan of a daerah: its own for a kabupaten/kota, those of all its kab/kota for a provinsi
+        (a provinsi reports its 14 jenis for citizens of the whole provinsi)."""
+        if region.level == RegionLevel.PROVINCE:
+            return self.filter(level=RegionLevel.DISTRICT, parent__parent=region)
+        return self.filter(level=RegionLevel.DISTRICT, parent=region)
+
     def visible_to(self, user: User) -> RegionQuerySet:
         """The daerah whose data the user may see."""
         return restrict(self.daerah(), user)
@@ -49,9 +56,11 @@ class AgencyQuerySet(models.QuerySet):
         """OPD a user may see: an operator only its own; others the OPD of the daerah in scope."""
         return restrict(self, user)
 
+
 class ServiceAssignmentQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> ServiceAssignmentQuerySet:
         return restrict(self, user)
+
 
 class UserManager(DjangoUserManager):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
@@ -62,6 +71,7 @@ class UserManager(DjangoUserManager):
     def visible_to(self, user: User) -> models.QuerySet:
         """Users an admin manages; a verifikator sees the users of its daerah (to know who to contact)."""
         return restrict(self.all(), user)
+
 
 __all__ = [
     "AgencyQuerySet",

@@ -19,7 +19,9 @@ class ScopeKind:
     """Which data a role's scope covers (see :class:`spm.access.Scope`)."""
 
     ALL = "all"  # every daerah (admin)
-    PROVINCE = "province"  # one provinsi and its kabupaten/kota (``User.region`` is a provinsi)
+    # one provinsi and its kabupaten/kota (``User.region`` is a provinsi); without the provinsi itself when the
+    # role's ``covers_own_region`` is False (the Evaluator Provinsi evaluates the kab/kota, not its own reports)
+    PROVINCE = "province"
     DAERAH = "daerah"  # one daerah (``User.region``)
     AGENCY = "agency"  # one OPD (``User.agency``): the services it is pengampu of in its daerah
 
@@ -30,12 +32,15 @@ class RoleSpec:
 
     ``pages`` are the page-level capabilities (``spm.access.can(user, "page.<name>")``): they decide the
     navigation and the page gates; what a user may do to one object is decided per object in ``spm.access``.
+    ``covers_own_region``: for a provinsi-scoped role, whether the provinsi's own data (its OPD's reports) is in
+    the scope besides its kabupaten/kota.
     """
 
     group_name: str
     scope: str
     permissions: tuple[str, ...]
     pages: frozenset[str]
+    covers_own_region: bool = True
 
 
 _CATALOGUE_VIEW = (
@@ -53,6 +58,9 @@ _OFFICIAL_VIEW = ("targets.view_reportedition", "targets.view_generatedreport")
 # for the roles that work with the lists (UU 27/2022 data minimisation).
 _RECIPIENT_VIEW = ("reporting.view_recipient", "reporting.view_recipientimport")
 _RECIPIENT_PERSONAL_DATA = ("reporting.view_recipient_nik", "reporting.export_recipient")
+# Provincial evaluation (evaluasi oleh Gubernur sebagai wakil Pemerintah Pusat): everyone in the daerah's scope
+# reads the requests for correction addressed to it; the verifikator answers them.
+_EVALUATION_VIEW = ("evaluation.view_correctionrequest", "evaluation.view_annualevaluation")
 # Pages every role has: "Data pribadi yang saya akses" (the user's own rows of the personal-data access log).
 _COMMON_PAGES = frozenset({"personal_data_log"})
 
@@ -91,22 +99,69 @@ ROLES: dict[str, RoleSpec] = {
             "targets.approve_actionplan",
             *_RECIPIENT_VIEW,
             *_RECIPIENT_PERSONAL_DATA,
+            *_EVALUATION_VIEW,
+            "evaluation.answer_correctionrequest",
         ),
         pages=_COMMON_PAGES
-        | {"organisation", "review_queue", "matrix", "dashboard", "targets", "official_report", "recipients"},
+        | {
+            "organisation",
+            "review_queue",
+            "matrix",
+            "dashboard",
+            "targets",
+            "official_report",
+            "recipients",
+            "correction_requests",
+        },
     ),
     Role.LEADER: RoleSpec(
         group_name="Pimpinan",
         scope=ScopeKind.DAERAH,
-        permissions=(*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW, *_OFFICIAL_VIEW, *_RECIPIENT_VIEW),
+        permissions=(
+            *_CATALOGUE_VIEW,
+            *_REPORT_VIEW,
+            *_TARGET_VIEW,
+            *_OFFICIAL_VIEW,
+            *_RECIPIENT_VIEW,
+            *_EVALUATION_VIEW,
+        ),
         pages=_COMMON_PAGES
-        | {"organisation", "review_queue", "matrix", "dashboard", "targets", "official_report", "recipients"},
+        | {
+            "organisation",
+            "review_queue",
+            "matrix",
+            "dashboard",
+            "targets",
+            "official_report",
+            "recipients",
+            "correction_requests",
+        },
     ),
     Role.PROVINCIAL_VIEWER: RoleSpec(
         group_name="Peninjau Provinsi",
         scope=ScopeKind.PROVINCE,
         permissions=(*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW, *_RECIPIENT_VIEW),
         pages=_COMMON_PAGES | {"organisation", "regions", "review_queue", "matrix", "ranking", "recipients"},
+    ),
+    # Biro Pemerintahan of the provinsi: evaluates its kabupaten/kota (PP 2/2018 Pasal 12, Permendagri 59/2021
+    # pembinaan dan pengawasan) — reads their reports, sends requests for correction, keeps the annual
+    # evaluation. Not the provinsi's own reports (those are its own verifikator's), nor recipients' personal data.
+    Role.PROVINCIAL_EVALUATOR: RoleSpec(
+        group_name="Evaluator Provinsi",
+        scope=ScopeKind.PROVINCE,
+        permissions=(
+            *_CATALOGUE_VIEW,
+            *_REPORT_VIEW,
+            *_TARGET_VIEW,
+            *_EVALUATION_VIEW,
+            "evaluation.add_correctionrequest",
+            "evaluation.close_correctionrequest",
+            "evaluation.add_annualevaluation",
+            "evaluation.change_annualevaluation",
+        ),
+        pages=_COMMON_PAGES
+        | {"regions", "review_queue", "matrix", "ranking", "provincial_evaluation", "correction_requests"},
+        covers_own_region=False,
     ),
     Role.ADMIN: RoleSpec(
         group_name="Admin Sistem",
@@ -124,6 +179,8 @@ ROLES: dict[str, RoleSpec] = {
                 "targets",
                 "official_report",
                 "recipients",
+                "provincial_evaluation",
+                "correction_requests",
             }
         ),
     ),

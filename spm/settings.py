@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "spm",
     "reporting",
     "targets",
+    "evaluation",
 ]
 
 MIDDLEWARE = [

@@ -28,6 +28,7 @@ urlpatterns = [
     path("akun/kata-sandi/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("laporan/", include("reporting.urls")),
     path("rencana/", include("targets.urls")),
+    path("evaluasi/", include("evaluation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("spm.api.urls")),

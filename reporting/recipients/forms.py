@@ -83,7 +83,7 @@ class RecipientFilter(django_filters.FilterSet):
 
     def __init__(self, *args, region: Region, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["kecamatan"].queryset = region.children.order_by("name")
+        self.filters["kecamatan"].queryset = Region.objects.districts_of(region).order_by("name")
         for name in self.filters:
             css = (
                 "form-select form-select-sm"

@@ -85,11 +85,11 @@ class RecipientImportError(Exception):
 
 def recipients_template(service: BasicService, *, region: Region | None = None, year: int | None = None) -> bytes:
     """The xlsx template of a jenis pelayanan dasar (headers, instructions with its eligibility, dropdowns,
-    formats, a valid example row); for a kabupaten/kota, with its kecamatan codes as a dropdown."""
+    formats, a valid example row); for a daerah, with its kecamatan codes as a dropdown (a provinsi: all of them)."""
     year = year or timezone.localdate().year
     districts: list[tuple[str, str]] = []
-    if region is not None and region.level == RegionLevel.REGENCY_CITY:
-        districts = list(region.children.order_by("code").values_list("code", "name"))
+    if region is not None and region.is_daerah:
+        districts = list(Region.objects.districts_of(region).order_by("code").values_list("code", "name"))
     return recipient_xlsx.recipients_template(service, year=year, region=region, districts=districts)
 
 
@@ -327,9 +327,7 @@ def _validate_file(batch: RecipientImport, path: str, workdir: Path) -> Recipien
     # Kecamatan may be written by name (case and spacing ignored): the names of this daerah's kecamatan.
     names = {
         kecamatan_key(name): code
-        for name, code in Region.objects.filter(parent_id=batch.region_id, level=RegionLevel.DISTRICT).values_list(
-            "name", "code"
-        )
+        for name, code in Region.objects.districts_of(batch.region).values_list("name", "code")
     }
     rule = recipient_xlsx.eligibility_of(batch.service)
     example_nik = recipient_xlsx.example_row(batch.service, year=batch.year)["nik"]

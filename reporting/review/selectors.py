@@ -16,10 +16,10 @@ from reporting import anchors, checks
 from reporting.choices import ReportStatus, Section, StageStatus
 from reporting.models import Evidence, QuarterlyReport, ReportingPeriod
 from reporting.querysets import quality_with_component
-from reporting.selectors import MATRIX_STATUSES, MatrixRow, completeness_of
-from reporting.services.periods import quarter_of, today
+from reporting.selectors import MATRIX_STATUSES, MatrixRow, completeness_of, report_is_late
+from reporting.services.periods import default_due_date, quarter_of, today
 from spm import access
-from spm.models import Region
+from spm.models import Affair, BasicService, Region
 
 QUEUE_TABS = (ReportStatus.SUBMITTED, ReportStatus.RETURNED, ReportStatus.APPROVED)
 FIRST_YEAR = 2020
@@ -224,6 +224,101 @@ class MatrixTotals:
 def matrix_totals(rows: Sequence[MatrixRow]) -> MatrixTotals:
     counts = {s: sum(r.count(s) for r in rows) for s in MATRIX_STATUSES}
     return MatrixTotals(counts, sum(r.late for r in rows), sum(len(r.cells) for r in rows))
+
+
+# --- The matrix one level up: daerah × urusan (the provinsi evaluates its kab/kota) -------------------------
+
+
+@dataclass
+class AffairCell:
+    """The reports of one daerah in one urusan for a triwulan: a count per status, the late ones, the jenis
+    expected (every jenis of the urusan at the daerah's level, whether or not an OPD is assigned to it)."""
+
+    affair: Affair
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(MATRIX_STATUSES, 0))
+    late: int = 0
+    expected: int = 0
+
+    @property
+    def sent(self) -> int:
+        """Reports submitted or approved: what the daerah has sent up."""
+        return self.counts[ReportStatus.SUBMITTED] + self.counts[ReportStatus.APPROVED]
+
+    @property
+    def state(self) -> str:
+        """complete (every jenis sent), partial, none, or empty (no jenis of this urusan at this level)."""
+        if not self.expected:
+            return "empty"
+        return "complete" if self.sent == self.expected else ("partial" if self.sent else "none")
+
+
+@dataclass
+class DaerahRow:
+    """One kab/kota of the provincial matrix: its cells per urusan and its period (None: not yet opened)."""
+
+    region: Region
+    cells: list[AffairCell]
+    due_date: dt.date
+    period: ReportingPeriod | None
+
+    def count(self, status: str) -> int:
+        return sum(c.counts[status] for c in self.cells)
+
+    @property
+    def late(self) -> int:
+        return sum(c.late for c in self.cells)
+
+    @property
+    def expected(self) -> int:
+        return sum(c.expected for c in self.cells)
+
+    @property
+    def sent(self) -> int:
+        return sum(c.sent for c in self.cells)
+
+    @property
+    def completeness_pct(self) -> int:
+        """Share of the expected reports submitted or approved (tingkat keterisian of the daerah)."""
+        return round(100 * self.sent / self.expected) if self.expected else 0
+
+
+def province_matrix(
+    regions: Iterable[Region], *, year: int, quarter: int, on: dt.date | None = None
+) -> tuple[list[Affair], list[DaerahRow]]:
+    """Daerah × urusan for a triwulan: the completeness and timeliness of every daerah given, in four queries
+    whatever their number (affairs, jenis, periods, reports). Cells follow the daerah matrix's rules (status of
+    each report, :func:`reporting.selectors.report_is_late`); a jenis without a report is "not started". Read
+    only: a period not yet opened is not created, its default due date is used."""
+    on = on or today()
+    regions = list(regions)
+    affairs = list(Affair.objects.order_by("order", "code"))
+    levels = {r.government_level for r in regions}
+    services = list(BasicService.objects.active().filter(level__in=levels).values_list("pk", "affair_id", "level"))
+    periods = {
+        p.region_id: p
+        for p in ReportingPeriod.objects.filter(region__in=[r.pk for r in regions], year=year, quarter=quarter)
+    }
+    reports = {
+        (region_id, service_id): (status, late)
+        for region_id, service_id, status, late in QuarterlyReport.objects.filter(
+            period__in=[p.pk for p in periods.values()]
+        ).values_list("region_id", "service_id", "status", "is_late")
+    }
+    rows: list[DaerahRow] = []
+    for region in regions:
+        period = periods.get(region.pk)
+        due = period.due_date if period else default_due_date(year, quarter)
+        cells = {a.pk: AffairCell(a) for a in affairs}
+        for service_id, affair_id, level in services:
+            if level != region.government_level:
+                continue
+            cell = cells[affair_id]
+            status, submitted_late = reports.get((region.pk, service_id), ("not_started", False))
+            cell.expected += 1
+            cell.counts[status] += 1
+            cell.late += report_is_late(status, submitted_late, due, on)
+        rows.append(DaerahRow(region, list(cells.values()), due, period))
+    return affairs, rows
 
 
 def default_quarter(region: Region) -> tuple[int, int]:
