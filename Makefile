@@ -16,7 +16,7 @@ run: setup
 # Idempotent: migrate, load the catalogue and regions, create the demo daerah and its users.
 setup: venv vendor pdf-deps
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input
-	DEBUG=$${DEBUG:-1} $(PY) manage.py setup_demo
+	DEBUG=$${DEBUG:-1} $(PY) manage.py setup_demo --laporan
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-dev.txt
