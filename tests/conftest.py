@@ -249,3 +249,40 @@ def client_for(client):
         return client
 
     return _login
+
+
+# --- Provincial personas (issue 14) -------------------------------------------------------------------------
+OTHER_PROVINCE_CODE = "11"  # Aceh
+
+
+@pytest.fixture
+def provincial_evaluator(province):
+    """The Evaluator Provinsi (Biro Pemerintahan) of Lampung: its kab/kota, read-only on their figures."""
+    return UserFactory(username="evaluator_provinsi", role=Role.PROVINCIAL_EVALUATOR, region=province)
+
+
+@pytest.fixture
+def other_evaluator(reference_data):
+    """The Evaluator Provinsi of another provinsi (Aceh): Lampung's kab/kota do not exist for it."""
+    return UserFactory(
+        username="evaluator_aceh",
+        role=Role.PROVINCIAL_EVALUATOR,
+        region=Region.objects.get(code=OTHER_PROVINCE_CODE),
+    )
+
+
+@pytest.fixture
+def province_agency(province) -> Agency:
+    """Dinas Sosial Provinsi Lampung, pengampu of the provincial social services."""
+    return _agency_with_services(province, "Dinas Sosial Provinsi", "Dinsos Prov", ["1.06.P1", "1.06.P2"])
+
+
+@pytest.fixture
+def province_operator(province_agency):
+    return UserFactory(username="operator_provinsi", role=Role.OPERATOR, agency=province_agency)
+
+
+@pytest.fixture
+def province_reviewer(province):
+    """The provinsi's own verifikator: the provinsi's reports only, not its kab/kota's."""
+    return UserFactory(username="verifikator_provinsi", role=Role.REVIEWER, region=province)
