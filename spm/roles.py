@@ -143,9 +143,11 @@ ROLES: dict[str, RoleSpec] = {
         permissions=(*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW, *_RECIPIENT_VIEW),
         pages=_COMMON_PAGES | {"organisation", "regions", "review_queue", "matrix", "ranking", "recipients"},
     ),
-    # Biro Pemerintahan of the provinsi: evaluates its kabupaten/kota (PP 2/2018 Pasal 12, Permendagri 59/2021
-    # pembinaan dan pengawasan) — reads their reports, sends requests for correction, keeps the annual
-    # evaluation. Not the provinsi's own reports (those are its own verifikator's), nor recipients' personal data.
+    # Biro Pemerintahan of the provinsi: evaluates its kabupaten/kota (pembinaan dan pengawasan by the Gubernur,
+    # see evaluation.models) — reads their reports, sends requests for correction, keeps the annual evaluation.
+    # Not the provinsi's own reports (those are its own verifikator's). Recipient lists as the Peninjau Provinsi
+    # reads them (counts, masked lists: the completeness of the named data is part of the evaluation); never
+    # full NIKs nor exports (UU 27/2022 data minimisation).
     Role.PROVINCIAL_EVALUATOR: RoleSpec(
         group_name="Evaluator Provinsi",
         scope=ScopeKind.PROVINCE,
@@ -153,6 +155,7 @@ ROLES: dict[str, RoleSpec] = {
             *_CATALOGUE_VIEW,
             *_REPORT_VIEW,
             *_TARGET_VIEW,
+            *_RECIPIENT_VIEW,
             *_EVALUATION_VIEW,
             "evaluation.add_correctionrequest",
             "evaluation.close_correctionrequest",
@@ -160,7 +163,15 @@ ROLES: dict[str, RoleSpec] = {
             "evaluation.change_annualevaluation",
         ),
         pages=_COMMON_PAGES
-        | {"regions", "review_queue", "matrix", "ranking", "provincial_evaluation", "correction_requests"},
+        | {
+            "regions",
+            "review_queue",
+            "matrix",
+            "ranking",
+            "recipients",
+            "provincial_evaluation",
+            "correction_requests",
+        },
         covers_own_region=False,
     ),
     Role.ADMIN: RoleSpec(

@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from evaluation.services import correction_request_create
 from reporting.choices import ImportMode
 from reporting.models import Achievement, AchievementLevel, Evidence, Recipient
 from reporting.recipients.services import recipient_import_start, recipient_import_validate
@@ -34,7 +35,7 @@ from tests.reporting.recipients_support import people, upload, xlsx_bytes
 from tests.targets.conftest import target_input
 
 OK, LOGIN = "ok", "login"
-PERSONAS = (
+PERSONAS_BY_ROW = (
     "operator_a",
     "operator_b",
     "reviewer",
@@ -44,6 +45,10 @@ PERSONAS = (
     "outsider",
     "anonymous",
 )
+# The Evaluator Provinsi of Lampung (the world's provinsi) and of another provinsi (Aceh): their answers are the
+# EVALUATOR_COLUMNS below, one pair per cell.
+EVALUATORS = ("provincial_evaluator", "other_evaluator")
+PERSONAS = (*PERSONAS_BY_ROW, *EVALUATORS)
 YEAR = 2026
 
 pytestmark = pytest.mark.django_db
@@ -62,10 +67,13 @@ class World:
     revision: object  # a submitted target revision (1.02.K01)
     plan: object  # a draft rencana aksi
     achievement: Achievement | None
+    correction: object = None  # an open request for correction from Lampung's evaluator about ``submitted``
 
 
 @pytest.fixture
-def world(operator_a, operator_b, reviewer, daerah, service_a, media, django_capture_on_commit_callbacks) -> World:
+def world(
+    operator_a, operator_b, reviewer, daerah, service_a, media, django_capture_on_commit_callbacks, provincial_evaluator
+) -> World:
     period = period_get_or_create(region=daerah, year=YEAR, quarter=2)
     period.due_date = timezone.localdate() + dt.timedelta(days=30)
     period.opens_on = min(period.opens_on, period.due_date)
@@ -76,6 +84,9 @@ def world(operator_a, operator_b, reviewer, daerah, service_a, media, django_cap
         region=daerah, service=world.approved.service, level=AchievementLevel.SERVICE, is_current=True
     ).first()
     assert world.achievement is not None, "approving a report stores its achievement"
+    world.correction = correction_request_create(
+        user=provincial_evaluator, region=daerah, year=YEAR, quarter=2, report=world.submitted, message="Cek bukti."
+    )
     return world
 
 
@@ -148,10 +159,10 @@ class Cell:
 
 
 def _expect(*answers) -> dict:
-    """The answers in PERSONAS order; anonymous defaults to LOGIN."""
-    if len(answers) == len(PERSONAS) - 1:
+    """The answers in PERSONAS_BY_ROW order; anonymous defaults to LOGIN."""
+    if len(answers) == len(PERSONAS_BY_ROW) - 1:
         answers = (*answers, LOGIN)
-    return dict(zip(PERSONAS, answers, strict=True))
+    return dict(zip(PERSONAS_BY_ROW, answers, strict=True))
 
 
 def _report_form(report) -> dict:
@@ -162,6 +173,8 @@ def _report_form(report) -> dict:
 R = "reporting:"
 T = "targets:"
 D = "?daerah=18.12"
+E = "evaluation:"
+Q = "?daerah=18.12&tahun=2026&triwulan=2"
 CELLS = [
     # --- Laporan triwulan ---------------------------------------------------------------------------
     Cell(
@@ -325,6 +338,53 @@ CELLS = [
         _expect(OK, 404, OK, OK, OK, OK, 404),
     ),
     Cell("period.manage", "get", lambda w: reverse(R + "periods"), _expect(403, 403, 403, 403, 403, OK, 403)),
+    # --- Evaluasi provinsi (permintaan perbaikan, evaluasi tahunan) ---------------------------------------
+    Cell(
+        "provincial_evaluation.view",
+        "get",
+        lambda w: reverse(E + "province"),
+        _expect(403, 403, 403, 403, 403, OK, 403),
+    ),
+    Cell(
+        "correction_request.list",
+        "get",
+        lambda w: reverse(E + "request-list"),
+        _expect(403, 403, OK, OK, 403, OK, OK),
+    ),
+    Cell(
+        "correction_request.view",
+        "get",
+        lambda w: reverse(E + "request-detail", args=[w.correction.pk]),
+        _expect(404, 404, OK, OK, OK, OK, 404),
+    ),
+    Cell(
+        "correction_request.create",
+        "post",
+        lambda w: reverse(E + "request-create") + Q,
+        _expect(403, 403, 403, 403, 403, OK, 404),
+        data=lambda w: {"kind": "perbaikan", "message": "Lengkapi bukti."},
+    ),
+    Cell(
+        "correction_request.answer",
+        "post",
+        lambda w: reverse(E + "request-answer", args=[w.correction.pk]),
+        _expect(404, 404, OK, 403, 403, OK, 404),
+        data=lambda w: {"answer": "Sudah dilengkapi."},
+    ),
+    Cell(
+        "correction_request.close",
+        "post",
+        lambda w: reverse(E + "request-close", args=[w.correction.pk]),
+        _expect(404, 404, 403, 403, 403, OK, 404),
+        data=lambda w: {"comment": ""},
+    ),
+    Cell(
+        "annual_evaluation.edit",
+        "post",
+        lambda w: reverse(E + "annual-edit", args=["18.12", YEAR]),
+        _expect(403, 403, 403, 403, 403, OK, 404),
+        data=lambda w: {"achievements": "Baik", "obstacles": "", "follow_up": ""},
+    ),
     # --- API ------------------------------------------------------------------------------------------
     Cell(
         "api.report.view",
@@ -370,6 +430,56 @@ CELLS = [
         api=True,
     ),
 ]
+
+
+# The two evaluators' answers per cell: (Lampung's evaluator, Aceh's evaluator). Lampung's reads the kab/kota's
+# reports, evidence, targets and achievements (read-only: 403 on every change), has no access to recipients'
+# personal data, and alone sends, closes and records the provincial evaluation; for Aceh's, Lampung's kab/kota
+# do not exist (404) — unless a page its role lacks refuses first (403, as for the Peninjau Provinsi: targets,
+# rencana aksi, laporan resmi); its own pages (evaluation, requests) open on its own provinsi.
+EVALUATOR_COLUMNS: dict[str, tuple] = {
+    "report.view": (OK, 404),
+    "report.edit": (403, 404),
+    "report.review_page": (OK, 404),
+    "report.approve": (403, 404),
+    "report.unlock": (403, 404),
+    "evidence.download": (OK, 404),
+    "evidence.delete": (403, 404),
+    "recipient_import.view": (OK, 404),
+    "recipient_import.error_report": (403, 404),
+    "recipient_import.cancel": (403, 404),
+    "recipient_import.upload_page": (403, 403),
+    "recipient_list.view": (OK, 404),
+    "recipient_list.export": (403, 404),
+    "recipient.view": (OK, 404),
+    "recipient.nik_search": (403, 404),
+    "personal_data_log.view": (OK, OK),
+    "personal_data_log.view_others": (403, 403),
+    "target.view": (403, 403),
+    "target.review": (403, 404),
+    "target.import_page": (403, 403),
+    "plan.view": (403, 403),
+    "plan.approve": (403, 404),
+    "official_report.view": (403, 403),
+    "official_report.write": (403, 403),
+    "achievement.explain": (OK, 404),
+    "period.manage": (403, 403),
+    "provincial_evaluation.view": (OK, OK),
+    "correction_request.list": (OK, OK),
+    "correction_request.view": (OK, 404),
+    "correction_request.create": (OK, 404),
+    "correction_request.answer": (403, 404),
+    "correction_request.close": (OK, 404),
+    "annual_evaluation.edit": (OK, 404),
+    "api.report.view": (OK, 404),
+    "api.report.approve": (403, 404),
+    "api.recipient_import.view": (OK, 404),
+    "api.recipient.view": (OK, 404),
+    "api.achievement.view": (OK, 404),
+    "api.agency.view": (OK, 404),
+}
+for _cell in CELLS:
+    _cell.expect.update(zip(EVALUATORS, EVALUATOR_COLUMNS[_cell.name], strict=True))
 
 
 def _outcome(response, api: bool) -> str | int:
@@ -434,6 +544,9 @@ def test_the_matrix_covers_every_persona_and_object_type():
         "achievement",
         "agency",
         "personal_data_log",
+        "provincial_evaluation",
+        "correction_request",
+        "annual_evaluation",
     }
     assert any(cell.api for cell in CELLS)
 
