@@ -180,13 +180,13 @@ def _demo_input(service: BasicService, quarter: int):
     )
 
 
-def demo_reports(*, on=None) -> int:
+def demo_reports(*, on=None, region_codes=None) -> int:
     """Reports of the last two ended triwulan for the demo daerah, written through the reporting services as
     the OPD's demo operator (else the admin) and approved by the daerah's verifikator (else the admin): the
     earlier triwulan complete and approved, the later one partly approved, submitted or draft. Submission
     times are then set before the due date (demo data only: the services stamp "now"), but for Kota Metro,
     which reports late. Reports that exist already are left as they are, so a second run changes nothing.
-    Returns the number of reports created."""
+    ``region_codes`` limits it to some of the demo daerah. Returns the number of reports created."""
     import datetime as dt
 
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -213,6 +213,8 @@ def demo_reports(*, on=None) -> int:
     pdf = _demo_pdf()
     created = 0
     for code, (approved_share, submitted_share) in DEMO_PROGRESS.items():
+        if region_codes is not None and code not in region_codes:
+            continue
         region = Region.objects.get(code=code)
         reviewer = User.objects.filter(role=Role.REVIEWER, region=region, is_active=True).first() or admin
         assignments = list(

@@ -33,6 +33,34 @@ def test_every_kabupaten_service_gets_its_pengampu(reference_data):
     assert Agency.objects.filter(region__code="18.12").count() == 8
 
 
+def test_the_provinsi_reports_its_14_jenis_through_its_own_opd(reference_data):
+    call_command("setup_demo")
+    assert ServiceAssignment.objects.filter(region__code="18").count() == 14
+    assert not ServiceAssignment.objects.filter(region__code="18", service__level="kabupaten_kota").exists()
+    assert User.objects.get(username="operator.dinsos.provinsi").agency.region.code == "18"
+    assert User.objects.get(username="evaluator.provinsi").role == Role.PROVINCIAL_EVALUATOR
+
+
+def test_demo_reports_cover_two_triwulan_and_a_second_run_adds_none(reference_data, settings, tmp_path):
+    import datetime as dt
+
+    from reporting.choices import ReportStatus
+    from reporting.models import QuarterlyReport
+    from spm.demo import demo_reports, demo_setup
+
+    settings.MEDIA_ROOT = tmp_path
+    demo_setup()
+    on = dt.date(2026, 11, 30)
+    assert demo_reports(on=on, region_codes={"18"}) == 28
+    assert demo_reports(on=on, region_codes={"18"}) == 0
+    reports = QuarterlyReport.objects.filter(region__code="18")
+    assert set(reports.values_list("period__quarter", flat=True)) == {2, 3}
+    assert reports.filter(period__quarter=2, status=ReportStatus.APPROVED).count() == 14
+    latest = set(reports.filter(period__quarter=3).values_list("status", flat=True))
+    assert latest == {ReportStatus.APPROVED, ReportStatus.SUBMITTED, ReportStatus.DRAFT}
+    assert not reports.filter(is_late=True).exists(), "the provinsi reports on time in the demo"
+
+
 def test_one_demo_user_per_role_who_can_log_in(reference_data, client):
     call_command("setup_demo")
     assert {a.role for a in DEMO_ACCOUNTS} == set(Role.values)
