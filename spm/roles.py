@@ -140,8 +140,9 @@ ROLES: dict[str, RoleSpec] = {
     Role.PROVINCIAL_VIEWER: RoleSpec(
         group_name="Peninjau Provinsi",
         scope=ScopeKind.PROVINCE,
-        permissions=(*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW, *_RECIPIENT_VIEW),
-        pages=_COMMON_PAGES | {"organisation", "regions", "review_queue", "matrix", "ranking", "recipients"},
+        permissions=(*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW, *_RECIPIENT_VIEW, *_EVALUATION_VIEW),
+        pages=_COMMON_PAGES
+        | {"organisation", "regions", "review_queue", "matrix", "ranking", "recipients", "correction_requests"},
     ),
     # Biro Pemerintahan of the provinsi: evaluates its kabupaten/kota (pembinaan dan pengawasan by the Gubernur,
     # see evaluation.models) — reads their reports, sends requests for correction, keeps the annual evaluation.
