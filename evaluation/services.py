@@ -17,6 +17,7 @@ from reporting.models import QuarterlyReport
 from reporting.services.notifications import notify
 from spm import access
 from spm.audit import record_transition
+from spm.choices import RegionLevel
 from spm.models import Region, User
 
 FIRST_YEAR = 2020  # the first year of e-SPM reporting (as reporting.review.selectors)
@@ -35,6 +36,12 @@ def _text(value: str | None, field: str, label: str, *, required: bool) -> str:
             }
         )
     return text
+
+
+def _check_regency(region: Region) -> None:
+    """The provinsi evaluates kabupaten/kota; its own reports are its verifikator's (admins pass the rules)."""
+    if region.level != RegionLevel.REGENCY_CITY:
+        raise ValidationError({"region": _("Evaluasi provinsi hanya untuk kabupaten/kota.")})
 
 
 def _check_year(year: int) -> None:
@@ -69,6 +76,7 @@ def correction_request_create(
     access.require(
         user, "correction.create", region, _("Hanya evaluator provinsi dari daerah ini yang dapat mengirim permintaan.")
     )
+    _check_regency(region)
     if kind not in RequestKind.values:
         raise ValidationError({"kind": _("Jenis permintaan tidak dikenal.")})
     if quarter not in (1, 2, 3, 4):
@@ -142,6 +150,7 @@ def annual_evaluation_save(
         region,
         _("Hanya evaluator provinsi dari daerah ini yang dapat mengisi evaluasi tahunan."),
     )
+    _check_regency(region)
     _check_year(year)
     values = {
         "achievements": _text(achievements, "achievements", _("Capaian"), required=False),

@@ -98,10 +98,9 @@ def province(request: HttpRequest) -> HttpResponse:
         "quarters": Quarter.choices,
     }
     if province is not None:
-        if request.GET.get("format") == "xlsx":
-            affairs, rows = selectors.province_recap(request.user, province, year=year, quarter=quarter)
-            return recap_response(province, year, quarter, affairs, rows)
         affairs, rows = selectors.province_recap(request.user, province, year=year, quarter=quarter)
+        if request.GET.get("format") == "xlsx":
+            return recap_response(province, year, quarter, affairs, rows)
         context.update(
             affairs=affairs,
             rows=rows,

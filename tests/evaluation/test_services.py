@@ -82,9 +82,12 @@ def test_the_evaluator_of_another_provinsi_is_refused(other_evaluator, daerah):
         _send(other_evaluator, daerah)
 
 
-def test_a_provinsi_does_not_evaluate_its_own_reports(provincial_evaluator, province):
+def test_a_provinsi_does_not_evaluate_its_own_reports(provincial_evaluator, admin_user, province):
     with pytest.raises(PermissionDenied):
         _send(provincial_evaluator, province)
+    with pytest.raises(ValidationError) as exc:
+        _send(admin_user, province)  # the rules let an admin act anywhere; the domain still refuses
+    assert "kabupaten/kota" in exc.value.message_dict["region"][0]
 
 
 @pytest.mark.parametrize("persona", ["provincial_evaluator", "outsider", "leader", "operator_a", "province_reviewer"])
