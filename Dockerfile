@@ -40,6 +40,7 @@ COPY manage.py ./
 COPY spm/ spm/
 COPY reporting/ reporting/
 COPY targets/ targets/
+COPY evaluation/ evaluation/
 COPY templates/ templates/
 COPY static/ static/
 COPY locale/ locale/
