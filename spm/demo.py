@@ -1,5 +1,6 @@
-"""The demo daerah used by ``make run``: Kabupaten Tulang Bawang Barat (18.12) and its provinsi, Lampung (18), each
-with its OPD, and one user per role; on request (``setup_demo --laporan``) reports of the last two triwulan.
+"""The demo daerah used by ``make run``: Kabupaten Tulang Bawang Barat (18.12), Kota Metro (18.72) and their provinsi,
+Lampung (18), each with its OPD, and one user per role (the provinsi with its own operator and verifikator); on
+request (``setup_demo --laporan``) reports of the last two triwulan.
 
 Idempotent: running it again changes nothing and never resets a password someone has changed.
 """
