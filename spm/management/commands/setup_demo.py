@@ -3,15 +3,14 @@
 from django.core.management.base import BaseCommand
 
 from spm.demo import DEMO_PASSWORD, demo_setup
-from spm.services import catalogue_load, regions_load
+from spm.services import reference_data_load
 
 
 class Command(BaseCommand):
     help = "Menyiapkan daerah demo (Kabupaten Tulang Bawang Barat), OPD, dan akun demo per peran."
 
     def handle(self, *args, **options) -> None:
-        catalogue_load()
-        regions_load()
+        reference_data_load()
         results = demo_setup()
         self.stdout.write(self.style.SUCCESS("Akun demo (kata sandi: %s):" % DEMO_PASSWORD))
         for account, created in results:
