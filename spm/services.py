@@ -307,7 +307,7 @@ def _file_rows(raw: dict, service: BasicService) -> list[ItemRow]:
                     component=component,
                     name=str(entry["item"]).strip(),
                     unit=str(entry.get("unit") or "").strip(),
-                    source=str(entry.get("source") or "").strip(),
+                    source=str(entry.get("source") or raw.get("source") or "").strip(),  # the list's, unless its own
                     confidence=_confidence(entry.get("confidence"), _confidence(raw.get("confidence"))),
                     note=str(entry.get("note") or "").strip(),
                 )
