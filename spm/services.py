@@ -347,7 +347,7 @@ def quality_items_load(*, path: Path = MUTU_ITEMS_FILE) -> LoadResult:
             continue
         if latest is not None:
             same = all(getattr(latest, k) == v for k, v in header.items()) and _list_rows(latest) == [
-                r.key() for r in _file_rows(raw, service)
+                r.key() for r in rows
             ]
             if same:
                 counts["unchanged"] += 1
