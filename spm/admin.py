@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -251,6 +252,13 @@ class QualityItemListAdmin(admin.ModelAdmin):
                 )
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return redirect("admin:spm_qualityitemlist_import")
+            except IntegrityError:  # another admin stored the same version at the same moment
+                self.message_user(
+                    request,
+                    gettext("Versi yang sama baru saja disimpan orang lain; ulangi konfirmasi."),
+                    messages.ERROR,
+                )
                 return redirect("admin:spm_qualityitemlist_import")
             self.message_user(
                 request,

@@ -287,6 +287,10 @@ class QualityItem(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        if self.item_list_id and self.component_id and self.component.service_id != self.item_list.service_id:
+            raise ValidationError({"component": _("Komponen mutu harus milik jenis pelayanan dasar daftar item ini.")})
+
 
 class FieldGuide(models.Model):
     """Petunjuk pengisian / definisi operasional of one field of the quarterly report (juknis beside the field).

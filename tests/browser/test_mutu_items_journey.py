@@ -106,9 +106,7 @@ def test_operator_fills_section_b_item_by_item_and_the_dashboard_agrees(
     expect(page.get_by_test_id("daftar-item-mutu")).to_contain_text("versi 1")
     # The juknis stands beside the inputs (not a hover tooltip) and the inputs point at it.
     expect(page.get_by_test_id("juknis-served").first).to_contain_text("paling sedikit 4 kali")
-    expect(page.get_by_label("Jumlah terlayani triwulan ini")).to_have_attribute(
-        "aria-describedby", " id_served_juknis"
-    )
+    expect(page.get_by_label("Jumlah terlayani triwulan ini")).to_have_attribute("aria-describedby", "id_served_juknis")
 
     page.get_by_label("Jumlah yang harus dilayani").fill("100")
     page.get_by_label("Jumlah terlayani triwulan ini").fill("80")

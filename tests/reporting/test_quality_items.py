@@ -199,7 +199,7 @@ def test_item_rows_carry_the_juknis_beside_them(item_report, operator_a, client_
     assert re.search(rf'name="{field}"[^>]*aria-describedby="juknis-item_required"', body, re.S)
     assert 'id="juknis-item_required"' in body
     # Scalar fields too, with the jenis's own definisi operasional for "terlayani".
-    assert 'aria-describedby=" id_served_juknis"' in body or 'aria-describedby="id_served_juknis"' in body
+    assert 'aria-describedby="id_served_juknis"' in body
     assert "paling sedikit 4 kali" in body
 
 

@@ -272,3 +272,15 @@ def test_kamus_query_count_does_not_grow_with_lists(client, item_lists, django_a
 
 def test_kamus_is_linked_from_the_navigation(client_for, operator_a):
     assert reverse("dictionary") in client_for(operator_a).get(reverse("home")).content.decode()
+
+
+def test_an_item_must_belong_to_a_component_of_its_list_jenis(item_lists):
+    from django.core.exceptions import ValidationError
+
+    from spm.models import QualityComponent
+
+    k08 = QualityItemList.objects.get(service__code="1.02.K08")
+    other = QualityComponent.objects.get(service__code="1.02.K01", code="sdm")
+    with pytest.raises(ValidationError) as error:
+        QualityItem(item_list=k08, component=other, name="Bidan").full_clean()
+    assert "harus milik jenis pelayanan dasar" in str(error.value)
