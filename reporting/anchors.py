@@ -10,11 +10,17 @@ from __future__ import annotations
 
 QUALITY = "quality"
 STAGE = "stage"
+ITEM = "item"
 
 
 def quality(code: str) -> str:
     """The anchor of a mutu component of the report (``quality-<code>``)."""
     return f"{QUALITY}-{code}"
+
+
+def item(item_id: int | str) -> str:
+    """The anchor of one item of the report's mutu item list (``item-<id>``)."""
+    return f"{ITEM}-{item_id}"
 
 
 def stage(code: str) -> str:
@@ -28,8 +34,9 @@ def form_field(anchor: str, part: str) -> str:
 
 
 def parse(anchor: str) -> tuple[str | None, str]:
-    """(``"quality"``/``"stage"``, code) for a component or tahapan anchor; (None, anchor) for anything else."""
-    for kind in (QUALITY, STAGE):
+    """(``"quality"``/``"stage"``/``"item"``, code) for a component, tahapan or item anchor; (None, anchor) for
+    anything else."""
+    for kind in (QUALITY, STAGE, ITEM):
         prefix = f"{kind}-"
         if anchor.startswith(prefix):
             return kind, anchor.removeprefix(prefix)
@@ -52,7 +59,7 @@ def section_of(anchor: str) -> str | None:
     if anchor in FIELD_SECTION:
         return str(FIELD_SECTION[anchor].value if hasattr(FIELD_SECTION[anchor], "value") else FIELD_SECTION[anchor])
     kind, _code = parse(anchor)
-    if kind == QUALITY:
+    if kind in (QUALITY, ITEM):
         return Section.QUALITY.value
     if kind == STAGE:
         return Section.STAGES.value

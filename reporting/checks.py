@@ -28,6 +28,42 @@ class QualityValue:
 
 
 @dataclass(frozen=True)
+class ItemValue:
+    """One item of the report's mutu item list: its target (dibutuhkan) and realisation (tersedia)."""
+
+    item_id: int
+    component: str  # the mutu component code it belongs to
+    label: str
+    required: int | None
+    met: int | None
+
+
+def component_totals(items: Sequence[ItemValue], *, cap_each: bool = True) -> dict[str, tuple[int | None, int | None]]:
+    """The mutu component figures (harus dipenuhi, terpenuhi) that items of a standar teknis add up to.
+
+    PP 2/2018 Pasal 1: a component (barang/jasa, SDM, petunjuk teknis/tata cara) is met by its items. Per
+    component, the sum of the items' targets and of their realisations; with ``cap_each`` (the rule set's
+    ``cap_each_component``) an item met above its target counts at its target, so 12 tablets of 10 cannot
+    offset a missing doctor. A component with any item left blank is blank itself (``None``): it is not
+    complete, and the engine reads it as 0, as it reads a blank component.
+    """
+    grouped: dict[str, list[ItemValue]] = {}
+    for value in items:
+        grouped.setdefault(value.component, []).append(value)
+    totals: dict[str, tuple[int | None, int | None]] = {}
+    for code, values in grouped.items():
+        required = None if any(v.required is None for v in values) else sum(v.required for v in values)
+        if any(v.met is None for v in values):
+            met = None
+        elif cap_each:
+            met = sum(v.met if v.required is None else min(v.met, v.required) for v in values)
+        else:
+            met = sum(v.met for v in values)
+        totals[code] = (required, met)
+    return totals
+
+
+@dataclass(frozen=True)
 class StageValue:
     code: str
     label: str
@@ -51,6 +87,7 @@ class ReportValues:
     solutions: str = ""
     flag_note: str = ""
     quality: Sequence[QualityValue] = field(default_factory=tuple)
+    items: Sequence[ItemValue] = field(default_factory=tuple)  # section B item by item (empty: per component)
     stages: Sequence[StageValue] = field(default_factory=tuple)
     evidence_count: int = 0
     previous_index: Decimal | None = None  # nilai of the previous triwulan, if any
@@ -143,10 +180,20 @@ def completeness(values: ReportValues) -> list[SectionState]:
         missing["A"].append("Jumlah yang harus dilayani")
     if values.served is None:
         missing["A"].append("Jumlah terlayani triwulan ini")
+    by_component: dict[str, list[ItemValue]] = {}
+    for item in values.items:
+        by_component.setdefault(item.component, []).append(item)
     for q in values.quality:
         if q.not_applicable:
             if not q.reason.strip():
                 missing["B"].append(f"{q.label}: alasan tidak berlaku")
+            continue
+        if q.code in by_component:  # entered item by item: name the items left blank
+            for item in by_component[q.code]:
+                if item.required is None:
+                    missing["B"].append(f"{item.label}: dibutuhkan")
+                if item.met is None:
+                    missing["B"].append(f"{item.label}: tersedia")
             continue
         if q.required is None:
             missing["B"].append(f"{q.label}: harus dipenuhi")
@@ -250,6 +297,21 @@ def submission_errors(values: ReportValues) -> dict[str, list[str]]:
     ):
         add("budget_justification", "Realisasi anggaran melebihi alokasi: tuliskan penjelasannya.")
     strict = values.rules.quality_declaration == "strict"
+    not_applicable = {q.code for q in values.quality if q.not_applicable}
+    for item in values.items:
+        if item.component in not_applicable:
+            continue
+        if strict and values.must_serve and item.required == 0:
+            add(
+                anchors.item(item.item_id),
+                f"{item.label}: jumlah yang dibutuhkan harus lebih dari 0, atau tandai komponennya tidak berlaku "
+                "dan tuliskan alasannya.",
+            )
+        if item.required is not None and item.met is not None and item.met > item.required:
+            add(
+                anchors.item(item.item_id),
+                f"{item.label}: jumlah tersedia ({item.met}) melebihi yang dibutuhkan ({item.required}).",
+            )
     for q in values.quality:
         if strict and values.must_serve and not q.not_applicable and q.required == 0:
             add(

@@ -123,12 +123,24 @@ class ReportForm(forms.Form):
         self.fields["solutions"] = _text(labels["solutions"], TEXT_LIMITS["solutions"], rows=4)
         self.fields["flag_note"] = _text(labels["flag_note"], TEXT_LIMITS["flag_note"], rows=2)
         self.quality_codes: list[str] = []
+        self.item_entries = list(report.item_entries.all()) if report.quality_item_list_id else []
+        self.item_components = {e.item.component_id for e in self.item_entries}
+        for entry in self.item_entries:
+            anchor = anchors.item(entry.item_id)
+            unit = f" ({entry.item.unit})" if entry.item.unit else ""
+            self.fields[anchors.form_field(anchor, "required")] = WholeNumberField(
+                label=f"{entry.item.name}{unit}: dibutuhkan"
+            )
+            self.fields[anchors.form_field(anchor, "met")] = WholeNumberField(
+                label=f"{entry.item.name}{unit}: tersedia"
+            )
         for entry in report.quality_entries.all():
             code, name = entry.component.code, entry.component.name
             self.quality_codes.append(code)
             anchor = anchors.quality(code)
-            self.fields[anchors.form_field(anchor, "required")] = WholeNumberField(label=f"{name}: harus dipenuhi")
-            self.fields[anchors.form_field(anchor, "met")] = WholeNumberField(label=f"{name}: terpenuhi")
+            if entry.component_id not in self.item_components:  # entered per component; else from its items
+                self.fields[anchors.form_field(anchor, "required")] = WholeNumberField(label=f"{name}: harus dipenuhi")
+                self.fields[anchors.form_field(anchor, "met")] = WholeNumberField(label=f"{name}: terpenuhi")
             self.fields[anchors.form_field(anchor, "not_applicable")] = forms.BooleanField(
                 label=f"{name}: tidak berlaku", required=False
             )
@@ -165,10 +177,17 @@ class ReportForm(forms.Form):
             scalars={name: data[name] for name in SCALAR_FIELDS},
             quality={
                 code: (
-                    data[anchors.form_field(anchors.quality(code), "required")],
-                    data[anchors.form_field(anchors.quality(code), "met")],
+                    data.get(anchors.form_field(anchors.quality(code), "required")),
+                    data.get(anchors.form_field(anchors.quality(code), "met")),
                 )
                 for code in self.quality_codes
+            },
+            items={
+                e.item_id: (
+                    data[anchors.form_field(anchors.item(e.item_id), "required")],
+                    data[anchors.form_field(anchors.item(e.item_id), "met")],
+                )
+                for e in self.item_entries
             },
             not_applicable={
                 code: data[anchors.form_field(anchors.quality(code), "reason")].strip()
@@ -195,6 +214,9 @@ def initial_for(report: QuarterlyReport) -> dict:
         initial[anchors.form_field(anchor, "met")] = entry.met
         initial[anchors.form_field(anchor, "not_applicable")] = entry.not_applicable
         initial[anchors.form_field(anchor, "reason")] = entry.not_applicable_reason
+    for entry in report.item_entries.all() if report.quality_item_list_id else ():
+        initial[anchors.form_field(anchors.item(entry.item_id), "required")] = entry.required
+        initial[anchors.form_field(anchors.item(entry.item_id), "met")] = entry.met
     for stage in report.stages.all():
         initial[anchors.form_field(anchors.stage(stage.stage), "status")] = stage.status
         initial[anchors.form_field(anchors.stage(stage.stage), "note")] = stage.note

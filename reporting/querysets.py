@@ -16,6 +16,13 @@ def quality_with_component() -> Prefetch:
     return Prefetch("quality_entries", queryset=QualityEntry.objects.select_related("component"))
 
 
+def item_entries_with_item() -> Prefetch:
+    """Prefetch of a report's mutu item rows (section B item by item) with their item and component."""
+    from reporting.models import QualityItemEntry
+
+    return Prefetch("item_entries", queryset=QualityItemEntry.objects.select_related("item__component"))
+
+
 class ReportingPeriodQuerySet(models.QuerySet):
     def visible_to(self, user) -> ReportingPeriodQuerySet:
         return restrict(self, user)
@@ -33,7 +40,7 @@ class QuarterlyReportQuerySet(models.QuerySet):
         return self.filter(period__year=year, period__quarter=quarter)
 
     def with_related(self) -> QuarterlyReportQuerySet:
-        return self.select_related("period", "region", "service__affair", "agency")
+        return self.select_related("period", "region", "service__affair", "agency", "quality_item_list")
 
 
 class AchievementQuerySet(models.QuerySet):

@@ -15,7 +15,7 @@ from reporting import checks
 from reporting.achievements.services import active_rules
 from reporting.choices import ReportStatus
 from reporting.models import Evidence, QuarterlyReport, ReportingPeriod, ReportTransition
-from reporting.querysets import quality_with_component
+from reporting.querysets import item_entries_with_item, quality_with_component
 from reporting.recipients.selectors import recipient_counts
 from reporting.services.periods import period_get_or_create, today
 from reporting.services.reports import (
@@ -25,12 +25,14 @@ from reporting.services.reports import (
 )
 from spm import access
 from spm.models import Agency, ServiceAssignment
+from spm.selectors import field_guides_for
 from targets.selectors import approved_must_serve, must_serve_from
 
 
 def report_queryset():
     return QuarterlyReport.objects.with_related().prefetch_related(
         quality_with_component(),
+        item_entries_with_item(),
         "stages",
         Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by")),
     )
@@ -42,6 +44,7 @@ def report_detail(report: QuarterlyReport, user) -> dict:
     from evaluation.selectors import requests_for_report
 
     previous = previous_report(report)
+    can_edit = access.can(user, "report.edit", report)
     _rules_row, rules = active_rules()
     values = report_values(report, previous=previous, rules=rules)
     sections = checks.completeness(values)
@@ -63,7 +66,7 @@ def report_detail(report: QuarterlyReport, user) -> dict:
         "previous_figures": (
             checks.figures(report_values(previous, with_previous=False, rules=rules)) if previous else None
         ),
-        "can_edit": access.can(user, "report.edit", report),
+        "can_edit": can_edit,
         "can_review": access.can(user, "report.review", report),
         "open_comments": [c for c in comments if c.resolved_at is None],
         "comments": comments,
@@ -75,6 +78,8 @@ def report_detail(report: QuarterlyReport, user) -> dict:
         "days_left": (report.period.due_date - today()).days,
         # The provinsi's requests for correction about this report belong to its history.
         "correction_requests": requests_for_report(report, user),
+        "guides": field_guides_for(report.service) if can_edit else {},  # the juknis beside the inputs
+        "item_list": report.quality_item_list,
     }
 
 

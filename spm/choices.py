@@ -47,3 +47,25 @@ class Role(models.TextChoices):
     PROVINCIAL_VIEWER = "provinsi", _("Peninjau Provinsi")
     PROVINCIAL_EVALUATOR = "evaluator_prov", _("Evaluator Provinsi (Biro Pemerintahan)")
     ADMIN = "admin", _("Admin Sistem")
+
+
+class SourceConfidence(models.TextChoices):
+    """How far a mutu item or a juknis text was confirmed in its source (first research pass, spm/data).
+
+    tinggi: read in the regulation's own text; sedang: a faithful reproduction or a local application quoting
+    it; rendah: inferred (the note says what it rests on); asumsi: a working reading written for this
+    application, to be confirmed.
+    """
+
+    HIGH = "high", _("Tinggi (teks regulasi)")
+    MEDIUM = "medium", _("Sedang (salinan/kutipan)")
+    LOW = "low", _("Rendah (disimpulkan)")
+    ASSUMED = "assumed", _("Asumsi (perlu dikonfirmasi)")
+
+
+class ItemListOrigin(models.TextChoices):
+    """Where a version of a mutu item list came from."""
+
+    REFERENCE_FILE = "berkas", _("Berkas rujukan aplikasi")
+    ADMIN = "admin", _("Diubah admin")
+    IMPORT = "impor", _("Impor xlsx")

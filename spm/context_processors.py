@@ -53,6 +53,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("OPD saya"), "agency-mine", "my_agency", "reference"),
     NavItem(_("Daerah"), "region-list", "regions", "reference"),
     NavItem(_("Katalog SPM"), "catalogue", None, "reference"),
+    NavItem(_("Kamus SPM"), "dictionary", None, "reference"),
 ]
 
 

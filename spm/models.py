@@ -15,7 +15,16 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from spm.choices import Confidence, GovernmentLevel, RegionLevel, Role, Severity, Sex
+from spm.choices import (
+    Confidence,
+    GovernmentLevel,
+    ItemListOrigin,
+    RegionLevel,
+    Role,
+    Severity,
+    Sex,
+    SourceConfidence,
+)
 from spm.querysets import (
     AgencyQuerySet,
     BasicServiceQuerySet,
@@ -195,6 +204,7 @@ class QualityComponent(models.Model):
     code = models.CharField(_("kode"), max_length=16)
     name = models.CharField(_("komponen mutu"), max_length=160)
     order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+    source = models.TextField(_("sumber"), blank=True)
 
     class Meta:
         verbose_name = _("komponen mutu")
@@ -206,6 +216,139 @@ class QualityComponent(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class QualityItemList(models.Model):
+    """Daftar item mutu: one version of the standar teknis items of a jenis pelayanan dasar, from a year on.
+
+    PP 2/2018 Pasal 1 defines the standar teknis as the standard of barang dan/atau jasa, of personel/SDM and
+    the petunjuk teknis atau tata cara; the sector ministries list named items per jenis (e.g. Permenkes
+    4/2019, now 6/2024). Lists are data an admin maintains: a report is bound to the version it was opened
+    under (``QuarterlyReport.quality_item_list``), and a version a report is bound to is never changed —
+    a correction is a new version (:func:`spm.services.quality_item_list_copy`). The version in force for a
+    report of year Y is the highest version of the latest ``year`` <= Y.
+    """
+
+    service = models.ForeignKey(
+        BasicService, verbose_name=_("jenis pelayanan dasar"), on_delete=models.PROTECT, related_name="item_lists"
+    )
+    year = models.PositiveSmallIntegerField(_("berlaku mulai tahun"))
+    version = models.PositiveSmallIntegerField(_("versi"), default=1)
+    origin = models.CharField(_("asal"), max_length=8, choices=ItemListOrigin.choices, default=ItemListOrigin.ADMIN)
+    source = models.TextField(_("sumber"), blank=True)
+    regulation_version = models.CharField(_("regulasi yang dibaca"), max_length=120, blank=True)
+    confidence = models.CharField(
+        _("keyakinan data"), max_length=8, choices=SourceConfidence.choices, default=SourceConfidence.LOW
+    )
+    missing = models.TextField(_("yang belum terbaca"), blank=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("daftar item mutu")
+        verbose_name_plural = _("daftar item mutu")
+        ordering = ["service__affair__order", "service__level", "service__order", "-year", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "year", "version"], name="qualityitemlist_unique_version"),
+            models.CheckConstraint(name="qualityitemlist_version_positive", condition=Q(version__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service.code} {self.year} v{self.version}"
+
+
+class QualityItem(models.Model):
+    """Item mutu: one named good, service, person or procedure of a standar teknis, with its unit and source.
+
+    Grouped under one mutu component of the jenis (barang/jasa, SDM, petunjuk teknis/tata cara); the report
+    enters a target (dibutuhkan) and a realisation (tersedia) per item.
+    """
+
+    item_list = models.ForeignKey(
+        QualityItemList, verbose_name=_("daftar item mutu"), on_delete=models.CASCADE, related_name="items"
+    )
+    component = models.ForeignKey(QualityComponent, verbose_name=_("komponen mutu"), on_delete=models.PROTECT)
+    name = models.CharField(_("nama item"), max_length=255)
+    unit = models.CharField(_("satuan"), max_length=40, blank=True)
+    source = models.TextField(_("sumber"), blank=True)
+    confidence = models.CharField(
+        _("keyakinan data"), max_length=8, choices=SourceConfidence.choices, default=SourceConfidence.LOW
+    )
+    note = models.TextField(_("catatan"), blank=True)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    class Meta:
+        verbose_name = _("item mutu")
+        verbose_name_plural = _("item mutu")
+        ordering = ["item_list", "component__order", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item_list", "component", "name"], name="qualityitem_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.item_list_id and self.component_id and self.component.service_id != self.item_list.service_id:
+            raise ValidationError({"component": _("Komponen mutu harus milik jenis pelayanan dasar daftar item ini.")})
+
+
+class FieldGuide(models.Model):
+    """Petunjuk pengisian / definisi operasional of one field of the quarterly report (juknis beside the field).
+
+    With ``service`` empty the text holds for every jenis; a row for a jenis (e.g. the definisi operasional of
+    "terlayani sesuai standar" for ibu hamil) is shown instead for that jenis. Data with its source; texts
+    written for this application where the regulation is silent are marked ``assumed``.
+    """
+
+    service = models.ForeignKey(
+        BasicService,
+        verbose_name=_("jenis pelayanan dasar"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="field_guides",
+    )
+    field = models.CharField(_("isian"), max_length=40)
+    label = models.CharField(_("nama isian"), max_length=160)
+    text = models.TextField(_("definisi operasional / petunjuk pengisian"))
+    example = models.TextField(_("contoh"), blank=True)
+    source = models.TextField(_("sumber"))
+    confidence = models.CharField(
+        _("keyakinan data"), max_length=8, choices=SourceConfidence.choices, default=SourceConfidence.ASSUMED
+    )
+
+    class Meta:
+        verbose_name = _("petunjuk pengisian")
+        verbose_name_plural = _("petunjuk pengisian")
+        ordering = ["service__code", "field"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["field"], condition=Q(service__isnull=True), name="fieldguide_unique_general_field"
+            ),
+            models.UniqueConstraint(
+                fields=["service", "field"], condition=Q(service__isnull=False), name="fieldguide_unique_service_field"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service.code if self.service_id else '*'} {self.field}"
+
+
+class GlossaryTerm(models.Model):
+    """Istilah Kamus SPM: an official term of the SPM regulations with its meaning and source."""
+
+    term = models.CharField(_("istilah"), max_length=160, unique=True)
+    definition = models.TextField(_("pengertian"))
+    source = models.TextField(_("sumber"))
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    class Meta:
+        verbose_name = _("istilah kamus SPM")
+        verbose_name_plural = _("kamus SPM")
+        ordering = ["order", "term"]
+
+    def __str__(self) -> str:
+        return self.term
 
 
 class Agency(models.Model):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("katalog/", views.catalogue, name="catalogue"),
     path("katalog/<str:code>/", views.catalogue_service, name="catalogue-service"),
+    path("kamus/", views.dictionary, name="dictionary"),
     path("opd/", views.agency_list, name="agency-list"),
     path("opd/saya/", views.agency_mine, name="agency-mine"),
     path("opd/<int:pk>/", views.agency_detail, name="agency-detail"),

@@ -81,6 +81,15 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     )
 
 
+def dictionary(request: HttpRequest) -> HttpResponse:
+    """Kamus SPM (public, like the catalogue): the official terms, the petunjuk pengisian of every report
+    field, the definisi operasional per jenis and each jenis's mutu item list, searchable by a word."""
+    from spm.selectors import dictionary as dictionary_of
+
+    query = request.GET.get("q", "")[:100]
+    return render(request, "spm/dictionary.html", dictionary_of(query))
+
+
 def catalogue_service(request: HttpRequest, code: str) -> HttpResponse:
     """Public detail of one jenis pelayanan dasar: recipients, eligibility, mutu, regulation."""
     service = get_object_or_404(

@@ -12,7 +12,7 @@ import pytest
 
 from spm.choices import Role
 from spm.models import Agency, Region
-from spm.services import catalogue_load, regions_load, service_assign
+from spm.services import catalogue_load, field_guides_load, glossary_load, regions_load, service_assign
 from tests.factories import AgencyFactory, UserFactory
 
 DAERAH_CODE = "18.12"  # Kabupaten Tulang Bawang Barat
@@ -25,6 +25,8 @@ def ensure_reference_data() -> None:
     if not Region.objects.filter(code=DAERAH_CODE).exists():
         catalogue_load()
         regions_load()
+        field_guides_load()
+        glossary_load()
 
 
 # --- No NIK in any log line ---------------------------------------------------------------------------

@@ -6,7 +6,15 @@ from rest_framework import serializers
 
 from reporting import anchors
 from reporting.choices import ImplementationStage, ImportPhase, Section, StageStatus
-from reporting.models import Achievement, QualityEntry, QuarterlyReport, Recipient, RecipientImport, StageProgress
+from reporting.models import (
+    Achievement,
+    QualityEntry,
+    QualityItemEntry,
+    QuarterlyReport,
+    Recipient,
+    RecipientImport,
+    StageProgress,
+)
 from reporting.recipients.validation import mask_nik
 
 
@@ -16,6 +24,19 @@ class QualityEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = QualityEntry
         fields = ["component", "required", "met", "not_applicable", "not_applicable_reason"]
+
+
+class QualityItemEntrySerializer(serializers.ModelSerializer):
+    """One item of section B (dibutuhkan / tersedia); its component's figures above are derived from these."""
+
+    item = serializers.IntegerField(source="item_id", read_only=True)
+    component = serializers.CharField(source="item.component.code", read_only=True)
+    name = serializers.CharField(source="item.name", read_only=True)
+    unit = serializers.CharField(source="item.unit", read_only=True)
+
+    class Meta:
+        model = QualityItemEntry
+        fields = ["item", "component", "name", "unit", "required", "met"]
 
 
 class StageProgressSerializer(serializers.ModelSerializer):
@@ -34,7 +55,21 @@ class QuarterlyReportSerializer(serializers.ModelSerializer):
     year = serializers.IntegerField(source="period.year", read_only=True)
     quarter = serializers.IntegerField(source="period.quarter", read_only=True)
     quality = QualityEntrySerializer(source="quality_entries", many=True, read_only=True)
+    quality_items = QualityItemEntrySerializer(source="item_entries", many=True, read_only=True)
+    quality_item_list = serializers.SerializerMethodField()
     stages = StageProgressSerializer(many=True, read_only=True)
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {"id": {"type": "integer"}, "year": {"type": "integer"}, "version": {"type": "integer"}},
+        }
+    )
+    def get_quality_item_list(self, report) -> dict | None:
+        """The version of the mutu item list the report is filled against (null: entered per component)."""
+        item_list = report.quality_item_list
+        return None if item_list is None else {"id": item_list.pk, "year": item_list.year, "version": item_list.version}
 
     class Meta:
         model = QuarterlyReport
@@ -54,6 +89,8 @@ class QuarterlyReportSerializer(serializers.ModelSerializer):
             "problems",
             "solutions",
             "quality",
+            "quality_item_list",
+            "quality_items",
             "stages",
             "submitted_at",
             "is_late",

@@ -14,7 +14,7 @@ from reporting.api import serializers
 from reporting.choices import ReportStatus
 from reporting.filters import AchievementFilter, QuarterlyReportFilter, RecipientFilter, RecipientImportFilter
 from reporting.models import Achievement, QuarterlyReport, Recipient, RecipientImport
-from reporting.querysets import quality_with_component
+from reporting.querysets import item_entries_with_item, quality_with_component
 from reporting.services import CommentInput, ConcurrentEditError, report_approve, report_return
 from spm import access
 from spm.api.schema import Conflict, error_response
@@ -72,7 +72,7 @@ class QuarterlyReportViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             QuarterlyReport.objects.visible_to(self.request.user)
             .with_related()
-            .prefetch_related(quality_with_component(), "stages")
+            .prefetch_related(quality_with_component(), item_entries_with_item(), "stages")
             .order_by("period__year", "period__quarter", "service__code")
         )
 

@@ -24,7 +24,7 @@ from reporting.choices import (
 )
 from reporting.querysets import QuarterlyReportQuerySet, ReportingPeriodQuerySet
 from spm.audit import TransitionLog
-from spm.models import Agency, BasicService, QualityComponent, Region
+from spm.models import Agency, BasicService, QualityComponent, QualityItem, QualityItemList, Region
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
@@ -103,6 +103,15 @@ class QuarterlyReport(models.Model):
         BasicService, verbose_name=_("jenis pelayanan dasar"), on_delete=models.PROTECT, related_name="reports"
     )
     agency = models.ForeignKey(Agency, verbose_name=_("OPD pengampu"), on_delete=models.PROTECT, related_name="reports")
+    # The version of the jenis's mutu item list this report is filled against (None: entered per component).
+    quality_item_list = models.ForeignKey(
+        QualityItemList,
+        verbose_name=_("daftar item mutu"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+    )
     status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     version = models.PositiveIntegerField(_("versi"), default=1, help_text=_("Naik setiap kali disimpan."))
 
@@ -185,6 +194,29 @@ class QualityEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.component} ({self.met}/{self.required})"
+
+
+class QualityItemEntry(models.Model):
+    """Section B item by item: for one item of the report's mutu item list, the target (dibutuhkan) and the
+    realisation (tersedia). The component's figures (:class:`QualityEntry`) are derived from these by
+    ``reporting.checks.component_totals`` when the report is saved, so every reader of the component rows
+    (the engine, the review page, the API, the exports) sees the same numbers."""
+
+    report = models.ForeignKey(QuarterlyReport, on_delete=models.CASCADE, related_name="item_entries")
+    item = models.ForeignKey(QualityItem, verbose_name=_("item mutu"), on_delete=models.PROTECT)
+    required = models.PositiveIntegerField(_("dibutuhkan"), null=True, blank=True)
+    met = models.PositiveIntegerField(_("tersedia"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("isian item mutu")
+        verbose_name_plural = _("isian item mutu")
+        ordering = ["item__component__order", "item__order", "item_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "item"], name="qualityitementry_unique_per_report"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} ({self.met}/{self.required})"
 
 
 class StageProgress(models.Model):

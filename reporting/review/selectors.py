@@ -141,8 +141,20 @@ def compare_sections(
 
     b = CompareSection(Section.QUALITY.value, str(Section.QUALITY.label))
     previous_quality = {q.code: q for q in previous.quality} if previous else {}
+    previous_items = {(i.component, i.label): i for i in previous.items} if previous else {}
     for q in current.quality:
         p = previous_quality.get(q.code)
+        for item in (i for i in current.items if i.component == q.code):
+            before = previous_items.get((item.component, item.label))
+            b.rows += [
+                CompareRow(
+                    f"{item.label}: dibutuhkan",
+                    item.required,
+                    before.required if before else None,
+                    key=anchors.item(item.item_id),
+                ),
+                CompareRow(f"{item.label}: tersedia", item.met, before.met if before else None),
+            ]
         b.rows += [
             CompareRow(
                 f"{q.label}: harus dipenuhi", q.required, p.required if p else None, key=anchors.quality(q.code)

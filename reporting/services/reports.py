@@ -28,19 +28,21 @@ from reporting.choices import (
 from reporting.models import (
     FieldChange,
     QualityEntry,
+    QualityItemEntry,
     QuarterlyReport,
     ReportingPeriod,
     ReportTransition,
     ReviewComment,
     StageProgress,
 )
-from reporting.querysets import quality_with_component
+from reporting.querysets import item_entries_with_item, quality_with_component
 from reporting.services.notifications import notify
 from reporting.services.periods import today
 from spm import access
 from spm.access import operators_of, reviewers_of
 from spm.audit import record_transition
 from spm.models import BasicService, ServiceAssignment, User
+from spm.services import quality_item_list_in_force
 from spm.tasks_safe import enqueue_on_commit
 from targets.selectors import approved_must_serve
 
@@ -82,6 +84,9 @@ class ReportInput:
     # a dict sets them for every code in ``quality`` (those not in it are cleared).
     not_applicable: dict[str, str] | None = None
     stages: dict[str, tuple[str, str]] = field(default_factory=dict)  # stage -> (status, note)
+    # item id -> (dibutuhkan, tersedia) for a report bound to a mutu item list; the components of those
+    # items are then derived (``checks.component_totals``) and whatever ``quality`` says of them is ignored.
+    items: dict[int, tuple[int | None, int | None]] = field(default_factory=dict)
 
 
 # --- Who may do what ----------------------------------------------------------------------------------
@@ -148,7 +153,7 @@ def previous_report(report: QuarterlyReport) -> QuarterlyReport | None:
         year, quarter = year - 1, 4
     return (
         QuarterlyReport.objects.with_related()
-        .prefetch_related(quality_with_component(), "stages", "evidence")
+        .prefetch_related(quality_with_component(), item_entries_with_item(), "stages", "evidence")
         .filter(region_id=report.region_id, service_id=report.service_id, period__year=year, period__quarter=quarter)
         .first()
     )
@@ -208,6 +213,7 @@ def report_values(
             )
             for e in report.quality_entries.all()
         ),
+        items=item_values(report) if (with_previous or _prefetched(report, "item_entries")) else (),
         stages=tuple(
             checks.StageValue(s.stage, str(_STAGE_LABELS.get(s.stage, s.stage)), s.status, s.note)
             for s in sorted(report.stages.all(), key=lambda s: _STAGE_ORDER.get(s.stage, len(_STAGE_ORDER)))
@@ -215,6 +221,23 @@ def report_values(
         evidence_count=len(report.evidence.all()),
         previous_index=previous_index,
         rules=rules,
+    )
+
+
+def _prefetched(report: QuarterlyReport, name: str) -> bool:
+    return name in getattr(report, "_prefetched_objects_cache", {})
+
+
+def item_values(report: QuarterlyReport) -> tuple[checks.ItemValue, ...]:
+    """Section B item by item as plain values (empty for a report entered per component).
+
+    List pages read completeness without the items (no query per report): the component rows they read are
+    blank while any of their items is, so both readings agree."""
+    if report.quality_item_list_id is None:
+        return ()
+    return tuple(
+        checks.ItemValue(e.item_id, e.item.component.code, e.item.name, e.required, e.met)
+        for e in sorted(report.item_entries.all(), key=lambda e: (e.item.component.order, e.item.order, e.item_id))
     )
 
 
@@ -231,6 +254,10 @@ def snapshot(report: QuarterlyReport) -> dict[str, dict[str, str]]:
         if entry.not_applicable:
             reason = entry.not_applicable_reason
             data[f"quality.{code}.not_applicable"] = {"label": f"{name}: tidak berlaku", "value": reason or "ya"}
+    for entry in report.item_entries.all() if report.quality_item_list_id else ():
+        name = entry.item.name
+        data[f"item.{entry.item_id}.required"] = {"label": f"{name}: dibutuhkan", "value": _str(entry.required)}
+        data[f"item.{entry.item_id}.met"] = {"label": f"{name}: tersedia", "value": _str(entry.met)}
     for stage in report.stages.all():
         label = stage.get_stage_display()
         status = StageStatus(stage.status).label if stage.status else ""
@@ -291,12 +318,18 @@ def report_open(*, user: User, period: ReportingPeriod, service: BasicService) -
             "region_id": period.region_id,
             "agency_id": assignment.agency_id,
             "must_serve": approved_must_serve(region=period.region, service=service, year=period.year),
+            # The report is filled against the item list in force when it is opened, and keeps it.
+            "quality_item_list": quality_item_list_in_force(service=service, year=period.year),
         },
     )
     if created:
         QualityEntry.objects.bulk_create(
             QualityEntry(report=report, component=c) for c in service.quality_components.all()
         )
+        if report.quality_item_list_id:
+            QualityItemEntry.objects.bulk_create(
+                QualityItemEntry(report=report, item=i) for i in report.quality_item_list.items.all()
+            )
         StageProgress.objects.bulk_create(StageProgress(report=report, stage=s) for s in ImplementationStage.values)
     return report
 
@@ -348,6 +381,9 @@ def _validate_input(data: ReportInput) -> None:
     for code, (required, met) in data.quality.items():
         if (required is not None and required < 0) or (met is not None and met < 0):
             errors.setdefault(anchors.quality(code), []).append("Angka mutu tidak boleh negatif.")
+    for item_id, (required, met) in data.items.items():
+        if (required is not None and required < 0) or (met is not None and met < 0):
+            errors.setdefault(anchors.item(item_id), []).append("Angka item mutu tidak boleh negatif.")
     for stage, (status, _note) in data.stages.items():
         if stage not in ImplementationStage.values or (status and status not in StageStatus.values):
             errors.setdefault(anchors.stage(stage), []).append("Tahapan atau status tidak dikenal.")
@@ -368,12 +404,14 @@ def report_save(*, report: QuarterlyReport, user: User, data: ReportInput, expec
         setattr(report, name, value)
     report.save(update_fields=[*data.scalars.keys()] or ["updated_at"])
     entries = {e.component.code: e for e in report.quality_entries.select_related("component")}
-    for code, (required, met) in data.quality.items():
+    derived = _save_items(report, data)
+    for code, (required, met) in {**data.quality, **derived}.items():
         entry = entries.get(code)
         if entry is None:
             continue
+        required, met = derived.get(code, (required, met))
         marks = (entry.not_applicable, entry.not_applicable_reason)
-        if data.not_applicable is not None:
+        if data.not_applicable is not None and code in data.quality:
             marks = (code in data.not_applicable, data.not_applicable.get(code, ""))
         if (entry.required, entry.met, entry.not_applicable, entry.not_applicable_reason) != (required, met, *marks):
             entry.required, entry.met = required, met
@@ -389,10 +427,24 @@ def report_save(*, report: QuarterlyReport, user: User, data: ReportInput, expec
     return report
 
 
+def _save_items(report: QuarterlyReport, data: ReportInput) -> dict[str, tuple[int | None, int | None]]:
+    """Store the typed item figures and return the component figures they add up to (one pure function,
+    ``checks.component_totals``, by the active rule set's cap), which the caller stores on the components."""
+    if report.quality_item_list_id is None:
+        return {}
+    stored = list(report.item_entries.select_related("item__component"))
+    for entry in stored:
+        if entry.item_id in data.items and (entry.required, entry.met) != data.items[entry.item_id]:
+            entry.required, entry.met = data.items[entry.item_id]
+            entry.save(update_fields=["required", "met"])
+    values = [checks.ItemValue(e.item_id, e.item.component.code, e.item.name, e.required, e.met) for e in stored]
+    return checks.component_totals(values, cap_each=active_rules()[1].cap_each_component)
+
+
 def _fresh(report: QuarterlyReport) -> QuarterlyReport:
     return (
         QuarterlyReport.objects.with_related()
-        .prefetch_related(quality_with_component(), "stages", "evidence")
+        .prefetch_related(quality_with_component(), item_entries_with_item(), "stages", "evidence")
         .get(pk=report.pk)
     )
 
@@ -563,6 +615,13 @@ def report_prefill_from_previous(*, report: QuarterlyReport, user: User, expecte
     for entry in previous.quality_entries.all():
         if entry.component.code in current and entry.required is not None:
             data.quality[entry.component.code] = (entry.required, current[entry.component.code].met)
+    if report.quality_item_list_id and previous.quality_item_list_id:
+        # Item targets carry over by component and name, across list versions.
+        targets = {(e.item.component.code, e.item.name): e.required for e in previous.item_entries.all()}
+        for entry in report.item_entries.select_related("item__component"):
+            target = targets.get((entry.item.component.code, entry.item.name))
+            if target is not None:
+                data.items[entry.item_id] = (target, entry.met)
     for stage in previous.stages.all():
         if stage.status:
             data.stages[stage.stage] = (stage.status, stage.note)

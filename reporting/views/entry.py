@@ -168,13 +168,36 @@ def _page_context(
         section_comments[section] = section_comments.get(section, 0) + 1
         todo.append({"comment": comment, "section": section, "href": f"#{anchor_dom_id(comment.anchor)}"})
     values, figures = context["values"], context["figures"]
+    items_of: dict[int, list[dict]] = {}
+    for item_entry in report.item_entries.all() if report.quality_item_list_id else ():
+        anchor = anchors.item(item_entry.item_id)
+        items_of.setdefault(item_entry.item.component_id, []).append(
+            {
+                "entry": item_entry,
+                "anchor": anchor,
+                "pct": checks.percent(item_entry.met, item_entry.required),
+                "required": form[anchors.form_field(anchor, "required")] if form else None,
+                "met": form[anchors.form_field(anchor, "met")] if form else None,
+            }
+        )
+    for rows in items_of.values():
+        rows.sort(key=lambda r: (r["entry"].item.order, r["entry"].item_id))
     quality_rows = [
         {
             "entry": entry,
             "anchor": anchors.quality(entry.component.code),
             "pct": checks.percent(entry.met, entry.required),
-            "required": form[anchors.form_field(anchors.quality(entry.component.code), "required")] if form else None,
-            "met": form[anchors.form_field(anchors.quality(entry.component.code), "met")] if form else None,
+            "items": items_of.get(entry.component_id, []),
+            "required": (
+                form[anchors.form_field(anchors.quality(entry.component.code), "required")]
+                if form and entry.component_id not in items_of
+                else None
+            ),
+            "met": (
+                form[anchors.form_field(anchors.quality(entry.component.code), "met")]
+                if form and entry.component_id not in items_of
+                else None
+            ),
             "not_applicable": (
                 form[anchors.form_field(anchors.quality(entry.component.code), "not_applicable")] if form else None
             ),

@@ -117,7 +117,7 @@ AXE_PAGES = {
         "/rencana/target/",
         "/rencana/rencana-aksi/",
     ],
-    "pimpinan": ["/", "/laporan/dasbor/"],
+    "pimpinan": ["/", "/laporan/dasbor/", "/kamus/"],
 }
 
 

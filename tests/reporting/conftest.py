@@ -73,10 +73,34 @@ def complete_input(**overrides) -> ReportInput:
     return ReportInput(scalars=scalars, quality=quality, stages=stages)
 
 
+def items_for(report: QuarterlyReport, quality: dict) -> dict[int, tuple[int, int]]:
+    """For a report bound to a mutu item list: the component figures of ``quality`` spread over the items of
+    each component (targets evenly, realisation filling items in order), so the derived sums stay the same."""
+    items: dict[int, tuple[int, int]] = {}
+    if not report.quality_item_list_id:
+        return items
+    by_component: dict[str, list[int]] = {}
+    for entry in report.item_entries.select_related("item__component").order_by("item__order", "item_id"):
+        by_component.setdefault(entry.item.component.code, []).append(entry.item_id)
+    for code, ids in by_component.items():
+        required, met = quality.get(code, (None, None))
+        if required is None or met is None:
+            continue
+        remaining = met
+        for index, item_id in enumerate(ids):
+            share = required // len(ids) + (1 if index < required % len(ids) else 0)
+            take = min(share, remaining)
+            remaining -= take
+            items[item_id] = (share, take)
+    return items
+
+
 def fill_completely(report: QuarterlyReport, user, **overrides) -> QuarterlyReport:
-    """Fill every section (A–F) of a report as its operator."""
+    """Fill every section (A–F) of a report as its operator (item by item when it has a mutu item list)."""
     report.refresh_from_db()
-    report_save(report=report, user=user, data=complete_input(**overrides), expected_version=report.version)
+    data = complete_input(**overrides)
+    data.items = items_for(report, data.quality)
+    report_save(report=report, user=user, data=data, expected_version=report.version)
     evidence_add(report=report, user=user, upload=pdf_upload())
     report.refresh_from_db()
     return report

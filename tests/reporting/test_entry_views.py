@@ -278,7 +278,7 @@ def test_report_page_query_count_does_not_grow_with_evidence(
 ):
     client = client_for(operator_a)
     evidence_add(report=report, user=operator_a, upload=pdf_upload())
-    with django_assert_max_num_queries(22) as first:
+    with django_assert_max_num_queries(24) as first:
         client.get(url("report-detail", report))
     for n in range(10):
         evidence_add(report=report, user=operator_a, upload=pdf_upload(f"bukti-{n}.pdf"))
@@ -296,8 +296,9 @@ def test_reviewer_page_query_count_is_bounded(client_for, operator_a, reviewer, 
     report.refresh_from_db()
     report_submit(report=report, user=operator_a, expected_version=report.version)
     client = client_for(reviewer)
-    # 20: the report's history includes the provinsi's requests for correction (one query, issue 14)
-    with django_assert_max_num_queries(20):
+    # 21: the report's history includes the provinsi's requests for correction (one query, issue 14) and the
+    # mutu items are prefetched (one query, issue 11)
+    with django_assert_max_num_queries(21):
         response = client.get(url("report-detail", report))
     assert response.status_code == 200
 

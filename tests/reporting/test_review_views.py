@@ -424,7 +424,10 @@ def mixed_period(period, operator_a, operator_b, reviewer):
     open_report(operator_a, period, "1.02.K02")
     k1 = open_report(operator_b, period, "1.01.K1")
     k1 = fill_completely(
-        k1, operator_b, quality={"barang": (10, 10), "jasa": (5, 5), "sdm": (3, 3)}, scalars={"served": 240}
+        k1,
+        operator_b,
+        quality={"barang": (10, 10), "jasa": (5, 5), "sdm": (3, 3), "tata_cara": (1, 1)},
+        scalars={"served": 240},
     )
     report_submit(report=k1, user=operator_b, expected_version=k1.version)
     report_approve(report=k1, user=reviewer)

@@ -39,7 +39,20 @@ def test_every_service_has_its_mutu_components(reference_data):
         "barang",
         "jasa",
         "sdm",
+        "tata_cara",
     ]
+
+
+def test_every_service_has_the_three_parts_of_the_standar_teknis_with_their_source(reference_data):
+    """PP 2/2018 Pasal 1: barang/jasa, SDM and petunjuk teknis/tata cara; tata_cara was added to pendidikan,
+    PU and perumahan as data citing that article."""
+    for service in BasicService.objects.prefetch_related("quality_components"):
+        codes = {c.code for c in service.quality_components.all()}
+        assert "tata_cara" in codes, service.code
+        assert codes & {"barang", "jasa", "barang_jasa"}, service.code
+    added = QualityComponent.objects.filter(code="tata_cara", service__affair__code__in=["1.01", "1.03", "1.04"])
+    assert added.count() == 5 + 4 + 4
+    assert all("PP 2/2018 Pasal 1" in c.source for c in added)
 
 
 def test_eligibility_is_machine_readable(reference_data):

@@ -1,15 +1,13 @@
-"""Load the SPM catalogue and the region tree from the project's copy (idempotent)."""
+"""Load the SPM catalogue, the region tree, the mutu item lists, the juknis and the Kamus SPM (idempotent)."""
 
 from django.core.management.base import BaseCommand
 
-from spm.services import catalogue_load, regions_load
+from spm.services import reference_data_load
 
 
 class Command(BaseCommand):
-    help = "Memuat katalog SPM dan pohon wilayah Kemendagri (aman dijalankan berulang)."
+    help = "Memuat katalog SPM, wilayah, daftar item mutu, juknis dan Kamus SPM (aman dijalankan berulang)."
 
     def handle(self, *args, **options) -> None:
-        catalogue = catalogue_load()
-        self.stdout.write(f"Katalog SPM: {catalogue}")
-        regions = regions_load()
-        self.stdout.write(f"Wilayah: {regions}")
+        for name, result in reference_data_load().items():
+            self.stdout.write(f"{name}: {result}")

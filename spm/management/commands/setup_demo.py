@@ -4,7 +4,7 @@ reports of the last two triwulan, so the dashboards and the provincial evaluatio
 from django.core.management.base import BaseCommand
 
 from spm.demo import DEMO_PASSWORD, demo_reports, demo_setup
-from spm.services import catalogue_load, regions_load
+from spm.services import reference_data_load
 
 
 class Command(BaseCommand):
@@ -21,8 +21,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        catalogue_load()
-        regions_load()
+        reference_data_load()
         results = demo_setup()
         self.stdout.write(self.style.SUCCESS("Akun demo (kata sandi: %s):" % DEMO_PASSWORD))
         for account, created in results:
