@@ -159,8 +159,12 @@ class ReportForm(forms.Form):
             )
 
     def to_input(self) -> ReportInput:
-        """The cleaned form as the services' :class:`~reporting.services.ReportInput`."""
-        data = self.cleaned_data
+        """The cleaned form as the services' :class:`~reporting.services.ReportInput`.
+
+        On a form with errors (the live completeness meter reads it while the user types) a refused input
+        reads as blank; its error is shown beside it.
+        """
+        data = _Cleaned(self.cleaned_data, self.fields)
         return ReportInput(
             scalars={name: data[name] for name in SCALAR_FIELDS},
             quality={
@@ -183,6 +187,20 @@ class ReportForm(forms.Form):
                 for stage in ImplementationStage.values
             },
         )
+
+
+class _Cleaned(dict):
+    """``cleaned_data`` where an input the form refused reads as blank (None, "" or False by its field)."""
+
+    def __init__(self, cleaned: dict, fields: dict) -> None:
+        super().__init__(cleaned)
+        self.fields = fields
+
+    def __missing__(self, name: str):
+        field = self.fields[name]
+        if isinstance(field, forms.BooleanField):
+            return False
+        return None if isinstance(field, WholeNumberField) else ""
 
 
 def initial_for(report: QuarterlyReport) -> dict:

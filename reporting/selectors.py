@@ -6,6 +6,7 @@ Each function issues a bounded number of queries whatever the number of rows (as
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -19,6 +20,7 @@ from reporting.querysets import quality_with_component
 from reporting.recipients.selectors import recipient_counts
 from reporting.services.periods import period_get_or_create, today
 from reporting.services.reports import (
+    ReportInput,
     changes_since_last_review,
     previous_report,
     report_values,
@@ -36,14 +38,37 @@ def report_queryset():
     )
 
 
+def report_check(
+    report: QuarterlyReport,
+    *,
+    previous: QuarterlyReport | None,
+    approved: int | None,
+    data: ReportInput | None = None,
+    extra: Sequence[checks.Blocker] = (),
+) -> dict:
+    """The derived figures, the completeness meter and the data-quality flags of a report, from what is stored
+    or (``data``) from what is on the form: ``checks.blockers`` by the values ``report_submit`` reads, so the
+    meter and the submission never disagree. ``extra``: inputs the form itself refused (live meter)."""
+    _rules_row, rules = active_rules()
+    values = report_values(report, previous=previous, rules=rules, approved=approved, data=data)
+    sections = checks.completeness(values, extra)
+    return {
+        "values": values,
+        "figures": checks.figures(values),
+        "sections": sections,
+        "completeness_pct": checks.completeness_pct(sections),
+        "flags": checks.quality_flags(values),
+        "rules": rules,
+    }
+
+
 def report_detail(report: QuarterlyReport, user) -> dict:
     """Everything the entry and review pages show about a report."""
     previous = previous_report(report)
-    _rules_row, rules = active_rules()
-    values = report_values(report, previous=previous, rules=rules)
-    sections = checks.completeness(values)
-    comments = list(report.comments.select_related("author"))
     approved = approved_must_serve(region=report.region, service=report.service, year=report.period.year)
+    check = report_check(report, previous=previous, approved=approved)
+    values, sections, rules = check["values"], check["sections"], check["rules"]
+    comments = list(report.comments.select_related("author"))
     named = recipient_counts(report.region_id, report.service_id, report.period.year)
     return {
         "report": report,

@@ -168,6 +168,8 @@ def report_values(
     served_before_total: int | None = None,
     previous: QuarterlyReport | None | object = _UNSET,
     rules: achievement.RuleSet | None = None,
+    approved: int | None = None,
+    data: ReportInput | None = None,
 ) -> checks.ReportValues:
     """The report's current figures as plain values for the pure rules in ``reporting.checks``.
 
@@ -176,6 +178,8 @@ def report_values(
     ``previous`` is the previous triwulan's report when the caller has already loaded it. ``rules`` is the IP-SPM
     rule set the live index uses; left out, the active one (the one the stored index uses) is read, except
     for values read without the previous triwulan (completeness only) unless the caller passes it.
+    ``approved`` is the year's approved target (the must-serve a submission must carry); ``data`` is what is on
+    the entry form but not saved yet, read over the stored values (the live completeness meter).
     """
     if rules is None:
         rules = active_rules()[1] if with_previous else achievement.DEFAULT_RULES
@@ -190,31 +194,47 @@ def report_values(
         if served_before_total is None
         else (served_before_total, ())
     )
+    scalars = {name: getattr(report, name) for name in SCALAR_FIELDS}
+    quality = {
+        e.component.code: (e.component.name, e.required, e.met, e.not_applicable, e.not_applicable_reason)
+        for e in report.quality_entries.all()
+    }
+    stages = {s.stage: (s.status, s.note) for s in report.stages.all()}
+    if data is not None:
+        scalars.update({k: v for k, v in data.scalars.items() if k in SCALAR_FIELDS})
+        for code, (required, met) in data.quality.items():
+            if code in quality:
+                name, _r, _m, *marks = quality[code]
+                if data.not_applicable is not None:
+                    marks = [code in data.not_applicable, data.not_applicable.get(code, "")]
+                quality[code] = (name, required, met, *marks)
+        stages.update({k: v for k, v in data.stages.items() if k in stages})
     return checks.ReportValues(
-        must_serve=report.must_serve,
-        served=report.served,
+        must_serve=scalars["must_serve"],
+        served=scalars["served"],
         served_before=before,
         missing_quarters=missing if rules.cumulative else (),
-        served_justification=report.served_justification,
-        budget_allocated=report.budget_allocated,
-        budget_realised=report.budget_realised,
-        budget_justification=report.budget_justification,
-        problems=report.problems,
-        solutions=report.solutions,
-        flag_note=report.flag_note,
+        served_justification=scalars["served_justification"] or "",
+        budget_allocated=scalars["budget_allocated"],
+        budget_realised=scalars["budget_realised"],
+        budget_justification=scalars["budget_justification"] or "",
+        problems=scalars["problems"] or "",
+        solutions=scalars["solutions"] or "",
+        flag_note=scalars["flag_note"] or "",
         quality=tuple(
-            checks.QualityValue(
-                e.component.code, e.component.name, e.required, e.met, e.not_applicable, e.not_applicable_reason
-            )
-            for e in report.quality_entries.all()
+            checks.QualityValue(code, name, required, met, not_applicable, reason or "")
+            for code, (name, required, met, not_applicable, reason) in quality.items()
         ),
         stages=tuple(
-            checks.StageValue(s.stage, str(_STAGE_LABELS.get(s.stage, s.stage)), s.status, s.note)
-            for s in sorted(report.stages.all(), key=lambda s: _STAGE_ORDER.get(s.stage, len(_STAGE_ORDER)))
+            checks.StageValue(code, str(_STAGE_LABELS.get(code, code)), status or "", note or "")
+            for code, (status, note) in sorted(
+                stages.items(), key=lambda item: _STAGE_ORDER.get(item[0], len(_STAGE_ORDER))
+            )
         ),
         evidence_count=len(report.evidence.all()),
         previous_index=previous_index,
         rules=rules,
+        approved_must_serve=approved,
     )
 
 
@@ -417,11 +437,8 @@ def report_submit(*, report: QuarterlyReport, user: User, expected_version: int)
     lock_report(report)
     access.require(user, "report.edit", report, "Laporan ini tidak dapat diajukan oleh Anda.")
     approved = approved_must_serve(region=report.region, service=report.service, year=report.period.year)
-    if approved is not None and report.must_serve != approved:
-        raise ValidationError(
-            {"must_serve": f"Target tahun ini telah disetujui ({approved}); simpan laporan untuk memperbaruinya."}
-        )
-    errors = checks.submission_errors(report_values(report))
+    # The same blockers the completeness meter shows (checks.blockers), the approved target included.
+    errors = checks.submission_errors(report_values(report, approved=approved))
     if errors:
         raise ValidationError(errors)
     _lock_version(report, expected_version, user)

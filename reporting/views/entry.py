@@ -41,9 +41,11 @@ from reporting.services import (
     report_save_and_submit,
 )
 from reporting.services.periods import today
+from reporting.services.reports import previous_report
 from spm import access
 from spm.models import ServiceAssignment
 from spm.validation import parse_id
+from targets.selectors import approved_must_serve
 
 # --- Tugas saya triwulan ini ----------------------------------------------------------------------------
 
@@ -275,6 +277,45 @@ def report_save_view(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "reporting/partials/_saved.html", context)
     messages.success(request, _("Draf laporan tersimpan."))
     return redirect(report)
+
+
+def _form_blockers(form: ReportForm) -> list[checks.Blocker]:
+    """Inputs the form itself refuses (not a whole number, too long …), as blockers beside their field."""
+    found = []
+    for name, errors in form.errors.items():
+        if name in ("__all__", "version"):
+            continue
+        kind, _code = anchors.parse(name)
+        anchor = name.rsplit("-", 1)[0] if kind else name
+        found.append(checks.Blocker(anchor_section(anchor), anchor, name, errors[0]))
+    return found
+
+
+@login_required
+@require_POST
+def report_check_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx, while the operator types: the completeness meter, the derived figures and the flags of what is on
+    the form, without saving it. The meter reads ``checks.blockers`` over the values ``report_submit`` reads,
+    so it shows 100 % only when the submission would be accepted."""
+    report = _report_for(request, pk)
+    _require_edit(request, report)
+    form = ReportForm(request.POST, report=report)
+    form.is_valid()
+    approved = approved_must_serve(region=report.region, service=report.service, year=report.period.year)
+    context = selectors.report_check(
+        report,
+        previous=previous_report(report),
+        approved=approved,
+        data=form.to_input(),
+        extra=_form_blockers(form),
+    )
+    context.update(
+        report=report,
+        can_edit=True,
+        served_before=context["values"].served_before,
+        index_status=_index_status(context["values"]),
+    )
+    return render(request, "reporting/partials/_checked.html", context)
 
 
 @login_required
