@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from reporting import anchors
 from reporting.achievements import formula as achievement
@@ -151,12 +151,12 @@ class SectionState:
 
 
 SECTION_LABELS = {
-    "A": _lazy("A. Penerima layanan dasar"),
-    "B": _lazy("B. Mutu minimal layanan dasar"),
-    "C": _lazy("C. Anggaran"),
-    "D": _lazy("D. Permasalahan dan solusi"),
-    "E": _lazy("E. Tahapan penerapan SPM"),
-    "F": _lazy("F. Dokumen pendukung"),
+    "A": gettext_lazy("A. Penerima layanan dasar"),
+    "B": gettext_lazy("B. Mutu minimal layanan dasar"),
+    "C": gettext_lazy("C. Anggaran"),
+    "D": gettext_lazy("D. Permasalahan dan solusi"),
+    "E": gettext_lazy("E. Tahapan penerapan SPM"),
+    "F": gettext_lazy("F. Dokumen pendukung"),
 }
 
 

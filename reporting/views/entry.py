@@ -126,7 +126,7 @@ def _report_for(request: HttpRequest, pk: int) -> QuarterlyReport:
 
 def _require_edit(request: HttpRequest, report: QuarterlyReport) -> None:
     """Refuse early who may see but not change the report (verifikator, pimpinan, a locked report)."""
-    access.require(request.user, "report.edit", report, "Laporan ini tidak dapat diubah oleh Anda.")
+    access.require(request.user, "report.edit", report, _("Laporan ini tidak dapat diubah oleh Anda."))
 
 
 def anchor_section(anchor: str) -> str:
@@ -353,7 +353,7 @@ def report_prefill_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         report_prefill_from_previous,
-        "Isian disalin dari triwulan sebelumnya: jumlah yang harus dilayani, target mutu dan tahapan.",
+        _("Isian disalin dari triwulan sebelumnya: jumlah yang harus dilayani, target mutu dan tahapan."),
     )
 
 
@@ -365,7 +365,7 @@ def report_prefill_recipients_view(request: HttpRequest, pk: int) -> HttpRespons
         request,
         pk,
         report_prefill_from_recipients,
-        "Bagian A diisi dari data penerima: jumlah yang harus dilayani dan yang terlayani triwulan ini.",
+        _("Bagian A diisi dari data penerima: jumlah yang harus dilayani dan yang terlayani triwulan ini."),
     )
 
 
@@ -415,7 +415,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            message = f"Dokumen pendukung \u201c{evidence.original_name}\u201d diunggah."
+            message = _("Dokumen pendukung “%(name)s” diunggah.") % {"name": evidence.original_name}
             if request.htmx:
                 return _evidence_changed(request, pk, message)
             messages.success(request, message)
@@ -441,7 +441,7 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     _require_edit(request, report)
     name = evidence.original_name
     evidence_remove(evidence=evidence, user=request.user)
-    message = f"Dokumen pendukung \u201c{name}\u201d dihapus."
+    message = _("Dokumen pendukung “%(name)s” dihapus.") % {"name": name}
     if request.htmx:
         return _evidence_changed(request, report.pk, message)
     messages.success(request, message)
@@ -476,7 +476,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     """Mark one notification (``id``) or all of them as read."""
     raw = request.POST.get("id")
     if raw and parse_id(raw, Notification) is None:
-        messages.error(request, "Notifikasi tidak ditemukan.")
+        messages.error(request, _("Notifikasi tidak ditemukan."))
         return redirect("reporting:notifications")
     ids = [parse_id(raw, Notification)] if raw else None
     count = notifications_mark_read(user=request.user, ids=ids)

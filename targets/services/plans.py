@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from reporting.models import Achievement, AchievementLevel
 from spm import access
@@ -108,12 +108,12 @@ class PlanItemInput:
 
 
 NOMENCLATURE_FIELDS = {
-    "program_code": _lazy("Kode program"),
-    "program_name": _lazy("Program"),
-    "activity_code": _lazy("Kode kegiatan"),
-    "activity_name": _lazy("Kegiatan"),
-    "sub_activity_code": _lazy("Kode sub kegiatan"),
-    "sub_activity_name": _lazy("Sub kegiatan"),
+    "program_code": gettext_lazy("Kode program"),
+    "program_name": gettext_lazy("Program"),
+    "activity_code": gettext_lazy("Kode kegiatan"),
+    "activity_name": gettext_lazy("Kegiatan"),
+    "sub_activity_code": gettext_lazy("Kode sub kegiatan"),
+    "sub_activity_name": gettext_lazy("Sub kegiatan"),
 }
 
 
