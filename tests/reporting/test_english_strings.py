@@ -91,3 +91,21 @@ def test_an_english_user_downloads_an_english_petunjuk_sheet(client_for, operato
     guide = "\n".join(str(c.value) for row in book["Petunjuk"].iter_rows() for c in row if c.value)
     assert "How to fill in the basic-service recipient data" in guide and "Duplicate NIK" in guide
     assert "Petunjuk pengisian" not in guide
+
+
+def test_a_reminder_from_celery_beat_is_in_each_operators_language(
+    daerah, operator_a, operator_b, mailoutbox, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from reporting.services import period_get_or_create, reminders_send
+
+    period_get_or_create(region=daerah, year=2026, quarter=2)  # due on 20 July 2026
+    operator_a.email, operator_a.language = "dinkes@example.go.id", "en"
+    operator_a.save()
+    with translation.override("id"), django_capture_on_commit_callbacks(execute=True):  # no request, no user
+        assert reminders_send(on=dt.date(2026, 7, 13)) == 2
+    english = Notification.objects.get(user=operator_a).message
+    assert english.startswith("The TW II 2026 report is due in 7 days (20-07-2026). Not yet submitted:")
+    assert [m.subject for m in mailoutbox] == ["[e-SPM] Due date reminder"]
+    assert "tinggal 7 hari" in Notification.objects.get(user=operator_b).message  # operator_b kept Indonesian
