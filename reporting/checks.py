@@ -182,7 +182,7 @@ def blockers(values: ReportValues) -> list[Blocker]:
             "must_serve",
             "must_serve",
             _("Target tahun ini telah disetujui (%(n)s); simpan laporan untuk memperbaruinya.")
-            % {"n": values.approved_must_serve},
+            % {"n": _thousands(values.approved_must_serve)},
         )
     if values.served is None:
         blank("A", "served", "served", _("Jumlah terlayani triwulan ini"))
