@@ -94,7 +94,7 @@ def correction_request_create(
         access.reviewers_of(region.pk),
         kind=NotificationKind.CORRECTION,
         report=report,
-        message=_("%(what)s dari provinsi: %(text)s") % {"what": _describe(request), "text": text[:300]},
+        message=lambda: _("%(what)s dari provinsi: %(text)s") % {"what": _describe(request), "text": text[:300]},
     )
     return request
 
@@ -115,7 +115,7 @@ def correction_request_answer(*, request: CorrectionRequest, user: User, answer:
         access.evaluators_of(request.region_id),
         kind=NotificationKind.CORRECTION_ANSWERED,
         report=request.report,
-        message=_("%(daerah)s menjawab %(what)s: %(text)s")
+        message=lambda: _("%(daerah)s menjawab %(what)s: %(text)s")
         % {"daerah": request.region.name, "what": _describe(request), "text": text[:300]},
     )
     return request
@@ -134,7 +134,7 @@ def correction_request_close(*, request: CorrectionRequest, user: User, comment:
         access.reviewers_of(request.region_id),
         kind=NotificationKind.CORRECTION_CLOSED,
         report=request.report,
-        message=_("Provinsi menutup %(what)s.") % {"what": _describe(request)},
+        message=lambda: _("Provinsi menutup %(what)s.") % {"what": _describe(request)},
     )
     return request
 

@@ -1,7 +1,8 @@
 """Pure rules of the quarterly report: derived figures, completeness, validation and data-quality flags.
 
-Plain functions over a plain :class:`ReportValues` (no ORM), shared by the entry page, the review page,
-the services that save and submit, and the tests. Messages are in Bahasa Indonesia and name the field.
+Plain functions over a plain :class:`ReportValues` (no ORM; Django is used only for the translation of
+messages), shared by the entry page, the review page, the services that save and submit, and the tests.
+Messages are in Bahasa Indonesia (English when the user picks it) and name the field.
 """
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reporting import anchors
 from reporting.achievements import formula as achievement
@@ -92,6 +96,7 @@ class ReportValues:
     evidence_count: int = 0
     previous_index: Decimal | None = None  # nilai of the previous triwulan, if any
     rules: achievement.RuleSet = achievement.DEFAULT_RULES  # the active rule set, as the stored index uses
+    approved_must_serve: int | None = None  # the approved target of the year, when known (it is the must-serve)
 
 
 def percent(part: int | None, whole: int | None) -> Decimal | None:
@@ -152,7 +157,20 @@ def current_index(values: ReportValues) -> Decimal | None:
     return None if result is None else result.index
 
 
-# --- Completeness (tingkat keterisian) --------------------------------------------------------------
+# --- Completeness (tingkat keterisian) and what blocks a submission --------------------------------------
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """One thing that stops the report from being submitted: a required input left blank, or a value the
+    rules refuse. The completeness meter and the submission check both read :func:`blockers`, so the meter
+    never says "Lengkap" while the submission would be refused."""
+
+    section: str  # A–F
+    anchor: str  # where it lives in the report (reporting.anchors): "must_serve", "quality-sdm", "stage-…", "F"
+    field: str  # the form field to outline ("quality-sdm-required"); "" when no single input can be named
+    message: str  # the field's name when blank, else the whole message
+    blank: bool = False
 
 
 @dataclass(frozen=True)
@@ -160,65 +178,203 @@ class SectionState:
     code: str
     label: str
     filled: bool
-    missing: tuple[str, ...]
+    missing: tuple[str, ...]  # names of the blank required inputs
+    problems: tuple[Blocker, ...] = ()  # every blocker of the section, blank or refused
+
+    @property
+    def refused(self) -> tuple[Blocker, ...]:
+        """Blockers that are values the rules refuse (outlined in red), not blanks."""
+        return tuple(b for b in self.problems if not b.blank)
 
 
 SECTION_LABELS = {
-    "A": "A. Penerima layanan dasar",
-    "B": "B. Mutu minimal layanan dasar",
-    "C": "C. Anggaran",
-    "D": "D. Permasalahan dan solusi",
-    "E": "E. Tahapan penerapan SPM",
-    "F": "F. Dokumen pendukung",
+    "A": gettext_lazy("A. Penerima layanan dasar"),
+    "B": gettext_lazy("B. Mutu minimal layanan dasar"),
+    "C": gettext_lazy("C. Anggaran"),
+    "D": gettext_lazy("D. Permasalahan dan solusi"),
+    "E": gettext_lazy("E. Tahapan penerapan SPM"),
+    "F": gettext_lazy("F. Dokumen pendukung"),
 }
 
 
-def completeness(values: ReportValues) -> list[SectionState]:
-    """Which required sections are filled; submit is blocked until all are."""
-    missing: dict[str, list[str]] = {code: [] for code in SECTION_LABELS}
+def blockers(values: ReportValues) -> list[Blocker]:
+    """Everything that blocks the submission of a report, each naming its section and exact input.
+
+    The one source of the completeness meter (:func:`completeness`) and of the submission check
+    (:func:`submission_errors`). Messages are in the active language (Bahasa Indonesia by default).
+    """
+    found: list[Blocker] = []
+
+    def blank(section: str, anchor: str, field_name: str, label: str) -> None:
+        found.append(Blocker(section, anchor, field_name, label, blank=True))
+
+    def refuse(section: str, anchor: str, field_name: str, message: str) -> None:
+        found.append(Blocker(section, anchor, field_name, message))
+
     if values.must_serve is None:
-        missing["A"].append("Jumlah yang harus dilayani")
+        blank("A", "must_serve", "must_serve", _("Jumlah yang harus dilayani"))
+    elif values.approved_must_serve is not None and values.must_serve != values.approved_must_serve:
+        refuse(
+            "A",
+            "must_serve",
+            "must_serve",
+            _("Target tahun ini telah disetujui (%(n)s); simpan laporan untuk memperbaruinya.")
+            % {"n": _thousands(values.approved_must_serve)},
+        )
     if values.served is None:
-        missing["A"].append("Jumlah terlayani triwulan ini")
+        blank("A", "served", "served", _("Jumlah terlayani triwulan ini"))
+    f = figures(values)
+    if (
+        f.served_cumulative is not None
+        and values.must_serve is not None
+        and f.served_cumulative > values.must_serve
+        and not values.served_justification.strip()
+    ):
+        refuse(
+            "A",
+            "served_justification",
+            "served_justification",
+            _("Jumlah terlayani melebihi jumlah yang harus dilayani: tuliskan penjelasannya."),
+        )
+    strict = values.rules.quality_declaration == "strict"
     by_component: dict[str, list[ItemValue]] = {}
     for item in values.items:
         by_component.setdefault(item.component, []).append(item)
     for q in values.quality:
+        anchor = anchors.quality(q.code)
         if q.not_applicable:
             if not q.reason.strip():
-                missing["B"].append(f"{q.label}: alasan tidak berlaku")
+                blank(
+                    "B",
+                    anchor,
+                    anchors.form_field(anchor, "reason"),
+                    _("%(name)s: alasan tidak berlaku") % {"name": q.label},
+                )
             continue
-        if q.code in by_component:  # entered item by item: name the items left blank
+        if q.code in by_component:  # entered item by item: its items block, not the derived component row
             for item in by_component[q.code]:
+                item_anchor = anchors.item(item.item_id)
                 if item.required is None:
-                    missing["B"].append(f"{item.label}: dibutuhkan")
+                    blank(
+                        "B",
+                        item_anchor,
+                        anchors.form_field(item_anchor, "required"),
+                        _("%(name)s: dibutuhkan") % {"name": item.label},
+                    )
                 if item.met is None:
-                    missing["B"].append(f"{item.label}: tersedia")
+                    blank(
+                        "B",
+                        item_anchor,
+                        anchors.form_field(item_anchor, "met"),
+                        _("%(name)s: tersedia") % {"name": item.label},
+                    )
+                if strict and values.must_serve and item.required == 0:
+                    refuse(
+                        "B",
+                        item_anchor,
+                        anchors.form_field(item_anchor, "required"),
+                        _(
+                            "%(name)s: jumlah yang dibutuhkan harus lebih dari 0, atau tandai komponennya tidak "
+                            "berlaku dan tuliskan alasannya."
+                        )
+                        % {"name": item.label},
+                    )
+                if item.required is not None and item.met is not None and item.met > item.required:
+                    refuse(
+                        "B",
+                        item_anchor,
+                        anchors.form_field(item_anchor, "met"),
+                        _("%(name)s: jumlah tersedia (%(met)s) melebihi yang dibutuhkan (%(required)s).")
+                        % {"name": item.label, "met": item.met, "required": item.required},
+                    )
             continue
         if q.required is None:
-            missing["B"].append(f"{q.label}: harus dipenuhi")
+            blank(
+                "B", anchor, anchors.form_field(anchor, "required"), _("%(name)s: harus dipenuhi") % {"name": q.label}
+            )
         if q.met is None:
-            missing["B"].append(f"{q.label}: terpenuhi")
+            blank("B", anchor, anchors.form_field(anchor, "met"), _("%(name)s: terpenuhi") % {"name": q.label})
+        if strict and values.must_serve and q.required == 0:
+            refuse(
+                "B",
+                anchor,
+                anchors.form_field(anchor, "required"),
+                _(
+                    "%(name)s: jumlah yang harus dipenuhi harus lebih dari 0, atau tandai komponen ini tidak "
+                    "berlaku dan tuliskan alasannya."
+                )
+                % {"name": q.label},
+            )
+        if q.required is not None and q.met is not None and q.met > q.required:
+            refuse(
+                "B",
+                anchor,
+                anchors.form_field(anchor, "met"),
+                _("%(name)s: jumlah terpenuhi (%(met)s) melebihi yang harus dipenuhi (%(required)s).")
+                % {"name": q.label, "met": q.met, "required": q.required},
+            )
     if values.budget_allocated is None:
-        missing["C"].append("Alokasi anggaran")
+        blank("C", "budget_allocated", "budget_allocated", _("Alokasi anggaran"))
     if values.budget_realised is None:
-        missing["C"].append("Realisasi anggaran")
+        blank("C", "budget_realised", "budget_realised", _("Realisasi anggaran"))
+    if (
+        values.budget_allocated is not None
+        and values.budget_realised is not None
+        and values.budget_realised > values.budget_allocated
+        and not values.budget_justification.strip()
+    ):
+        refuse(
+            "C",
+            "budget_justification",
+            "budget_justification",
+            _("Realisasi anggaran melebihi alokasi: tuliskan penjelasannya."),
+        )
     if not values.problems.strip():
-        missing["D"].append("Permasalahan")
+        blank("D", "problems", "problems", _("Permasalahan"))
     if not values.solutions.strip():
-        missing["D"].append("Solusi")
+        blank("D", "solutions", "solutions", _("Solusi"))
     for s in values.stages:
         if not s.status:
-            missing["E"].append(s.label)
+            anchor = anchors.stage(s.code)
+            blank("E", anchor, anchors.form_field(anchor, "status"), s.label)
     if values.evidence_count == 0:
-        missing["F"].append("Minimal satu dokumen pendukung")
+        blank("F", "F", "", _("Minimal satu dokumen pendukung"))
+    if quality_flags(values) and not values.flag_note.strip():
+        # The note answers the data-quality warnings, which are about the figures of section A.
+        refuse(
+            "A",
+            "flag_note",
+            "flag_note",
+            _("Ada peringatan kualitas data: tuliskan catatan penjelasan sebelum mengajukan."),
+        )
+    return found
+
+
+def completeness(values: ReportValues, extra: Sequence[Blocker] = ()) -> list[SectionState]:
+    """Sections A–F, each filled only when nothing in it blocks the submission (``extra``: input the form
+    itself refused, on the live meter)."""
+    by_section: dict[str, list[Blocker]] = {code: [] for code in SECTION_LABELS}
+    for blocker in [*blockers(values), *extra]:
+        by_section[blocker.section].append(blocker)
     return [
-        SectionState(code, label, not missing[code], tuple(missing[code])) for code, label in SECTION_LABELS.items()
+        SectionState(
+            code,
+            str(label),
+            not by_section[code],
+            tuple(b.message for b in by_section[code] if b.blank),
+            tuple(by_section[code]),
+        )
+        for code, label in SECTION_LABELS.items()
     ]
 
 
 def completeness_pct(sections: Sequence[SectionState]) -> int:
-    return round(100 * sum(s.filled for s in sections) / len(sections)) if sections else 0
+    """Share of sections A–F with nothing blocking; 100 only when the report can be submitted."""
+    if not sections:
+        return 0
+    pct = round(100 * sum(s.filled for s in sections) / len(sections))
+    # Never round up to 100 while a section still blocks (not reachable with six sections; kept for safety).
+    return min(pct, 99) if not all(s.filled for s in sections) else pct
 
 
 # --- Data-quality flags (do not block; ask for a note) ----------------------------------------------
@@ -230,6 +386,16 @@ class Flag:
     message: str
 
 
+def _thousands(value: int) -> str:
+    """1250 → "1.250": the one number format (id-ID) in both languages."""
+    return f"{value:,}".replace(",", ".")
+
+
+def _decimal(value: Decimal) -> str:
+    """40.65 → "40,65"."""
+    return f"{achievement.display(value):f}".replace(".", ",")
+
+
 def quality_flags(values: ReportValues) -> list[Flag]:
     f = figures(values)
     flags: list[Flag] = []
@@ -237,8 +403,8 @@ def quality_flags(values: ReportValues) -> list[Flag]:
         flags.append(
             Flag(
                 "served_above_target",
-                f"Jumlah terlayani kumulatif ({f.served_cumulative}) melebihi jumlah yang harus dilayani "
-                f"({values.must_serve}).",
+                _("Jumlah terlayani kumulatif (%(served)s) melebihi jumlah yang harus dilayani (%(must)s).")
+                % {"served": _thousands(f.served_cumulative), "must": _thousands(values.must_serve)},
             )
         )
     if f.index is not None and values.previous_index is not None:
@@ -247,19 +413,26 @@ def quality_flags(values: ReportValues) -> list[Flag]:
             flags.append(
                 Flag(
                     "index_jump",
-                    f"Nilai capaian berubah {achievement.display(jump)} poin dari triwulan sebelumnya "
-                    f"({achievement.display(values.previous_index)} → {achievement.display(f.index)}).",
+                    _("Nilai capaian berubah %(jump)s poin dari triwulan sebelumnya (%(before)s → %(now)s).")
+                    % {
+                        "jump": _decimal(jump),
+                        "before": _decimal(values.previous_index),
+                        "now": _decimal(f.index),
+                    },
                 )
             )
     quality_full = values.quality and all(
         q.required is not None and q.met is not None and q.met >= q.required for q in values.quality
     )
     if quality_full and any(q.required for q in values.quality) and f.served_cumulative == 0:
-        flags.append(Flag("quality_full_none_served", "Mutu terpenuhi 100% padahal belum ada penerima yang terlayani."))
+        flags.append(
+            Flag("quality_full_none_served", _("Mutu terpenuhi 100% padahal belum ada penerima yang terlayani."))
+        )
     if values.budget_realised and values.served == 0:
         flags.append(
             Flag(
-                "budget_without_service", "Anggaran sudah direalisasikan padahal tidak ada yang terlayani triwulan ini."
+                "budget_without_service",
+                _("Anggaran sudah direalisasikan padahal tidak ada yang terlayani triwulan ini."),
             )
         )
     return flags
@@ -269,63 +442,15 @@ def quality_flags(values: ReportValues) -> list[Flag]:
 
 
 def submission_errors(values: ReportValues) -> dict[str, list[str]]:
-    """Everything that blocks a submission, per field (or ``__all__``), in Bahasa Indonesia."""
+    """Everything that blocks a submission, per field anchor (or ``__all__`` for the blank inputs of a
+    section), from :func:`blockers`: the same list the completeness meter shows."""
     errors: dict[str, list[str]] = {}
-
-    def add(key: str, message: str) -> None:
-        errors.setdefault(key, []).append(message)
-
     for section in completeness(values):
-        if not section.filled:
-            add("__all__", f"Bagian {section.label} belum lengkap: {', '.join(section.missing)}.")
-    f = figures(values)
-    if (
-        f.served_cumulative is not None
-        and values.must_serve is not None
-        and f.served_cumulative > values.must_serve
-        and not values.served_justification.strip()
-    ):
-        add(
-            "served_justification",
-            "Jumlah terlayani melebihi jumlah yang harus dilayani: tuliskan penjelasannya.",
-        )
-    if (
-        values.budget_allocated is not None
-        and values.budget_realised is not None
-        and values.budget_realised > values.budget_allocated
-        and not values.budget_justification.strip()
-    ):
-        add("budget_justification", "Realisasi anggaran melebihi alokasi: tuliskan penjelasannya.")
-    strict = values.rules.quality_declaration == "strict"
-    not_applicable = {q.code for q in values.quality if q.not_applicable}
-    for item in values.items:
-        if item.component in not_applicable:
-            continue
-        if strict and values.must_serve and item.required == 0:
-            add(
-                anchors.item(item.item_id),
-                f"{item.label}: jumlah yang dibutuhkan harus lebih dari 0, atau tandai komponennya tidak berlaku "
-                "dan tuliskan alasannya.",
+        if section.missing:
+            errors.setdefault("__all__", []).append(
+                _("Bagian %(section)s belum lengkap: %(missing)s.")
+                % {"section": section.label, "missing": ", ".join(section.missing)}
             )
-        if item.required is not None and item.met is not None and item.met > item.required:
-            add(
-                anchors.item(item.item_id),
-                f"{item.label}: jumlah tersedia ({item.met}) melebihi yang dibutuhkan ({item.required}).",
-            )
-    for q in values.quality:
-        if strict and values.must_serve and not q.not_applicable and q.required == 0:
-            add(
-                anchors.quality(q.code),
-                f"{q.label}: jumlah yang harus dipenuhi harus lebih dari 0, atau tandai komponen ini tidak berlaku "
-                "dan tuliskan alasannya.",
-            )
-        if q.not_applicable:
-            continue
-        if q.required is not None and q.met is not None and q.met > q.required:
-            add(
-                anchors.quality(q.code),
-                f"{q.label}: jumlah terpenuhi ({q.met}) melebihi yang harus dipenuhi ({q.required}).",
-            )
-    if quality_flags(values) and not values.flag_note.strip():
-        add("flag_note", "Ada peringatan kualitas data: tuliskan catatan penjelasan sebelum mengajukan.")
+        for blocker in section.refused:
+            errors.setdefault(blocker.anchor, []).append(blocker.message)
     return errors

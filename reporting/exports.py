@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -16,7 +18,11 @@ from spm.xlsx import HEADER_FILL, HEADER_FONT, XLSX_TYPE, save
 
 XLSX_CONTENT_TYPE = XLSX_TYPE
 
-STATUS_LABELS: dict[str, str] = {"not_started": "Belum dimulai", **{s.value: str(s.label) for s in ReportStatus}}
+
+def status_labels() -> dict[str, str]:
+    """The report statuses as shown, in the active language."""
+    return {"not_started": _("Belum dimulai"), **{s.value: str(s.label) for s in ReportStatus}}
+
 
 _TOTAL_FONT = Font(bold=True)
 _TOTAL_FILL = PatternFill("solid", fgColor="E9EEF5")
@@ -39,13 +45,24 @@ def matrix_filename(period: ReportingPeriod) -> str:
 
 
 def matrix_workbook(period: ReportingPeriod, rows: Sequence[MatrixRow]) -> bytes:
-    """The completeness and timeliness matrix: one row per OPD × jenis pelayanan dasar, and a totals sheet."""
+    """The completeness and timeliness matrix: one row per OPD × jenis pelayanan dasar, and a totals sheet.
+    Headings in the language of the user who downloads it; numbers and periods written one way (TW IV 2026)."""
+    labels = status_labels()
     book = Workbook()
     detail = book.active
-    detail.title = "Matriks"
+    detail.title = _("Matriks")
     _header(
         detail,
-        ["Kode wilayah", "Daerah", "Periode", "OPD", "Kode layanan", "Jenis pelayanan dasar", "Status", "Terlambat"],
+        [
+            _("Kode wilayah"),
+            pgettext("xlsx column", "Daerah"),
+            pgettext("xlsx column", "Periode"),
+            _("OPD"),
+            _("Kode layanan"),
+            _("Jenis pelayanan dasar"),
+            _("Status"),
+            _("Terlambat"),
+        ],
         [13, 28, 12, 36, 13, 60, 15, 11],
     )
     for row in rows:
@@ -58,24 +75,29 @@ def matrix_workbook(period: ReportingPeriod, rows: Sequence[MatrixRow]) -> bytes
                     row.agency.name,
                     cell.service_code,
                     cell.service_name,
-                    STATUS_LABELS[cell.status],
-                    "Ya" if cell.is_late else "Tidak",
+                    labels[cell.status],
+                    _("Ya") if cell.is_late else _("Tidak"),
                 ]
             )
     if detail.max_row > 1:
         detail.auto_filter.ref = f"A1:H{detail.max_row}"
 
-    totals = book.create_sheet("Rekap")
-    titles = ["OPD", *(STATUS_LABELS[s] for s in MATRIX_STATUSES), "Terlambat", "Jumlah layanan"]
+    totals = book.create_sheet(_("Rekap"))
+    titles = [_("OPD"), *(labels[s] for s in MATRIX_STATUSES), _("Terlambat"), _("Jumlah layanan")]
     _header(totals, titles, [36, *([14] * len(MATRIX_STATUSES)), 12, 15])
     for row in rows:
         totals.append([row.agency.name, *(row.count(s) for s in MATRIX_STATUSES), row.late, len(row.cells)])
     overall = matrix_totals(rows)
-    totals.append(["Jumlah", *(overall.counts[s] for s in MATRIX_STATUSES), overall.late, overall.total])
+    totals.append([_("Jumlah"), *(overall.counts[s] for s in MATRIX_STATUSES), overall.late, overall.total])
     for cell in totals[totals.max_row]:
         cell.font, cell.fill, cell.border = _TOTAL_FONT, _TOTAL_FILL, _BORDER
     totals.append([])
     region = period.region
-    totals.append([f"Periode {period.label}, {region.name} ({region.code}); batas waktu {period.due_date:%d-%m-%Y}."])
+    totals.append(
+        [
+            _("Periode %(period)s, %(region)s (%(code)s); batas waktu %(due)s.")
+            % {"period": period.label, "region": region.name, "code": region.code, "due": f"{period.due_date:%d-%m-%Y}"}
+        ]
+    )
 
     return save(book)  # type: ignore[return-value]

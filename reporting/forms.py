@@ -11,6 +11,9 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reporting import anchors
 from reporting.choices import ImplementationStage, Quarter, StageStatus
@@ -51,17 +54,17 @@ class WholeNumberField(forms.CharField):
         if self.rupiah:
             text = re.sub(r"^(?i:rp\.?)", "", text)
         if text.startswith("-"):
-            raise ValidationError(f"{self.label} tidak boleh negatif.", code="negative")
+            raise ValidationError(_("%(label)s tidak boleh negatif.") % {"label": self.label}, code="negative")
         if "," in text or not (_PLAIN_DIGITS.match(text) or _GROUPED_DIGITS.match(text)):
-            example = "150.000.000" if self.rupiah else "1.250"
-            kind = "bilangan bulat Rupiah tanpa sen" if self.rupiah else "bilangan bulat tanpa desimal"
-            raise ValidationError(
-                f"{self.label} harus berupa {kind}, misalnya {example}.",
-                code="invalid",
+            message = (
+                _("%(label)s harus berupa bilangan bulat Rupiah tanpa sen, misalnya 150.000.000.")
+                if self.rupiah
+                else _("%(label)s harus berupa bilangan bulat tanpa desimal, misalnya 1.250.")
             )
+            raise ValidationError(message % {"label": self.label}, code="invalid")
         number = int(text.replace(".", ""))
         if number > self.max_value:
-            raise ValidationError(f"{self.label} terlalu besar.", code="max_value")
+            raise ValidationError(_("%(label)s terlalu besar.") % {"label": self.label}, code="max_value")
         return number
 
     def prepare_value(self, value):
@@ -75,7 +78,9 @@ def _text(label: str, max_length: int, *, rows: int = 3) -> forms.CharField:
         max_length=max_length,
         widget=forms.Textarea(attrs={"rows": rows}),
         error_messages={
-            "max_length": f"{label} paling banyak %(limit_value)d karakter (sekarang %(show_value)d).",
+            "max_length": format_lazy(
+                "{} {}", label, gettext_lazy("paling banyak %(limit_value)d karakter (sekarang %(show_value)d).")
+            ),
         },
     )
 
@@ -103,8 +108,8 @@ class ReportForm(forms.Form):
         widget=forms.HiddenInput,
         min_value=1,
         error_messages={
-            "required": "Versi laporan tidak terbaca; muat ulang halaman.",
-            "invalid": "Versi laporan tidak terbaca; muat ulang halaman.",
+            "required": gettext_lazy("Versi laporan tidak terbaca; muat ulang halaman."),
+            "invalid": gettext_lazy("Versi laporan tidak terbaca; muat ulang halaman."),
         },
     )
 
@@ -116,8 +121,12 @@ class ReportForm(forms.Form):
         self.fields["must_serve"] = WholeNumberField(label=labels["must_serve"])
         self.fields["served"] = WholeNumberField(label=labels["served"])
         self.fields["served_justification"] = _text(labels["served_justification"], TEXT_LIMITS["served_justification"])
-        self.fields["budget_allocated"] = WholeNumberField(label="Alokasi anggaran", max_value=MAX_RUPIAH, rupiah=True)
-        self.fields["budget_realised"] = WholeNumberField(label="Realisasi anggaran", max_value=MAX_RUPIAH, rupiah=True)
+        self.fields["budget_allocated"] = WholeNumberField(
+            label=_("Alokasi anggaran"), max_value=MAX_RUPIAH, rupiah=True
+        )
+        self.fields["budget_realised"] = WholeNumberField(
+            label=_("Realisasi anggaran"), max_value=MAX_RUPIAH, rupiah=True
+        )
         self.fields["budget_justification"] = _text(labels["budget_justification"], TEXT_LIMITS["budget_justification"])
         self.fields["problems"] = _text(labels["problems"], TEXT_LIMITS["problems"], rows=4)
         self.fields["solutions"] = _text(labels["solutions"], TEXT_LIMITS["solutions"], rows=4)
@@ -129,50 +138,62 @@ class ReportForm(forms.Form):
             anchor = anchors.item(entry.item_id)
             unit = f" ({entry.item.unit})" if entry.item.unit else ""
             self.fields[anchors.form_field(anchor, "required")] = WholeNumberField(
-                label=f"{entry.item.name}{unit}: dibutuhkan"
+                label=_("%(name)s: dibutuhkan") % {"name": f"{entry.item.name}{unit}"}
             )
             self.fields[anchors.form_field(anchor, "met")] = WholeNumberField(
-                label=f"{entry.item.name}{unit}: tersedia"
+                label=_("%(name)s: tersedia") % {"name": f"{entry.item.name}{unit}"}
             )
         for entry in report.quality_entries.all():
             code, name = entry.component.code, entry.component.name
             self.quality_codes.append(code)
             anchor = anchors.quality(code)
             if entry.component_id not in self.item_components:  # entered per component; else from its items
-                self.fields[anchors.form_field(anchor, "required")] = WholeNumberField(label=f"{name}: harus dipenuhi")
-                self.fields[anchors.form_field(anchor, "met")] = WholeNumberField(label=f"{name}: terpenuhi")
+                self.fields[anchors.form_field(anchor, "required")] = WholeNumberField(
+                    label=_("%(name)s: harus dipenuhi") % {"name": name}
+                )
+                self.fields[anchors.form_field(anchor, "met")] = WholeNumberField(
+                    label=_("%(name)s: terpenuhi") % {"name": name}
+                )
             self.fields[anchors.form_field(anchor, "not_applicable")] = forms.BooleanField(
-                label=f"{name}: tidak berlaku", required=False
+                label=_("%(name)s: tidak berlaku") % {"name": name}, required=False
             )
             self.fields[anchors.form_field(anchor, "reason")] = forms.CharField(
-                label=f"{name}: alasan tidak berlaku",
+                label=_("%(name)s: alasan tidak berlaku") % {"name": name},
                 required=False,
                 max_length=NOT_APPLICABLE_REASON_LIMIT,
                 error_messages={
-                    "max_length": f"Alasan tidak berlaku {name} paling banyak %(limit_value)d karakter "
-                    "(sekarang %(show_value)d)."
+                    "max_length": _("Alasan tidak berlaku %(name)s") % {"name": name}
+                    + " "
+                    + _("paling banyak %(limit_value)d karakter (sekarang %(show_value)d).")
                 },
             )
         for stage in ImplementationStage:
             self.fields[anchors.form_field(anchors.stage(stage.value), "status")] = forms.ChoiceField(
-                label=f"{stage.label}: status",
+                label=_("%(stage)s: status") % {"stage": stage.label},
                 required=False,
-                choices=[("", "— pilih status —"), *StageStatus.choices],
-                error_messages={"invalid_choice": f"Status tahapan {stage.label} tidak dikenal."},
+                choices=[("", _("— pilih status —")), *StageStatus.choices],
+                error_messages={
+                    "invalid_choice": _("Status tahapan %(stage)s tidak dikenal.") % {"stage": stage.label}
+                },
             )
             self.fields[anchors.form_field(anchors.stage(stage.value), "note")] = forms.CharField(
-                label=f"{stage.label}: keterangan",
+                label=_("%(stage)s: keterangan") % {"stage": stage.label},
                 required=False,
                 max_length=STAGE_NOTE_LIMIT,
                 error_messages={
-                    "max_length": f"Keterangan tahapan {stage.label} paling banyak %(limit_value)d karakter "
-                    "(sekarang %(show_value)d)."
+                    "max_length": _("Keterangan tahapan %(stage)s") % {"stage": stage.label}
+                    + " "
+                    + _("paling banyak %(limit_value)d karakter (sekarang %(show_value)d).")
                 },
             )
 
     def to_input(self) -> ReportInput:
-        """The cleaned form as the services' :class:`~reporting.services.ReportInput`."""
-        data = self.cleaned_data
+        """The cleaned form as the services' :class:`~reporting.services.ReportInput`.
+
+        On a form with errors (the live completeness meter reads it while the user types) a refused input
+        reads as blank; its error is shown beside it.
+        """
+        data = _Cleaned(self.cleaned_data, self.fields)
         return ReportInput(
             scalars={name: data[name] for name in SCALAR_FIELDS},
             quality={
@@ -202,6 +223,20 @@ class ReportForm(forms.Form):
                 for stage in ImplementationStage.values
             },
         )
+
+
+class _Cleaned(dict):
+    """``cleaned_data`` where an input the form refused reads as blank (None, "" or False by its field)."""
+
+    def __init__(self, cleaned: dict, fields: dict) -> None:
+        super().__init__(cleaned)
+        self.fields = fields
+
+    def __missing__(self, name: str):
+        field = self.fields[name]
+        if isinstance(field, forms.BooleanField):
+            return False
+        return None if isinstance(field, WholeNumberField) else ""
 
 
 def initial_for(report: QuarterlyReport) -> dict:

@@ -6,10 +6,12 @@ Each function issues a bounded number of queries whatever the number of rows (as
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from reporting import checks
 from reporting.achievements.services import active_rules
@@ -19,12 +21,14 @@ from reporting.querysets import item_entries_with_item, quality_with_component
 from reporting.recipients.selectors import recipient_counts
 from reporting.services.periods import period_get_or_create, today
 from reporting.services.reports import (
+    ReportInput,
     changes_since_last_review,
     previous_report,
     report_values,
 )
 from spm import access
-from spm.models import Agency, ServiceAssignment
+from spm.choices import RegionLevel
+from spm.models import Agency, Region, ServiceAssignment
 from spm.selectors import field_guides_for
 from targets.selectors import approved_must_serve, must_serve_from
 
@@ -38,6 +42,30 @@ def report_queryset():
     )
 
 
+def report_check(
+    report: QuarterlyReport,
+    *,
+    previous: QuarterlyReport | None,
+    approved: int | None,
+    data: ReportInput | None = None,
+    extra: Sequence[checks.Blocker] = (),
+) -> dict:
+    """The derived figures, the completeness meter and the data-quality flags of a report, from what is stored
+    or (``data``) from what is on the form: ``checks.blockers`` by the values ``report_submit`` reads, so the
+    meter and the submission never disagree. ``extra``: inputs the form itself refused (live meter)."""
+    _rules_row, rules = active_rules()
+    values = report_values(report, previous=previous, rules=rules, approved=approved, data=data)
+    sections = checks.completeness(values, extra)
+    return {
+        "values": values,
+        "figures": checks.figures(values),
+        "sections": sections,
+        "completeness_pct": checks.completeness_pct(sections),
+        "flags": checks.quality_flags(values),
+        "rules": rules,
+    }
+
+
 def report_detail(report: QuarterlyReport, user) -> dict:
     """Everything the entry and review pages show about a report."""
     # The evaluation app's one read interface into the report page (imported here: it reads reporting too).
@@ -45,11 +73,10 @@ def report_detail(report: QuarterlyReport, user) -> dict:
 
     previous = previous_report(report)
     can_edit = access.can(user, "report.edit", report)
-    _rules_row, rules = active_rules()
-    values = report_values(report, previous=previous, rules=rules)
-    sections = checks.completeness(values)
-    comments = list(report.comments.select_related("author"))
     approved = approved_must_serve(region=report.region, service=report.service, year=report.period.year)
+    check = report_check(report, previous=previous, approved=approved)
+    values, sections, rules = check["values"], check["sections"], check["rules"]
+    comments = list(report.comments.select_related("author"))
     named = recipient_counts(report.region_id, report.service_id, report.period.year)
     return {
         "report": report,
@@ -263,4 +290,134 @@ def index_overview(region) -> dict:
         "index_measured": measured,
         "index_expected": expected,
         "index_coverage_pct": round(100 * measured / expected) if expected else 0,
+    }
+
+
+@dataclass(frozen=True)
+class DaerahStatus:
+    """One kabupaten/kota on the provinsi viewer's home: its reporting for the triwulan and its latest IP-SPM."""
+
+    region: object
+    services: int  # jenis pelayanan dasar with an OPD pengampu
+    submitted: int  # submitted or approved this triwulan
+    approved: int
+    returned: int
+    late: int  # submitted late, or not submitted once the due date has passed
+    due_date: dt.date | None
+    index: object | None  # the stored Achievement of the daerah for ``index_period``, or None
+
+    @property
+    def submitted_pct(self) -> int:
+        return round(100 * self.submitted / self.services) if self.services else 0
+
+
+def province_overview(user, province, *, year: int, quarter: int) -> dict:
+    """The provinsi viewer's home (issue 12): each kabupaten/kota of the provinsi with its reporting for the
+    triwulan (submitted, approved, returned, late of the jenis it must report) and its latest IP-SPM with
+    the coverage beside it. Six queries whatever the number of daerah."""
+    from django.db.models import Count, Q
+
+    from reporting.models import Achievement, AchievementLevel
+
+    on = today()
+    daerah = list(
+        Region.objects.visible_to(user).filter(parent=province, level=RegionLevel.REGENCY_CITY).order_by("code")
+    )
+    ids = [d.pk for d in daerah]
+    services = dict(
+        ServiceAssignment.objects.filter(region_id__in=ids)
+        .values("region_id")
+        .annotate(n=Count("id"))
+        .values_list("region_id", "n")
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for row in (
+        QuarterlyReport.objects.filter(region_id__in=ids, period__year=year, period__quarter=quarter)
+        .values("region_id", "status")
+        .annotate(n=Count("id"), late=Count("id", filter=Q(is_late=True)))
+    ):
+        entry = counts.setdefault(row["region_id"], {})
+        entry[row["status"]] = row["n"]
+        entry["late"] = entry.get("late", 0) + row["late"]
+    due = dict(
+        ReportingPeriod.objects.filter(region_id__in=ids, year=year, quarter=quarter).values_list(
+            "region_id", "due_date"
+        )
+    )
+    achievements = Achievement.objects.filter(region_id__in=ids, level=AchievementLevel.REGION, is_current=True)
+    latest = achievements.order_by("-year", "-quarter").values_list("year", "quarter").first()
+    index = {a.region_id: a for a in achievements.filter(year=latest[0], quarter=latest[1])} if latest else {}
+    rows = []
+    for region in daerah:
+        c = counts.get(region.pk, {})
+        n = services.get(region.pk, 0)
+        submitted = c.get(ReportStatus.SUBMITTED, 0) + c.get(ReportStatus.APPROVED, 0)
+        overdue = region.pk in due and due[region.pk] < on
+        rows.append(
+            DaerahStatus(
+                region=region,
+                services=n,
+                submitted=submitted,
+                approved=c.get(ReportStatus.APPROVED, 0),
+                returned=c.get(ReportStatus.RETURNED, 0),
+                late=c.get("late", 0) + (max(n - submitted, 0) if overdue else 0),
+                due_date=due.get(region.pk),
+                index=index.get(region.pk),
+            )
+        )
+    # What to look at first: the daerah with the least reported, then by code.
+    rows.sort(key=lambda r: (r.submitted_pct, r.region.code))
+    return {
+        "province_rows": rows,
+        "province_period": (year, quarter),
+        "index_period": latest,
+        "daerah_behind": sum(1 for r in rows if r.late),
+        "daerah_without_index": sum(1 for r in rows if r.index is None),
+    }
+
+
+def admin_overview(*, failed_since_days: int = 30) -> dict:
+    """The system admin's home (issue 12): reporting periods open and closing (due within two weeks) or
+    overdue and still open, recipient imports that failed, and tasks kept while the broker was unreachable,
+    each with the count of everything of its kind ("semua"). Bounded queries whatever the data."""
+    from django.db.models import Count, Q
+
+    from reporting.choices import ImportStatus, PeriodStatus
+    from reporting.models import RecipientImport
+    from spm.models import PendingTask
+
+    on = today()
+    soon = on + dt.timedelta(days=14)
+    periods = ReportingPeriod.objects.all()
+    period_counts = periods.aggregate(
+        all=Count("id"),
+        open=Count("id", filter=Q(status=PeriodStatus.OPEN)),
+        closing=Count("id", filter=Q(status=PeriodStatus.OPEN, due_date__gte=on, due_date__lte=soon)),
+        overdue=Count("id", filter=Q(status=PeriodStatus.OPEN, due_date__lt=on)),
+    )
+    closing = list(
+        periods.filter(status=PeriodStatus.OPEN, due_date__lte=soon)
+        .select_related("region")
+        .order_by("due_date", "region__code")[:10]
+    )
+    since = timezone.now() - dt.timedelta(days=failed_since_days)
+    imports = RecipientImport.objects.all()
+    import_counts = imports.aggregate(
+        all=Count("id"), failed=Count("id", filter=Q(status=ImportStatus.FAILED, created_at__gte=since))
+    )
+    failed = list(
+        imports.filter(status=ImportStatus.FAILED, created_at__gte=since)
+        .select_related("region", "service")
+        .order_by("-created_at")[:10]
+    )
+    pending = PendingTask.objects.all()
+    return {
+        "period_counts": period_counts,
+        "periods_closing": closing,
+        "today": on,
+        "import_counts": import_counts,
+        "imports_failed": failed,
+        "failed_since_days": failed_since_days,
+        "pending_count": pending.count(),
+        "pending_oldest": pending.order_by("created_at").first(),
     }

@@ -56,10 +56,17 @@ IMPORT_TIME_LIMIT = 60 * 60
     name="reporting.validate_recipient_import", time_limit=IMPORT_TIME_LIMIT, soft_time_limit=IMPORT_SOFT_TIME_LIMIT
 )
 def validate_recipient_import(import_id: int) -> dict:
-    """Validate an uploaded recipient list (nothing is stored). Safe to run twice."""
-    from reporting.recipients.services import recipient_import_validate
+    """Validate an uploaded recipient list (nothing is stored). Safe to run twice. The error report is a file
+    for the uploader: it is written in the language the uploader picked."""
+    from django.utils import translation
 
-    batch = recipient_import_validate(import_id)
+    from reporting.models import RecipientImport
+    from reporting.recipients.services import recipient_import_validate
+    from spm.language import user_language
+
+    uploader = RecipientImport.objects.filter(pk=import_id).select_related("created_by").first()
+    with translation.override(user_language(uploader.created_by if uploader else None)):
+        batch = recipient_import_validate(import_id)
     if batch is None:
         return {"import": import_id, "status": "skipped"}
     return {"import": import_id, "status": batch.status, "rows": batch.rows_read, "errors": batch.rows_with_errors}

@@ -12,6 +12,7 @@ urlpatterns: list = [
     path("buka/", entry.report_open_view, name="report-open"),
     path("<int:pk>/", entry.report_detail, name="report-detail"),
     path("<int:pk>/simpan/", entry.report_save_view, name="report-save"),
+    path("<int:pk>/periksa/", entry.report_check_view, name="report-check"),
     path("<int:pk>/ajukan/", entry.report_submit_view, name="report-submit"),
     path("<int:pk>/salin-triwulan-lalu/", entry.report_prefill_view, name="report-prefill"),
     path("<int:pk>/isi-dari-data-penerima/", entry.report_prefill_recipients_view, name="report-prefill-recipients"),

@@ -13,12 +13,30 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.views import i18n
 
 
 def chosen_language(request: HttpRequest) -> str:
     """The language the user picked with the switch, or the default (Accept-Language is ignored on purpose)."""
     code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
     return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def user_language(user) -> str:
+    """The language to build e-mails and files in for ``user`` outside a request: the one the user picked with
+    the switch (kept on ``User.language``), else the default, Bahasa Indonesia."""
+    code = getattr(user, "language", "") or ""
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's ``set_language`` (the language cookie), and the choice kept on the signed-in user."""
+    from spm.services import user_language_set
+
+    response = i18n.set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        user_language_set(user=request.user, language=request.POST.get("language", ""))
+    return response
 
 
 class ChosenLanguageMiddleware:

@@ -8,6 +8,7 @@ regulation needs no code change.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -437,6 +438,9 @@ class User(AbstractUser):
     nip = models.CharField(_("NIP"), max_length=18, blank=True)
     position = models.CharField(_("jabatan"), max_length=160, blank=True)
     phone = models.CharField(_("telepon"), max_length=30, blank=True)
+    # The language picked with the switch, kept so that what is built for the user without a request (e-mails,
+    # files made by Celery) is in that language too; blank is the default, Bahasa Indonesia.
+    language = models.CharField(_("bahasa antarmuka"), max_length=8, blank=True, choices=settings.LANGUAGES)
 
     objects = UserManager()
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -487,3 +488,12 @@ def reference_data_load() -> dict[str, LoadResult]:
         "Petunjuk pengisian": field_guides_load(),
         "Kamus SPM": glossary_load(),
     }
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Keep the interface language a user picked (the switch), so that e-mails and files made for the user
+    later, without a request, are in it too. An unknown code is ignored (the default stays)."""
+    if language not in dict(settings.LANGUAGES) or user.language == language:
+        return
+    user.language = language
+    user.save(update_fields=["language"])

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from spm import health, observability, views
+from spm import health, language, observability, views
 from spm.forms import LoginForm
 
 urlpatterns = [
@@ -30,6 +30,7 @@ urlpatterns = [
     path("laporan/", include("reporting.urls")),
     path("rencana/", include("targets.urls")),
     path("evaluasi/", include("evaluation.urls")),
+    path("i18n/setlang/", language.set_language, name="set_language"),  # also keeps the choice on the user
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("spm.api.urls")),

@@ -8,7 +8,13 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from reporting.selectors import index_overview, operator_worklist, review_worklist
+from reporting.selectors import (
+    admin_overview,
+    index_overview,
+    operator_worklist,
+    province_overview,
+    review_worklist,
+)
 from reporting.services.periods import quarter_of, today
 from spm import access
 from spm.choices import GovernmentLevel, RegionLevel
@@ -20,7 +26,8 @@ from spm.roles import ScopeKind
 def home(request: HttpRequest) -> HttpResponse:
     """Landing page: what the user is responsible for, in its scope, and what to do next (issue 12): the
     operator's open tasks with returned reports first; for the daerah, the reports and targets waiting for
-    verification and the late OPD; the latest IP-SPM with its coverage."""
+    verification and the late OPD; the latest IP-SPM with its coverage; for the provinsi viewer, each
+    kabupaten/kota's reporting and IP-SPM; for the admin, periods closing, failed imports and kept tasks."""
     user = request.user
     scope = access.scope_of(user)
     context: dict = {"home": scope.kind}
@@ -31,6 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "daerah": Region.objects.daerah().count(),
             "agencies": Agency.objects.count(),
         }
+        context.update(admin_overview())
     elif scope.kind == ScopeKind.AGENCY:
         context["agency"] = user.agency
         if access.can(user, "page.report_tasks"):
@@ -59,11 +67,8 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     elif scope.kind == ScopeKind.PROVINCE:
         context["province"] = user.region
-        context["daerah_list"] = (
-            Region.objects.visible_to(user)
-            .filter(level=RegionLevel.REGENCY_CITY)
-            .annotate(agency_count=Count("agencies", distinct=True))
-        )
+        year, quarter = quarter_of(today())
+        context.update(province_overview(user, user.region, year=year, quarter=quarter))
     return render(request, "spm/home.html", context)
 
 

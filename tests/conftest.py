@@ -129,6 +129,17 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _official_language():
+    """Each test starts in Bahasa Indonesia: a request in English (the language switch) leaves its language
+    active in the thread, and the next test's service messages would be English."""
+    from django.utils import translation
+
+    translation.activate("id")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path_factory):
     """Uploaded files of a test go to a temporary folder, never into the project."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
@@ -46,19 +48,27 @@ WIDTHS = {
     "keterangan": 30,
 }
 COLUMN_HELP = {
-    "nik": "16 digit angka, diketik sebagai teks (kolom ini sudah berformat Teks). Satu NIK satu baris.",
-    "nama": "Nama lengkap sesuai KTP/KK (maks. 200 karakter).",
-    "jenis_kelamin": "L (laki-laki) atau P (perempuan); harus sesuai digit ke-7 dan 8 NIK (perempuan: +40).",
-    "tanggal_lahir": "Tanggal lahir (dd/mm/yyyy); harus sama dengan tanggal lahir pada NIK.",
-    "alamat": "Alamat tempat tinggal (jalan, RT/RW, dusun).",
-    "desa": "Nama desa/kelurahan tempat tinggal (maks. 100 karakter; boleh kosong).",
-    "kode_kecamatan": "Kode kecamatan Kemendagri berformat PP.KK.CC, misalnya 18.12.01, atau nama kecamatan di "
-    "daerah ini (boleh kosong).",
-    "tanggal_layanan": "Tanggal penerima dilayani (dd/mm/yyyy), di dalam tahun pelaporan; menentukan triwulan. "
-    "Kosongkan untuk warga yang harus dilayani tetapi belum terlayani (Status Layanan: Belum terlayani).",
-    "status_layanan": "Sesuai standar, Belum sesuai standar atau Belum terlayani (juga Ya/Sudah, Tidak/Belum); "
-    "kosong dianggap Sesuai standar.",
-    "keterangan": "Catatan bebas (boleh kosong).",
+    "nik": gettext_lazy("16 digit angka, diketik sebagai teks (kolom ini sudah berformat Teks). Satu NIK satu baris."),
+    "nama": gettext_lazy("Nama lengkap sesuai KTP/KK (maks. 200 karakter)."),
+    "jenis_kelamin": gettext_lazy(
+        "L (laki-laki) atau P (perempuan); harus sesuai digit ke-7 dan 8 NIK (perempuan: +40)."
+    ),
+    "tanggal_lahir": gettext_lazy("Tanggal lahir (dd/mm/yyyy); harus sama dengan tanggal lahir pada NIK."),
+    "alamat": gettext_lazy("Alamat tempat tinggal (jalan, RT/RW, dusun)."),
+    "desa": gettext_lazy("Nama desa/kelurahan tempat tinggal (maks. 100 karakter; boleh kosong)."),
+    "kode_kecamatan": gettext_lazy(
+        "Kode kecamatan Kemendagri berformat PP.KK.CC, misalnya 18.12.01, atau nama kecamatan di "
+        "daerah ini (boleh kosong)."
+    ),
+    "tanggal_layanan": gettext_lazy(
+        "Tanggal penerima dilayani (dd/mm/yyyy), di dalam tahun pelaporan; menentukan triwulan. "
+        "Kosongkan untuk warga yang harus dilayani tetapi belum terlayani (Status Layanan: Belum terlayani)."
+    ),
+    "status_layanan": gettext_lazy(
+        "Sesuai standar, Belum sesuai standar atau Belum terlayani (juga Ya/Sudah, Tidak/Belum); "
+        "kosong dianggap Sesuai standar."
+    ),
+    "keterangan": gettext_lazy("Catatan bebas (boleh kosong)."),
 }
 STATUS_LABELS = {
     RecipientStatus.SERVED: "Sesuai standar",
@@ -131,7 +141,9 @@ def recipients_template(service, *, year: int, region=None, districts: Sequence[
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = REQUIRED_FILL if column.required else HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
-        cell.comment = Comment(("Wajib. " if column.required else "Boleh kosong. ") + COLUMN_HELP[column.code], "e-SPM")
+        cell.comment = Comment(
+            (_("Wajib.") if column.required else _("Boleh kosong.")) + " " + str(COLUMN_HELP[column.code]), "e-SPM"
+        )
         sheet.column_dimensions[letter].width = WIDTHS[column.code]
     letters = {column.code: get_column_letter(i) for i, column in enumerate(COLUMNS, start=1)}
     # Column formats: NIK and kode kecamatan as text (else Excel rounds the 16th digit of a NIK), dates as
@@ -194,7 +206,8 @@ def recipients_template(service, *, year: int, region=None, districts: Sequence[
         district = DataValidation(
             type="list", formula1=f"='{DISTRICT_SHEET}'!$A$2:$A${len(districts) + 1}", allow_blank=True
         )
-        district.error, district.errorTitle = "Pilih kode dari daftar, atau ketik nama kecamatan.", "Kode Kecamatan"
+        district.error = _("Pilih kode dari daftar, atau ketik nama kecamatan.")
+        district.errorTitle = "Kode Kecamatan"
         district.showErrorMessage = True
         district.errorStyle = "warning"  # a kecamatan name is accepted too (the import reads it)
         district.add(f"{letters['kode_kecamatan']}2:{letters['kode_kecamatan']}{last}")
@@ -204,64 +217,81 @@ def recipients_template(service, *, year: int, region=None, districts: Sequence[
 
 
 def _guide_lines(service, *, year: int, region) -> Iterator[list[str]]:
+    """The Petunjuk sheet, in the language of whoever downloads the template (the column headers of the data
+    sheet stay as the import reads them)."""
     rule = eligibility_of(service)
-    yield ["Petunjuk pengisian data penerima layanan dasar"]
-    yield ["Jenis pelayanan dasar", f"{service.code} {service.name}"]
-    yield ["Penerima", service.recipient]
+    yield [_("Petunjuk pengisian data penerima layanan dasar")]
+    yield [_("Jenis pelayanan dasar"), f"{service.code} {service.name}"]
+    yield [_("Penerima"), service.recipient]
     if region is not None:
-        yield ["Daerah", f"{region.code} {region.name}"]
-    yield ["Tahun pelaporan", f"{year} (Tanggal Layanan harus di dalam tahun ini)"]
+        yield [_("Daerah"), f"{region.code} {region.name}"]
+    yield [_("Tahun pelaporan"), _("%(year)s (Tanggal Layanan harus di dalam tahun ini)") % {"year": year}]
     conditions = []
     if rule.has_day_band or rule.has_year_band:
-        conditions.append(f"umur pada Tanggal Layanan {rule.describe_age()}")
+        conditions.append(_("umur pada Tanggal Layanan %(band)s") % {"band": rule.describe_age()})
     if rule.sex:
-        conditions.append("perempuan (P)" if rule.sex == "P" else "laki-laki (L)")
+        conditions.append(_("perempuan (P)") if rule.sex == "P" else _("laki-laki (L)"))
     if conditions:
         kind = (
-            "baris di luar sasaran ditolak"
+            _("baris di luar sasaran ditolak")
             if rule.severity == "error"
-            else "baris di luar rentang umur diberi peringatan, tetap dapat disimpan"
+            else _("baris di luar rentang umur diberi peringatan, tetap dapat disimpan")
         )
         if rule.sex and rule.severity != "error":
-            kind += "; jenis kelamin yang tidak sesuai ditolak"
-        yield ["Sasaran layanan", f"{'; '.join(conditions)} ({kind})"]
+            kind += _("; jenis kelamin yang tidak sesuai ditolak")
+        yield [_("Sasaran layanan"), f"{'; '.join(conditions)} ({kind})"]
     else:
-        yield ["Sasaran layanan", "tidak ada batasan umur atau jenis kelamin dalam katalog SPM"]
+        yield [_("Sasaran layanan"), _("tidak ada batasan umur atau jenis kelamin dalam katalog SPM")]
     if service.eligibility_note:
-        yield ["Catatan sasaran", service.eligibility_note]
+        yield [_("Catatan sasaran"), service.eligibility_note]
     yield []
-    yield ["Kolom"]
+    yield [_("Kolom")]
     for column in COLUMNS:
-        yield [column.header, ("Wajib. " if column.required else "Boleh kosong. ") + COLUMN_HELP[column.code]]
+        yield [
+            column.header,
+            (_("Wajib.") if column.required else _("Boleh kosong.")) + " " + str(COLUMN_HELP[column.code]),
+        ]
     yield []
-    yield ["Aturan pemeriksaan"]
+    yield [_("Aturan pemeriksaan")]
     yield [
         "NIK",
-        "16 digit: 6 digit kode kecamatan penerbit, 6 digit tanggal lahir (tanggal + 40 untuk perempuan), "
-        "4 digit nomor urut (bukan 0000). Kode provinsi harus ada; kode kecamatan yang tidak dikenal hanya "
-        "peringatan (kode dapat berubah karena pemekaran).",
+        _(
+            "16 digit: 6 digit kode kecamatan penerbit, 6 digit tanggal lahir (tanggal + 40 untuk perempuan), "
+            "4 digit nomor urut (bukan 0000). Kode provinsi harus ada; kode kecamatan yang tidak dikenal hanya "
+            "peringatan (kode dapat berubah karena pemekaran)."
+        ),
     ]
     yield [
-        "NIK ganda",
-        "Satu NIK hanya boleh muncul sekali dalam berkas. Pada cara impor Tambah, NIK yang sudah "
-        "tersimpan untuk layanan dan tahun yang sama dilewati dan dihitung.",
+        _("NIK ganda"),
+        _(
+            "Satu NIK hanya boleh muncul sekali dalam berkas. Pada cara impor Tambah, NIK yang sudah "
+            "tersimpan untuk layanan dan tahun yang sama dilewati dan dihitung."
+        ),
     ]
-    yield ["Tanggal", "Gunakan sel berformat tanggal, atau teks dd/mm/yyyy, dd-mm-yyyy atau yyyy-mm-dd."]
-    yield ["Baris contoh", "Baris ke-2 adalah contoh dan akan ditolak bila ikut diunggah: hapus sebelum mengunggah."]
-    yield []
-    yield ["Cara impor"]
-    yield ["Tambah", "Menambahkan baris ke daftar yang sudah tersimpan; NIK yang sudah ada dilewati."]
-    yield ["Ganti", "Mengganti seluruh daftar layanan ini pada tahun tersebut dengan isi berkas."]
+    yield [_("Tanggal"), _("Gunakan sel berformat tanggal, atau teks dd/mm/yyyy, dd-mm-yyyy atau yyyy-mm-dd.")]
     yield [
-        "Laporan galat",
-        "Setelah divalidasi, unduh laporan galat: berisi semua baris berkas dengan kolom "
-        f"'{REPORT_COLUMN}'. Perbaiki baris yang bermasalah lalu unggah ulang berkas tersebut.",
+        _("Baris contoh"),
+        _("Baris ke-2 adalah contoh dan akan ditolak bila ikut diunggah: hapus sebelum mengunggah."),
     ]
     yield []
+    yield [_("Cara impor")]
+    yield [_("Tambah"), _("Menambahkan baris ke daftar yang sudah tersimpan; NIK yang sudah ada dilewati.")]
+    yield [_("Ganti"), _("Mengganti seluruh daftar layanan ini pada tahun tersebut dengan isi berkas.")]
     yield [
-        "Data pribadi",
-        "NIK, nama, tanggal lahir dan alamat adalah data pribadi (UU 27/2022). Simpan berkas ini "
-        "di tempat yang aman dan hapus setelah diunggah.",
+        _("Laporan galat"),
+        _(
+            "Setelah divalidasi, unduh laporan galat: berisi semua baris berkas dengan kolom '%(column)s'. "
+            "Perbaiki baris yang bermasalah lalu unggah ulang berkas tersebut."
+        )
+        % {"column": REPORT_COLUMN},
+    ]
+    yield []
+    yield [
+        _("Data pribadi"),
+        _(
+            "NIK, nama, tanggal lahir dan alamat adalah data pribadi (UU 27/2022). Simpan berkas ini "
+            "di tempat yang aman dan hapus setelah diunggah."
+        ),
     ]
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from reporting import anchors, checks
 from reporting.choices import ReportStatus, Section, StageStatus
@@ -121,18 +122,18 @@ def compare_sections(
 
     a = CompareSection(Section.RECIPIENTS.value, str(Section.RECIPIENTS.label))
     a.rows += [
-        CompareRow("Jumlah yang harus dilayani", current.must_serve, prev("must_serve"), key="must_serve"),
-        CompareRow("Jumlah terlayani triwulan ini", current.served, prev("served"), key="served"),
+        CompareRow(_("Jumlah yang harus dilayani"), current.must_serve, prev("must_serve"), key="must_serve"),
+        CompareRow(_("Jumlah terlayani triwulan ini"), current.served, prev("served"), key="served"),
         CompareRow(
-            "Jumlah terlayani kumulatif", cur_fig.served_cumulative, prev("served_cumulative", "f"), derived=True
+            _("Jumlah terlayani kumulatif"), cur_fig.served_cumulative, prev("served_cumulative", "f"), derived=True
         ),
-        CompareRow("Belum terlayani", cur_fig.not_served, prev("not_served", "f"), derived=True),
-        CompareRow("Capaian penerima (%)", cur_fig.served_pct, prev("served_pct", "f"), "percent", True),
+        CompareRow(_("Belum terlayani"), cur_fig.not_served, prev("not_served", "f"), derived=True),
+        CompareRow(_("Capaian penerima (%)"), cur_fig.served_pct, prev("served_pct", "f"), "percent", True),
     ]
     if current.served_justification or (previous and previous.served_justification):
         a.rows.append(
             CompareRow(
-                "Penjelasan terlayani melebihi sasaran",
+                _("Penjelasan terlayani melebihi sasaran"),
                 current.served_justification,
                 prev("served_justification"),
                 "text",
@@ -157,14 +158,17 @@ def compare_sections(
             ]
         b.rows += [
             CompareRow(
-                f"{q.label}: harus dipenuhi", q.required, p.required if p else None, key=anchors.quality(q.code)
+                _("%(name)s: harus dipenuhi") % {"name": q.label},
+                q.required,
+                p.required if p else None,
+                key=anchors.quality(q.code),
             ),
-            CompareRow(f"{q.label}: terpenuhi", q.met, p.met if p else None),
+            CompareRow(_("%(name)s: terpenuhi") % {"name": q.label}, q.met, p.met if p else None),
         ]
         if q.not_applicable or (p and p.not_applicable):
             b.rows.append(
                 CompareRow(
-                    f"{q.label}: tidak berlaku (alasan)",
+                    _("%(name)s: tidak berlaku (alasan)") % {"name": q.label},
                     q.reason.strip() or "—" if q.not_applicable else "",
                     (p.reason.strip() or "—" if p.not_applicable else "") if p else None,
                     "text",
@@ -172,29 +176,29 @@ def compare_sections(
             )
         b.rows += [
             CompareRow(
-                f"{q.label}: capaian (%)",
+                _("%(name)s: capaian (%%)") % {"name": q.label},
                 checks.percent(q.met, q.required),
                 checks.percent(p.met, p.required) if p else None,
                 "percent",
                 True,
             ),
         ]
-    b.rows.append(CompareRow("Nilai capaian layanan (IP-SPM)", cur_fig.index, prev("index", "f"), "decimal", True))
+    b.rows.append(CompareRow(_("Nilai capaian layanan (IP-SPM)"), cur_fig.index, prev("index", "f"), "decimal", True))
 
     c = CompareSection(Section.BUDGET.value, str(Section.BUDGET.label))
     c.rows += [
         CompareRow(
-            "Alokasi anggaran", current.budget_allocated, prev("budget_allocated"), "money", key="budget_allocated"
+            _("Alokasi anggaran"), current.budget_allocated, prev("budget_allocated"), "money", key="budget_allocated"
         ),
         CompareRow(
-            "Realisasi anggaran", current.budget_realised, prev("budget_realised"), "money", key="budget_realised"
+            _("Realisasi anggaran"), current.budget_realised, prev("budget_realised"), "money", key="budget_realised"
         ),
-        CompareRow("Realisasi (%)", cur_fig.budget_pct, prev("budget_pct", "f"), "percent", True),
+        CompareRow(_("Realisasi (%)"), cur_fig.budget_pct, prev("budget_pct", "f"), "percent", True),
     ]
     if current.budget_justification or (previous and previous.budget_justification):
         c.rows.append(
             CompareRow(
-                "Penjelasan realisasi melebihi alokasi",
+                _("Penjelasan realisasi melebihi alokasi"),
                 current.budget_justification,
                 prev("budget_justification"),
                 "text",
@@ -203,8 +207,8 @@ def compare_sections(
 
     d = CompareSection(Section.PROBLEMS.value, str(Section.PROBLEMS.label))
     d.rows += [
-        CompareRow("Permasalahan", current.problems, prev("problems"), "text", key="problems"),
-        CompareRow("Solusi", current.solutions, prev("solutions"), "text", key="solutions"),
+        CompareRow(_("Permasalahan"), current.problems, prev("problems"), "text", key="problems"),
+        CompareRow(_("Solusi"), current.solutions, prev("solutions"), "text", key="solutions"),
     ]
 
     e = CompareSection(Section.STAGES.value, str(Section.STAGES.label))

@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
 
 from reporting.models import Evidence, FieldChange, QuarterlyReport
 from reporting.services.reports import lock_report
@@ -65,7 +66,7 @@ IMAGE_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
 
 
 def _refused(name: str, reason: str) -> ValidationError:
-    return ValidationError({"file": f"Berkas '{name}' ditolak: {reason}"})
+    return ValidationError({"file": _("Berkas '%(name)s' ditolak: %(reason)s") % {"name": name, "reason": reason}})
 
 
 def check_pdf(file, name: str) -> None:
@@ -76,17 +77,17 @@ def check_pdf(file, name: str) -> None:
     try:
         reader = PdfReader(file, strict=False)
         if reader.is_encrypted:
-            raise _refused(name, "PDF terkunci kata sandi tidak dapat diperiksa. Unggah PDF tanpa kata sandi.")
+            raise _refused(name, _("PDF terkunci kata sandi tidak dapat diperiksa. Unggah PDF tanpa kata sandi."))
         pages = len(reader.pages)
     except ValidationError:
         raise
     except Exception as exc:  # pypdf raises many types for a broken file; all mean "not a readable PDF"
         logger.info("evidence PDF refused: %s", type(exc).__name__)
-        raise _refused(name, "isinya bukan PDF yang utuh dan tidak dapat dibuka.") from None
+        raise _refused(name, _("isinya bukan PDF yang utuh dan tidak dapat dibuka.")) from None
     finally:
         file.seek(0)
     if pages < 1:
-        raise _refused(name, "PDF tidak memiliki halaman.")
+        raise _refused(name, _("PDF tidak memiliki halaman."))
 
 
 def clean_image(file, name: str, content_type: str) -> bytes:
@@ -101,9 +102,12 @@ def clean_image(file, name: str, content_type: str) -> bytes:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(file) as probe:
                 if probe.format != expected:
-                    raise _refused(name, f"isinya bukan gambar {expected}.")
+                    raise _refused(name, _("isinya bukan gambar %(kind)s.") % {"kind": expected})
                 if probe.width * probe.height > EVIDENCE_MAX_PIXELS:
-                    raise _refused(name, f"gambar {probe.width}×{probe.height} piksel terlalu besar.")
+                    raise _refused(
+                        name,
+                        _("gambar %(w)s×%(h)s piksel terlalu besar.") % {"w": probe.width, "h": probe.height},
+                    )
                 probe.verify()  # structure and checksums (PNG chunks' CRC)
             file.seek(0)
             with Image.open(file) as image:
@@ -119,7 +123,9 @@ def clean_image(file, name: str, content_type: str) -> bytes:
         raise
     except Exception as exc:  # Pillow raises many types for a broken file; all mean "not a whole image"
         logger.info("evidence image refused: %s", type(exc).__name__)
-        raise _refused(name, f"gambar {expected} rusak, terpotong atau tidak dapat dibaca.") from None
+        raise _refused(
+            name, _("gambar %(kind)s rusak, terpotong atau tidak dapat dibaca.") % {"kind": expected}
+        ) from None
     finally:
         file.seek(0)
     return out.getvalue()
@@ -129,24 +135,30 @@ def clean_image(file, name: str, content_type: str) -> bytes:
 def evidence_add(*, report: QuarterlyReport, user, upload: UploadedFile, description: str = "") -> Evidence:
     """Attach an evidence file to a report the user may edit."""
     lock_report(report)
-    access.require(user, "evidence.add", report, "Laporan ini tidak dapat diubah oleh Anda.")
+    access.require(user, "evidence.add", report, _("Laporan ini tidak dapat diubah oleh Anda."))
     name = PurePath(upload.name or "").name
     extension = PurePath(name).suffix.lower()
     limit = settings.EVIDENCE_MAX_BYTES
     if extension not in ALLOWED_TYPES:
-        raise ValidationError({"file": "Jenis berkas tidak diizinkan. Gunakan PDF, gambar (PNG/JPG) atau xlsx."})
+        raise ValidationError({"file": _("Jenis berkas tidak diizinkan. Gunakan PDF, gambar (PNG/JPG) atau xlsx.")})
     if upload.size > limit:
         raise ValidationError(
-            {"file": f"Ukuran berkas {upload.size / 1_048_576:.1f} MB melebihi batas {limit / 1_048_576:.0f} MB."}
+            {
+                "file": _("Ukuran berkas %(size)s MB melebihi batas %(limit)s MB.")
+                % {"size": f"{upload.size / 1_048_576:.1f}".replace(".", ","), "limit": f"{limit / 1_048_576:.0f}"}
+            }
         )
     if upload.size == 0:
-        raise ValidationError({"file": "Berkas kosong."})
+        raise ValidationError({"file": _("Berkas kosong.")})
     upload.seek(0)
     head = upload.read(16)
     detected = sniff_content_type(head, upload)
     if detected != ALLOWED_TYPES[extension]:
         raise ValidationError(
-            {"file": f"Isi berkas '{name}' tidak sesuai dengan ekstensinya {extension}; berkas ditolak."}
+            {
+                "file": _("Isi berkas '%(name)s' tidak sesuai dengan ekstensinya %(extension)s; berkas ditolak.")
+                % {"name": name, "extension": extension}
+            }
         )
     content = upload
     if detected == "application/pdf":
@@ -173,7 +185,7 @@ def evidence_add(*, report: QuarterlyReport, user, upload: UploadedFile, descrip
 @transaction.atomic
 def evidence_remove(*, evidence: Evidence, user) -> None:
     report = lock_report(evidence.report)
-    access.require(user, "evidence.add", report, "Laporan ini tidak dapat diubah oleh Anda.")
+    access.require(user, "evidence.add", report, _("Laporan ini tidak dapat diubah oleh Anda."))
     FieldChange.objects.create(
         report=report,
         field="evidence",

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
 from reporting.choices import NotificationKind, ReportStatus
 from reporting.models import Notification, QuarterlyReport, ReportingPeriod
 from spm.access import operators_of
+from spm.language import user_language
 from spm.models import ServiceAssignment, User
 
 logger = logging.getLogger(__name__)
@@ -22,20 +24,32 @@ REMINDER_DAYS = (7, 1)
 
 
 def notify(
-    users: Iterable[User], *, kind: str, message: str, report: QuarterlyReport | None = None, dedupe_key: str = ""
+    users: Iterable[User],
+    *,
+    kind: str,
+    message: Callable[[], str],
+    report: QuarterlyReport | None = None,
+    dedupe_key: str = "",
 ) -> int:
-    """Create one notification per user (skipping those already sent under ``dedupe_key``) and e-mail it."""
+    """Create one notification per user (skipping those already sent under ``dedupe_key``) and e-mail it.
+
+    ``message`` builds the text with ``gettext``; it is called once per user in that user's language
+    (``User.language``), so the stored notification and the e-mail read in the language the user picked,
+    whoever triggered them and whether or not a request is running (reminders come from Celery beat).
+    """
     sent = 0
     for user in users:
+        with translation.override(user_language(user)):
+            text = message()
+            subject = f"[e-SPM] {NotificationKind(kind).label}"
         try:
             with transaction.atomic():
-                Notification.objects.create(user=user, kind=kind, report=report, message=message, dedupe_key=dedupe_key)
+                Notification.objects.create(user=user, kind=kind, report=report, message=text, dedupe_key=dedupe_key)
         except IntegrityError:
             continue  # already notified under this key: reminders stay idempotent
         sent += 1
         if user.email:
-            subject = f"[e-SPM] {NotificationKind(kind).label}"
-            body = message + (f"\n\n{settings.SITE_URL}{report.get_absolute_url()}" if report else "")
+            body = text + (f"\n\n{settings.SITE_URL}{report.get_absolute_url()}" if report else "")
             transaction.on_commit(
                 lambda s=subject, b=body, to=user.email: send_mail(s, b, None, [to], fail_silently=True)
             )
@@ -61,10 +75,19 @@ def reminders_send(*, on: dt.date) -> int:
             if assignment.service_id not in finished:
                 pending.setdefault(assignment.agency_id, []).append(assignment.service.name)
         for agency_id, services in pending.items():
-            message = (
-                f"Batas waktu laporan {period.label} tinggal {days_left} hari ({period.due_date:%d-%m-%Y}). "
-                f"Belum diajukan: {'; '.join(services)}."
-            )
+
+            def message(period=period, days_left=days_left, services=services) -> str:
+                return ngettext(
+                    "Batas waktu laporan %(period)s tinggal %(n)s hari (%(due)s). Belum diajukan: %(services)s.",
+                    "Batas waktu laporan %(period)s tinggal %(n)s hari (%(due)s). Belum diajukan: %(services)s.",
+                    days_left,
+                ) % {
+                    "period": period.label,
+                    "n": days_left,
+                    "due": f"{period.due_date:%d-%m-%Y}",
+                    "services": "; ".join(services),
+                }
+
             sent += notify(
                 operators_of(agency_id),
                 kind=NotificationKind.REMINDER,

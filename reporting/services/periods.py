@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reporting.choices import PeriodAction, PeriodStatus
 from reporting.models import PeriodEvent, ReportingPeriod
@@ -38,9 +39,9 @@ def today() -> dt.date:
 def period_get_or_create(*, region: Region, year: int, quarter: int) -> ReportingPeriod:
     """The period of a daerah for a triwulan, created with the default input window and due date."""
     if quarter not in (1, 2, 3, 4):
-        raise ValidationError({"quarter": "Triwulan harus 1 sampai 4."})
+        raise ValidationError({"quarter": _("Triwulan harus 1 sampai 4.")})
     if not region.is_daerah:
-        raise ValidationError({"region": "Periode pelaporan hanya untuk provinsi atau kabupaten/kota."})
+        raise ValidationError({"region": _("Periode pelaporan hanya untuk provinsi atau kabupaten/kota.")})
     period, _created = ReportingPeriod.objects.get_or_create(
         region=region,
         year=year,
@@ -51,7 +52,7 @@ def period_get_or_create(*, region: Region, year: int, quarter: int) -> Reportin
 
 
 def _require_admin(user) -> None:
-    access.require(user, "period.manage", None, "Hanya admin sistem yang dapat mengubah periode pelaporan.")
+    access.require(user, "period.manage", None, _("Hanya admin sistem yang dapat mengubah periode pelaporan."))
 
 
 @transaction.atomic
@@ -59,7 +60,7 @@ def period_set_due_date(*, period: ReportingPeriod, user, due_date: dt.date, rea
     """Change a daerah's due date for a triwulan (admins); logged with the old and new dates."""
     _require_admin(user)
     if due_date < period.opens_on:
-        raise ValidationError({"due_date": "Batas waktu tidak boleh sebelum mulai pengisian."})
+        raise ValidationError({"due_date": _("Batas waktu tidak boleh sebelum mulai pengisian.")})
     old = period.due_date
     period.due_date = due_date
     period.save(update_fields=["due_date"])
@@ -78,7 +79,7 @@ def period_close(*, period: ReportingPeriod, user, reason: str = "") -> Reportin
     """Close a period: its reports become read-only."""
     _require_admin(user)
     if period.is_closed:
-        raise ValidationError("Periode ini sudah ditutup.")
+        raise ValidationError(_("Periode ini sudah ditutup."))
     period.status = PeriodStatus.CLOSED
     period.save(update_fields=["status"])
     PeriodEvent.objects.create(period=period, action=PeriodAction.CLOSE, actor=user, reason=reason)
@@ -90,9 +91,9 @@ def period_reopen(*, period: ReportingPeriod, user, reason: str) -> ReportingPer
     """Reopen a closed period: an admin only, with a written reason, logged."""
     _require_admin(user)
     if not period.is_closed:
-        raise ValidationError("Periode ini tidak dalam keadaan ditutup.")
+        raise ValidationError(_("Periode ini tidak dalam keadaan ditutup."))
     if not reason or not reason.strip():
-        raise ValidationError({"reason": "Alasan membuka kembali periode wajib diisi."})
+        raise ValidationError({"reason": _("Alasan membuka kembali periode wajib diisi.")})
     period.status = PeriodStatus.OPEN
     period.save(update_fields=["status"])
     PeriodEvent.objects.create(period=period, action=PeriodAction.REOPEN, actor=user, reason=reason.strip())

@@ -8,12 +8,15 @@ a save based on an older version is refused with nothing overwritten.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from reporting import anchors, checks
 from reporting.achievements import formula as achievement
@@ -47,15 +50,15 @@ from spm.tasks_safe import enqueue_on_commit
 from targets.selectors import approved_must_serve
 
 SCALAR_FIELDS: dict[str, str] = {
-    "must_serve": "Jumlah yang harus dilayani",
-    "served": "Jumlah terlayani triwulan ini",
-    "served_justification": "Penjelasan terlayani melebihi sasaran",
-    "budget_allocated": "Alokasi anggaran (Rp)",
-    "budget_realised": "Realisasi anggaran (Rp)",
-    "budget_justification": "Penjelasan realisasi melebihi alokasi",
-    "problems": "Permasalahan",
-    "solutions": "Solusi",
-    "flag_note": "Catatan atas peringatan data",
+    "must_serve": gettext_lazy("Jumlah yang harus dilayani"),
+    "served": gettext_lazy("Jumlah terlayani triwulan ini"),
+    "served_justification": gettext_lazy("Penjelasan terlayani melebihi sasaran"),
+    "budget_allocated": gettext_lazy("Alokasi anggaran (Rp)"),
+    "budget_realised": gettext_lazy("Realisasi anggaran (Rp)"),
+    "budget_justification": gettext_lazy("Penjelasan realisasi melebihi alokasi"),
+    "problems": gettext_lazy("Permasalahan"),
+    "solutions": gettext_lazy("Solusi"),
+    "flag_note": gettext_lazy("Catatan atas peringatan data"),
 }
 FIELD_SECTION = {
     "must_serve": Section.RECIPIENTS,
@@ -173,6 +176,8 @@ def report_values(
     served_before_total: int | None = None,
     previous: QuarterlyReport | None | object = _UNSET,
     rules: achievement.RuleSet | None = None,
+    approved: int | None = None,
+    data: ReportInput | None = None,
 ) -> checks.ReportValues:
     """The report's current figures as plain values for the pure rules in ``reporting.checks``.
 
@@ -181,6 +186,8 @@ def report_values(
     ``previous`` is the previous triwulan's report when the caller has already loaded it. ``rules`` is the IP-SPM
     rule set the live index uses; left out, the active one (the one the stored index uses) is read, except
     for values read without the previous triwulan (completeness only) unless the caller passes it.
+    ``approved`` is the year's approved target (the must-serve a submission must carry); ``data`` is what is on
+    the entry form but not saved yet, read over the stored values (the live completeness meter).
     """
     if rules is None:
         rules = active_rules()[1] if with_previous else achievement.DEFAULT_RULES
@@ -195,32 +202,61 @@ def report_values(
         if served_before_total is None
         else (served_before_total, ())
     )
+    scalars = {name: getattr(report, name) for name in SCALAR_FIELDS}
+    quality = {
+        e.component.code: (e.component.name, e.required, e.met, e.not_applicable, e.not_applicable_reason)
+        for e in report.quality_entries.all()
+    }
+    stages = {s.stage: (s.status, s.note) for s in report.stages.all()}
+    if data is not None:
+        scalars.update({k: v for k, v in data.scalars.items() if k in SCALAR_FIELDS})
+        for code, (required, met) in data.quality.items():
+            if code in quality:
+                name, _r, _m, *marks = quality[code]
+                if data.not_applicable is not None:
+                    marks = [code in data.not_applicable, data.not_applicable.get(code, "")]
+                quality[code] = (name, required, met, *marks)
+        stages.update({k: v for k, v in data.stages.items() if k in stages})
+    items = item_values(report) if (with_previous or _prefetched(report, "item_entries")) else ()
+    if data is not None and data.items and items:
+        # Unsaved item figures: the components they add up to are derived as the save derives them.
+        items = tuple(
+            replace(v, required=data.items[v.item_id][0], met=data.items[v.item_id][1])
+            if v.item_id in data.items
+            else v
+            for v in items
+        )
+        for code, (required, met) in checks.component_totals(items, cap_each=rules.cap_each_component).items():
+            if code in quality:
+                name, _r, _m, *marks = quality[code]
+                quality[code] = (name, required, met, *marks)
     return checks.ReportValues(
-        must_serve=report.must_serve,
-        served=report.served,
+        must_serve=scalars["must_serve"],
+        served=scalars["served"],
         served_before=before,
         missing_quarters=missing if rules.cumulative else (),
-        served_justification=report.served_justification,
-        budget_allocated=report.budget_allocated,
-        budget_realised=report.budget_realised,
-        budget_justification=report.budget_justification,
-        problems=report.problems,
-        solutions=report.solutions,
-        flag_note=report.flag_note,
+        served_justification=scalars["served_justification"] or "",
+        budget_allocated=scalars["budget_allocated"],
+        budget_realised=scalars["budget_realised"],
+        budget_justification=scalars["budget_justification"] or "",
+        problems=scalars["problems"] or "",
+        solutions=scalars["solutions"] or "",
+        flag_note=scalars["flag_note"] or "",
         quality=tuple(
-            checks.QualityValue(
-                e.component.code, e.component.name, e.required, e.met, e.not_applicable, e.not_applicable_reason
-            )
-            for e in report.quality_entries.all()
+            checks.QualityValue(code, name, required, met, not_applicable, reason or "")
+            for code, (name, required, met, not_applicable, reason) in quality.items()
         ),
-        items=item_values(report) if (with_previous or _prefetched(report, "item_entries")) else (),
+        items=items,
         stages=tuple(
-            checks.StageValue(s.stage, str(_STAGE_LABELS.get(s.stage, s.stage)), s.status, s.note)
-            for s in sorted(report.stages.all(), key=lambda s: _STAGE_ORDER.get(s.stage, len(_STAGE_ORDER)))
+            checks.StageValue(code, str(_STAGE_LABELS.get(code, code)), status or "", note or "")
+            for code, (status, note) in sorted(
+                stages.items(), key=lambda item: _STAGE_ORDER.get(item[0], len(_STAGE_ORDER))
+            )
         ),
         evidence_count=len(report.evidence.all()),
         previous_index=previous_index,
         rules=rules,
+        approved_must_serve=approved,
     )
 
 
@@ -242,11 +278,17 @@ def item_values(report: QuarterlyReport) -> tuple[checks.ItemValue, ...]:
 
 
 def snapshot(report: QuarterlyReport) -> dict[str, dict[str, str]]:
-    """Every figure and text of a report, keyed by field, with its label (for history and diffs)."""
+    """Every figure and text of a report, keyed by field, with its label (for history and diffs). The labels
+    are stored with the audit rows, so they are written in the official language whoever made the change."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _snapshot(report)
+
+
+def _snapshot(report: QuarterlyReport) -> dict[str, dict[str, str]]:
     data: dict[str, dict[str, str]] = {}
     for name, label in SCALAR_FIELDS.items():
         value = getattr(report, name)
-        data[name] = {"label": label, "value": "" if value is None else str(value)}
+        data[name] = {"label": str(label), "value": "" if value is None else str(value)}
     for entry in report.quality_entries.all():
         code, name = entry.component.code, entry.component.name
         data[f"quality.{code}.required"] = {"label": f"{name}: harus dipenuhi", "value": _str(entry.required)}
@@ -302,15 +344,17 @@ def report_open(*, user: User, period: ReportingPeriod, service: BasicService) -
     """Get or create the report of a period and service, with one row per mutu component and stage."""
     assignment = ServiceAssignment.objects.filter(region_id=period.region_id, service=service).first()
     if assignment is None:
-        raise ValidationError("Jenis pelayanan dasar ini belum memiliki OPD pengampu di daerah ini.")
+        raise ValidationError(_("Jenis pelayanan dasar ini belum memiliki OPD pengampu di daerah ini."))
     access.require(
         user,
         "report.open",
         access.ServiceIn(period.region, service),
-        "Hanya operator OPD pengampu yang dapat membuat laporan ini.",
+        _("Hanya operator OPD pengampu yang dapat membuat laporan ini."),
     )
     if period.is_closed and not QuarterlyReport.objects.filter(period=period, service=service).exists():
-        raise ValidationError(f"Periode {period.label} sudah ditutup; laporan baru tidak dapat dibuat.")
+        raise ValidationError(
+            _("Periode %(period)s sudah ditutup; laporan baru tidak dapat dibuat.") % {"period": period.label}
+        )
     report, created = QuarterlyReport.objects.get_or_create(
         period=period,
         service=service,
@@ -344,8 +388,11 @@ def _apply_approved_target(report: QuarterlyReport, data: ReportInput) -> None:
         raise ValidationError(
             {
                 "must_serve": (
-                    f"Jumlah yang harus dilayani mengikuti target tahun {report.period.year} yang telah disetujui "
-                    f"({approved}); perubahan dilakukan melalui menu Target dan perlu persetujuan baru."
+                    _(
+                        "Jumlah yang harus dilayani mengikuti target tahun %(year)s yang telah disetujui "
+                        "(%(approved)s); perubahan dilakukan melalui menu Target dan perlu persetujuan baru."
+                    )
+                    % {"year": report.period.year, "approved": f"{approved:,}".replace(",", ".")}
                 )
             }
         )
@@ -361,12 +408,17 @@ def _lock_version(report: QuarterlyReport, expected_version: int, user: User) ->
     if not updated:
         current = QuarterlyReport.objects.select_related("updated_by").get(pk=report.pk)
         who = (
-            current.updated_by.get_full_name() or current.updated_by.username if current.updated_by else "pengguna lain"
+            current.updated_by.get_full_name() or current.updated_by.username
+            if current.updated_by
+            else _("pengguna lain")
         )
         when = timezone.localtime(current.updated_at).strftime("%d-%m-%Y %H:%M")
         raise ConcurrentEditError(
-            f"Laporan ini sudah diubah oleh {who} pada {when} setelah Anda membukanya. Perubahan Anda tidak "
-            "disimpan; muat ulang halaman untuk melihat isian terbaru, lalu ulangi perubahan Anda."
+            _(
+                "Laporan ini sudah diubah oleh %(who)s pada %(when)s setelah Anda membukanya. Perubahan Anda tidak "
+                "disimpan; muat ulang halaman untuk melihat isian terbaru, lalu ulangi perubahan Anda."
+            )
+            % {"who": who, "when": when}
         )
     report.version = expected_version + 1
 
@@ -375,18 +427,18 @@ def _validate_input(data: ReportInput) -> None:
     errors: dict[str, list[str]] = {}
     for name, value in data.scalars.items():
         if name not in SCALAR_FIELDS:
-            raise ValidationError(f"Isian tidak dikenal: {name}.")
+            raise ValidationError(_("Isian tidak dikenal: %(name)s.") % {"name": name})
         if isinstance(value, int) and value < 0:
-            errors.setdefault(name, []).append(f"{SCALAR_FIELDS[name]} tidak boleh negatif.")
+            errors.setdefault(name, []).append(_("%(label)s tidak boleh negatif.") % {"label": SCALAR_FIELDS[name]})
     for code, (required, met) in data.quality.items():
         if (required is not None and required < 0) or (met is not None and met < 0):
-            errors.setdefault(anchors.quality(code), []).append("Angka mutu tidak boleh negatif.")
+            errors.setdefault(anchors.quality(code), []).append(_("Angka mutu tidak boleh negatif."))
     for item_id, (required, met) in data.items.items():
         if (required is not None and required < 0) or (met is not None and met < 0):
-            errors.setdefault(anchors.item(item_id), []).append("Angka item mutu tidak boleh negatif.")
+            errors.setdefault(anchors.item(item_id), []).append(_("Angka item mutu tidak boleh negatif."))
     for stage, (status, _note) in data.stages.items():
         if stage not in ImplementationStage.values or (status and status not in StageStatus.values):
-            errors.setdefault(anchors.stage(stage), []).append("Tahapan atau status tidak dikenal.")
+            errors.setdefault(anchors.stage(stage), []).append(_("Tahapan atau status tidak dikenal."))
     if errors:
         raise ValidationError(errors)
 
@@ -395,7 +447,7 @@ def _validate_input(data: ReportInput) -> None:
 def report_save(*, report: QuarterlyReport, user: User, data: ReportInput, expected_version: int) -> QuarterlyReport:
     """Save a draft (partial figures allowed); every changed value is recorded as old → new."""
     lock_report(report)
-    access.require(user, "report.edit", report, "Laporan ini tidak dapat diubah oleh Anda.")
+    access.require(user, "report.edit", report, _("Laporan ini tidak dapat diubah oleh Anda."))
     _validate_input(data)
     _apply_approved_target(report, data)
     _lock_version(report, expected_version, user)
@@ -467,13 +519,10 @@ def _transition(report: QuarterlyReport, user: User, to_status: str, comment: st
 def report_submit(*, report: QuarterlyReport, user: User, expected_version: int) -> QuarterlyReport:
     """Submit a complete report to the verifikator; after the due date it is marked late."""
     lock_report(report)
-    access.require(user, "report.edit", report, "Laporan ini tidak dapat diajukan oleh Anda.")
+    access.require(user, "report.edit", report, _("Laporan ini tidak dapat diajukan oleh Anda."))
     approved = approved_must_serve(region=report.region, service=report.service, year=report.period.year)
-    if approved is not None and report.must_serve != approved:
-        raise ValidationError(
-            {"must_serve": f"Target tahun ini telah disetujui ({approved}); simpan laporan untuk memperbaruinya."}
-        )
-    errors = checks.submission_errors(report_values(report))
+    # The same blockers the completeness meter shows (checks.blockers), the approved target included.
+    errors = checks.submission_errors(report_values(report, approved=approved))
     if errors:
         raise ValidationError(errors)
     _lock_version(report, expected_version, user)
@@ -486,8 +535,14 @@ def report_submit(*, report: QuarterlyReport, user: User, expected_version: int)
         reviewers_of(report.region_id),
         kind=NotificationKind.SUBMITTED,
         report=report,
-        message=f"{report.agency} mengajukan laporan {report.service.name} {report.period.label}"
-        + (" (terlambat)." if report.is_late else "."),
+        message=lambda: (
+            (
+                _("%(agency)s mengajukan laporan %(service)s %(period)s (terlambat).")
+                if report.is_late
+                else _("%(agency)s mengajukan laporan %(service)s %(period)s.")
+            )
+            % {"agency": report.agency, "service": report.service.name, "period": report.period.label}
+        ),
     )
     return report
 
@@ -521,7 +576,7 @@ def anchor_label(report: QuarterlyReport, anchor: str) -> str:
             return f"{Section.QUALITY.label} — {component.name}"
     if kind == anchors.STAGE and code in ImplementationStage.values:
         return f"{Section.STAGES.label} — {ImplementationStage(code).label}"
-    raise ValidationError({"anchor": f"Bagian atau isian '{anchor}' tidak dikenal."})
+    raise ValidationError({"anchor": _("Bagian atau isian '%(anchor)s' tidak dikenal.") % {"anchor": anchor}})
 
 
 @transaction.atomic
@@ -530,10 +585,10 @@ def report_return(
 ) -> QuarterlyReport:
     """Return a submitted report to the OPD with comments anchored to sections or fields."""
     lock_report(report)
-    access.require(user, "report.review", report, "Laporan ini tidak dapat diverifikasi oleh Anda.")
+    access.require(user, "report.review", report, _("Laporan ini tidak dapat diverifikasi oleh Anda."))
     comments = [c for c in comments if c.text and c.text.strip()]
     if not comments:
-        raise ValidationError({"comments": "Tuliskan minimal satu catatan untuk OPD sebelum mengembalikan laporan."})
+        raise ValidationError({"comments": _("Tuliskan minimal satu catatan untuk OPD sebelum mengembalikan laporan.")})
     labels = [anchor_label(report, c.anchor) for c in comments]
     transition = _transition(report, user, ReportStatus.RETURNED, summary.strip())
     report.save(update_fields=["status"])
@@ -547,7 +602,14 @@ def report_return(
         operators_of(report.agency_id),
         kind=NotificationKind.RETURNED,
         report=report,
-        message=f"Laporan {report.service.name} {report.period.label} dikembalikan dengan {len(comments)} catatan.",
+        message=lambda: (
+            ngettext(
+                "Laporan %(service)s %(period)s dikembalikan dengan %(n)s catatan.",
+                "Laporan %(service)s %(period)s dikembalikan dengan %(n)s catatan.",
+                len(comments),
+            )
+            % {"service": report.service.name, "period": report.period.label, "n": len(comments)}
+        ),
     )
     return report
 
@@ -556,7 +618,7 @@ def report_return(
 def report_approve(*, report: QuarterlyReport, user: User, comment: str = "") -> QuarterlyReport:
     """Approve a submitted report; it is then locked for everyone."""
     lock_report(report)
-    access.require(user, "report.review", report, "Laporan ini tidak dapat diverifikasi oleh Anda.")
+    access.require(user, "report.review", report, _("Laporan ini tidak dapat diverifikasi oleh Anda."))
     _transition(report, user, ReportStatus.APPROVED, comment.strip())
     report.approved_at = timezone.now()
     report.save(update_fields=["status", "approved_at"])
@@ -565,7 +627,10 @@ def report_approve(*, report: QuarterlyReport, user: User, comment: str = "") ->
         operators_of(report.agency_id),
         kind=NotificationKind.APPROVED,
         report=report,
-        message=f"Laporan {report.service.name} {report.period.label} disetujui.",
+        message=lambda: (
+            _("Laporan %(service)s %(period)s disetujui.")
+            % {"service": report.service.name, "period": report.period.label}
+        ),
     )
     return report
 
@@ -575,12 +640,14 @@ def report_unlock(*, report: QuarterlyReport, user: User, reason: str) -> Quarte
     """Unlock an approved report (admins only, with a reason, logged): it returns to the OPD as a draft."""
     lock_report(report)
     if report.status != ReportStatus.APPROVED:
-        raise ValidationError("Hanya laporan yang sudah disetujui yang dapat dibuka kuncinya.")
+        raise ValidationError(_("Hanya laporan yang sudah disetujui yang dapat dibuka kuncinya."))
     if not reason or not reason.strip():
-        raise ValidationError({"reason": "Alasan membuka kunci wajib diisi."})
+        raise ValidationError({"reason": _("Alasan membuka kunci wajib diisi.")})
     if report.period.is_closed:
-        raise ValidationError("Periode sudah ditutup; buka kembali periodenya terlebih dahulu.")
-    access.require(user, "report.unlock", report, "Hanya admin sistem yang dapat membuka kunci laporan yang disetujui.")
+        raise ValidationError(_("Periode sudah ditutup; buka kembali periodenya terlebih dahulu."))
+    access.require(
+        user, "report.unlock", report, _("Hanya admin sistem yang dapat membuka kunci laporan yang disetujui.")
+    )
     _transition(report, user, ReportStatus.DRAFT, reason.strip())
     report.approved_at = None
     report.save(update_fields=["status", "approved_at"])
@@ -589,7 +656,10 @@ def report_unlock(*, report: QuarterlyReport, user: User, reason: str) -> Quarte
         operators_of(report.agency_id),
         kind=NotificationKind.UNLOCKED,
         report=report,
-        message=f"Kunci laporan {report.service.name} {report.period.label} dibuka: {reason.strip()}",
+        message=lambda: (
+            _("Kunci laporan %(service)s %(period)s dibuka: %(reason)s")
+            % {"service": report.service.name, "period": report.period.label, "reason": reason.strip()}
+        ),
     )
     return report
 
@@ -607,7 +677,7 @@ def report_prefill_from_previous(*, report: QuarterlyReport, user: User, expecte
     """Copy the must-serve figure (same year), mutu targets and stage states from the previous triwulan."""
     previous = previous_report(report)
     if previous is None:
-        raise ValidationError("Belum ada laporan triwulan sebelumnya untuk disalin.")
+        raise ValidationError(_("Belum ada laporan triwulan sebelumnya untuk disalin."))
     data = ReportInput()
     if previous.period.year == report.period.year and previous.must_serve is not None:
         data.scalars["must_serve"] = previous.must_serve

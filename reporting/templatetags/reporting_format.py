@@ -88,3 +88,49 @@ def nilai_riwayat(value: str) -> str:
     """A value in the history: whole numbers get thousands separators ("150000000" → "150.000.000")."""
     text = str(value)
     return angka(int(text)) if text.isdigit() and len(text) > 3 else text
+
+
+def _part(change, name: str) -> str:
+    return change.get(name, "") if isinstance(change, dict) else getattr(change, name, "")
+
+
+@register.filter
+def label_isian(change) -> str:
+    """The name of a changed input in the history, in the reader's language. The audit row keeps the label
+    it was written with (Bahasa Indonesia); the field key tells which input it was, so the name is given again."""
+    from reporting.choices import ImplementationStage
+    from reporting.services.reports import SCALAR_FIELDS
+
+    field, stored = _part(change, "field"), _part(change, "label")
+    if field in SCALAR_FIELDS:
+        return str(SCALAR_FIELDS[field])
+    if field == "evidence":
+        return _("Dokumen pendukung")
+    kind, _dot, rest = field.partition(".")
+    code, _dot, part = rest.rpartition(".")
+    if kind == "quality":
+        name = stored.rsplit(": ", 1)[0]
+        labels = {
+            "required": _("%(name)s: harus dipenuhi"),
+            "met": _("%(name)s: terpenuhi"),
+            "not_applicable": _("%(name)s: tidak berlaku"),
+        }
+        return labels[part] % {"name": name} if part in labels else stored
+    if kind == "stage" and code in ImplementationStage.values:
+        stage = ImplementationStage(code).label
+        return (_("%(stage)s: status") if part == "status" else _("%(stage)s: keterangan")) % {"stage": stage}
+    return stored
+
+
+@register.filter
+def nilai_tahapan(value, field: str) -> str:
+    """A stored tahapan status (written in Bahasa Indonesia in the audit row) in the reader's language."""
+    from django.utils import translation
+
+    from reporting.choices import StageStatus
+
+    if not (isinstance(field, str) and field.startswith("stage.") and field.endswith(".status") and value):
+        return value
+    with translation.override("id"):
+        codes = {str(label): code for code, label in StageStatus.choices}
+    return str(StageStatus(codes[value]).label) if value in codes else value

@@ -41,9 +41,11 @@ from reporting.services import (
     report_save_and_submit,
 )
 from reporting.services.periods import today
+from reporting.services.reports import previous_report
 from spm import access
 from spm.models import ServiceAssignment
 from spm.validation import parse_id
+from targets.selectors import approved_must_serve
 
 # --- Tugas saya triwulan ini ----------------------------------------------------------------------------
 
@@ -124,7 +126,7 @@ def _report_for(request: HttpRequest, pk: int) -> QuarterlyReport:
 
 def _require_edit(request: HttpRequest, report: QuarterlyReport) -> None:
     """Refuse early who may see but not change the report (verifikator, pimpinan, a locked report)."""
-    access.require(request.user, "report.edit", report, "Laporan ini tidak dapat diubah oleh Anda.")
+    access.require(request.user, "report.edit", report, _("Laporan ini tidak dapat diubah oleh Anda."))
 
 
 def anchor_section(anchor: str) -> str:
@@ -300,6 +302,45 @@ def report_save_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(report)
 
 
+def _form_blockers(form: ReportForm) -> list[checks.Blocker]:
+    """Inputs the form itself refuses (not a whole number, too long …), as blockers beside their field."""
+    found = []
+    for name, errors in form.errors.items():
+        if name in ("__all__", "version"):
+            continue
+        kind, _code = anchors.parse(name)
+        anchor = name.rsplit("-", 1)[0] if kind else name
+        found.append(checks.Blocker(anchor_section(anchor), anchor, name, errors[0]))
+    return found
+
+
+@login_required
+@require_POST
+def report_check_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx, while the operator types: the completeness meter, the derived figures and the flags of what is on
+    the form, without saving it. The meter reads ``checks.blockers`` over the values ``report_submit`` reads,
+    so it shows 100 % only when the submission would be accepted."""
+    report = _report_for(request, pk)
+    _require_edit(request, report)
+    form = ReportForm(request.POST, report=report)
+    form.is_valid()
+    approved = approved_must_serve(region=report.region, service=report.service, year=report.period.year)
+    context = selectors.report_check(
+        report,
+        previous=previous_report(report),
+        approved=approved,
+        data=form.to_input(),
+        extra=_form_blockers(form),
+    )
+    context.update(
+        report=report,
+        can_edit=True,
+        served_before=context["values"].served_before,
+        index_status=_index_status(context["values"]),
+    )
+    return render(request, "reporting/partials/_checked.html", context)
+
+
 @login_required
 @require_POST
 def report_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -335,7 +376,7 @@ def report_prefill_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         report_prefill_from_previous,
-        "Isian disalin dari triwulan sebelumnya: jumlah yang harus dilayani, target mutu dan tahapan.",
+        _("Isian disalin dari triwulan sebelumnya: jumlah yang harus dilayani, target mutu dan tahapan."),
     )
 
 
@@ -347,7 +388,7 @@ def report_prefill_recipients_view(request: HttpRequest, pk: int) -> HttpRespons
         request,
         pk,
         report_prefill_from_recipients,
-        "Bagian A diisi dari data penerima: jumlah yang harus dilayani dan yang terlayani triwulan ini.",
+        _("Bagian A diisi dari data penerima: jumlah yang harus dilayani dan yang terlayani triwulan ini."),
     )
 
 
@@ -397,7 +438,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            message = f"Dokumen pendukung \u201c{evidence.original_name}\u201d diunggah."
+            message = _("Dokumen pendukung “%(name)s” diunggah.") % {"name": evidence.original_name}
             if request.htmx:
                 return _evidence_changed(request, pk, message)
             messages.success(request, message)
@@ -423,7 +464,7 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     _require_edit(request, report)
     name = evidence.original_name
     evidence_remove(evidence=evidence, user=request.user)
-    message = f"Dokumen pendukung \u201c{name}\u201d dihapus."
+    message = _("Dokumen pendukung “%(name)s” dihapus.") % {"name": name}
     if request.htmx:
         return _evidence_changed(request, report.pk, message)
     messages.success(request, message)
@@ -458,7 +499,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     """Mark one notification (``id``) or all of them as read."""
     raw = request.POST.get("id")
     if raw and parse_id(raw, Notification) is None:
-        messages.error(request, "Notifikasi tidak ditemukan.")
+        messages.error(request, _("Notifikasi tidak ditemukan."))
         return redirect("reporting:notifications")
     ids = [parse_id(raw, Notification)] if raw else None
     count = notifications_mark_read(user=request.user, ids=ids)

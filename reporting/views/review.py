@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from reporting.choices import PeriodStatus, Quarter, ReportStatus
@@ -48,7 +49,7 @@ from spm import access
 from spm.models import Region
 
 QUEUE_PAGE_SIZE = 50
-MATRIX_STATUS_LABELS = {"not_started": "Belum dimulai", **{s.value: s.label for s in ReportStatus}}
+MATRIX_STATUS_LABELS = {"not_started": gettext_lazy("Belum dimulai"), **{s.value: s.label for s in ReportStatus}}
 
 
 def _require_reader(user) -> None:

@@ -16,7 +16,9 @@
   const save = () => {
     const f = form();
     if (!f || stopped || !dirty) return;
-    if (f.querySelector(".htmx-request") || f.classList.contains("htmx-request")) {
+    // The live completeness meter (data-live-check) checks without saving: it does not hold a save back.
+    const busy = Array.from(f.querySelectorAll(".htmx-request")).some((el) => !el.closest("[data-live-check]"));
+    if (busy || f.classList.contains("htmx-request")) {
       schedule(); // a save is on its way; try again after it
       return;
     }
@@ -67,6 +69,7 @@
   document.addEventListener("htmx:afterRequest", (event) => {
     const f = form();
     if (!f || !(event.detail.elt === f || f.contains(event.detail.elt))) return;
+    if (event.detail.elt.closest("[data-live-check]")) return; // the live meter saves nothing
     delete f.dataset.autosaving;
     if (!event.detail.successful) return;
     if (document.querySelector("[data-testid='pesan-bentrok']")) {

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reporting import anchors
 from spm import access
@@ -112,7 +113,7 @@ def targets_import(*, user: User, rows: list[ImportRow], dry_run: bool) -> Impor
 @transaction.atomic
 def target_import_store(*, user: User, upload, rows: list[ImportRow]) -> TargetImport:
     """Keep a workbook whose dry run passed, so the user confirms it by id (never from the session)."""
-    access.require(user, "target.import", None, "Hanya operator OPD pengampu dan admin yang dapat mengimpor target.")
+    access.require(user, "target.import", None, _("Hanya operator OPD pengampu dan admin yang dapat mengimpor target."))
     upload.seek(0)
     return TargetImport.objects.create(
         file=File(upload, name="target.xlsx"),
@@ -127,7 +128,7 @@ def target_import_confirm(*, user: User, batch: TargetImport, rows: list[ImportR
     """Save every row of a checked upload as draft targets, all or nothing, once; its file is then deleted."""
     batch = TargetImport.objects.select_for_update().get(pk=batch.pk)
     if batch.created_by_id != user.pk or batch.status != TargetImport.Status.CHECKED:
-        raise ValidationError("Impor ini sudah dikonfirmasi atau bukan unggahan Anda; unggah ulang berkasnya.")
+        raise ValidationError(_("Impor ini sudah dikonfirmasi atau bukan unggahan Anda; unggah ulang berkasnya."))
     result = targets_import(user=user, rows=rows, dry_run=False)
     if not result.ok:
         transaction.set_rollback(True)

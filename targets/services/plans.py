@@ -7,6 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reporting.models import Achievement, AchievementLevel
 from spm import access
@@ -57,13 +59,15 @@ def plan_create(
 ):
     """Start a rencana aksi for a horizon, with one item per service the daerah delivers: the baseline, and per
     year the approved target and the cost of the needs where the daerah has entered them (editable after)."""
-    access.require(user, "plan.manage", region, "Rencana aksi hanya dapat dibuat verifikator daerah.")
+    access.require(user, "plan.manage", region, _("Rencana aksi hanya dapat dibuat verifikator daerah."))
     references = {key: (value or "").strip() for key, value in (references or {}).items()}
     validate_fields(ActionPlan, {"start_year": start_year, "end_year": end_year, **references})
     if not (MIN_YEAR <= start_year <= end_year <= start_year + 9):
-        raise ValidationError({"end_year": "Rentang tahun rencana aksi tidak valid (paling lama 10 tahun)."})
+        raise ValidationError({"end_year": _("Rentang tahun rencana aksi tidak valid (paling lama 10 tahun).")})
     if ActionPlan.objects.filter(region=region, start_year=start_year, end_year=end_year).exists():
-        raise ValidationError({"start_year": f"Rencana aksi {start_year}–{end_year} sudah ada."})
+        raise ValidationError(
+            {"start_year": _("Rencana aksi %(start)s–%(end)s sudah ada.") % {"start": start_year, "end": end_year}}
+        )
     plan = ActionPlan.objects.create(
         region=region,
         start_year=start_year,
@@ -104,12 +108,12 @@ class PlanItemInput:
 
 
 NOMENCLATURE_FIELDS = {
-    "program_code": "Kode program",
-    "program_name": "Program",
-    "activity_code": "Kode kegiatan",
-    "activity_name": "Kegiatan",
-    "sub_activity_code": "Kode sub kegiatan",
-    "sub_activity_name": "Sub kegiatan",
+    "program_code": gettext_lazy("Kode program"),
+    "program_name": gettext_lazy("Program"),
+    "activity_code": gettext_lazy("Kode kegiatan"),
+    "activity_name": gettext_lazy("Kegiatan"),
+    "sub_activity_code": gettext_lazy("Kode sub kegiatan"),
+    "sub_activity_name": gettext_lazy("Sub kegiatan"),
 }
 
 
@@ -117,7 +121,7 @@ NOMENCLATURE_FIELDS = {
 def plan_item_save(*, user: User, item, data: PlanItemInput):
     """Save one service of a draft plan: nomenclature and yearly targets and costs."""
     plan = ActionPlan.objects.select_for_update().get(pk=item.plan_id)
-    access.require(user, "plan.item_edit", item, "Rencana aksi ini tidak dapat diubah oleh Anda.")
+    access.require(user, "plan.item_edit", item, _("Rencana aksi ini tidak dapat diubah oleh Anda."))
     nomenclature = {k: (v or "").strip() for k, v in data.nomenclature.items() if k in NOMENCLATURE_FIELDS}
     errors = field_errors(ActionPlanItem, nomenclature)
     for year, values in data.years.items():
@@ -127,13 +131,13 @@ def plan_item_save(*, user: User, item, data: PlanItemInput):
     # What the columns cannot hold first; the domain's own message wins where both apply.
     for year, (citizens, pct, cost) in data.years.items():
         if year not in plan.years:
-            errors[f"year-{year}"] = [f"Tahun {year} di luar rentang rencana aksi."]
+            errors[f"year-{year}"] = [_("Tahun %(year)s di luar rentang rencana aksi.") % {"year": year}]
         if citizens is not None and citizens < 0:
-            errors[f"citizens_{year}"] = [f"Target warga terlayani {year} tidak boleh negatif."]
+            errors[f"citizens_{year}"] = [_("Target warga terlayani %(year)s tidak boleh negatif.") % {"year": year}]
         if pct is not None and pct.is_finite() and not Decimal(0) <= pct <= Decimal(100):
-            errors[f"pct_{year}"] = [f"Target capaian {year} harus antara 0 dan 100%."]
+            errors[f"pct_{year}"] = [_("Target capaian %(year)s harus antara 0 dan 100%%.") % {"year": year}]
         if cost is not None and cost < 0:
-            errors[f"cost_{year}"] = [f"Kebutuhan biaya {year} tidak boleh negatif."]
+            errors[f"cost_{year}"] = [_("Kebutuhan biaya %(year)s tidak boleh negatif.") % {"year": year}]
     if errors:
         raise ValidationError(errors)
     for name, value in nomenclature.items():
@@ -152,7 +156,8 @@ def plan_approve(*, user: User, plan, comment: str = ""):
     """The verifikator approves a draft plan: every service must have its yearly citizen targets."""
     plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
     _require(
-        plan.status == PlanStatus.DRAFT and access.can(user, "plan.manage", plan), "Rencana aksi tidak dapat disetujui."
+        plan.status == PlanStatus.DRAFT and access.can(user, "plan.manage", plan),
+        _("Rencana aksi tidak dapat disetujui."),
     )
     missing = (
         ActionPlanYear.objects.filter(item__plan=plan, target_citizens__isnull=True)
@@ -160,7 +165,10 @@ def plan_approve(*, user: User, plan, comment: str = ""):
         .distinct()
     )
     if missing:
-        raise ValidationError(f"Target warga terlayani per tahun belum lengkap untuk: {', '.join(sorted(missing))}.")
+        raise ValidationError(
+            _("Target warga terlayani per tahun belum lengkap untuk: %(codes)s.")
+            % {"codes": ", ".join(sorted(missing))}
+        )
     _plan_transition(plan, user, PlanStatus.APPROVED, comment)
     plan.save(update_fields=["status"])
     return plan
@@ -172,24 +180,24 @@ def plan_enact(*, user: User, plan, perkada_number: str, perkada_date, document)
     plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
     _require(
         plan.status == PlanStatus.APPROVED and access.can(user, "plan.manage", plan),
-        "Hanya rencana aksi yang sudah disetujui yang dapat ditetapkan.",
+        _("Hanya rencana aksi yang sudah disetujui yang dapat ditetapkan."),
     )
     perkada_number = (perkada_number or "").strip()
     errors: dict[str, list[str]] = field_errors(ActionPlan, {"perkada_number": perkada_number})
     if not perkada_number:
-        errors["perkada_number"] = ["Nomor Perkada wajib diisi."]
+        errors["perkada_number"] = [_("Nomor Perkada wajib diisi.")]
     if perkada_date is None:
-        errors["perkada_date"] = ["Tanggal Perkada wajib diisi."]
+        errors["perkada_date"] = [_("Tanggal Perkada wajib diisi.")]
     if document is None:
-        errors["signed_document"] = ["Unggah dokumen Perkada yang sudah ditandatangani (PDF)."]
+        errors["signed_document"] = [_("Unggah dokumen Perkada yang sudah ditandatangani (PDF).")]
     else:
         document.seek(0)
         head = document.read(5)
         document.seek(0)
         if head != b"%PDF-" or not document.name.lower().endswith(".pdf"):
-            errors["signed_document"] = ["Dokumen Perkada harus berkas PDF; isi berkas bukan PDF."]
+            errors["signed_document"] = [_("Dokumen Perkada harus berkas PDF; isi berkas bukan PDF.")]
         elif document.size > 20 * 1024 * 1024:
-            errors["signed_document"] = ["Dokumen Perkada melebihi 20 MB."]
+            errors["signed_document"] = [_("Dokumen Perkada melebihi 20 MB.")]
     if errors:
         raise ValidationError(errors)
     plan.perkada_number = perkada_number

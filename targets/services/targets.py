@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reporting import anchors
 from spm import access
@@ -66,17 +67,20 @@ def validate_target_input(service: BasicService, year: int, data: TargetInput) -
     """Errors per field, in Bahasa Indonesia naming the field (empty when the input is acceptable)."""
     errors: dict[str, list[str]] = {}
     if not MIN_YEAR <= year <= MAX_YEAR:
-        errors.setdefault("year", []).append(f"Tahun {year} tidak valid.")
+        errors.setdefault("year", []).append(_("Tahun %(year)s tidak valid.") % {"year": year})
     if data.must_serve is not None and data.must_serve < 0:
-        errors.setdefault("must_serve", []).append("Jumlah yang harus dilayani tidak boleh negatif.")
+        errors.setdefault("must_serve", []).append(_("Jumlah yang harus dilayani tidak boleh negatif."))
     components = {c.code: c.name for c in service.quality_components.all()}
     for code, required in data.quality.items():
         if code not in components:
             errors.setdefault(anchors.quality(code), []).append(
-                f"Komponen mutu '{code}' tidak ada pada {service.code} {service.name}."
+                _("Komponen mutu '%(code)s' tidak ada pada %(service)s.")
+                % {"code": code, "service": f"{service.code} {service.name}"}
             )
         elif required is not None and required < 0:
-            errors.setdefault(anchors.quality(code), []).append(f"{components[code]}: target mutu tidak boleh negatif.")
+            errors.setdefault(anchors.quality(code), []).append(
+                _("%(name)s: target mutu tidak boleh negatif.") % {"name": components[code]}
+            )
     return errors
 
 
@@ -106,10 +110,10 @@ def _open_revision(target: Target, user: User) -> TargetRevision:
 def target_save(*, user: User, region: Region, service: BasicService, year: int, data: TargetInput) -> TargetRevision:
     """Save the target of a service and year as a draft (a new revision if the current one is approved)."""
     access.require(
-        user, "target.edit", access.ServiceIn(region, service), "Target layanan ini tidak dapat diubah oleh Anda."
+        user, "target.edit", access.ServiceIn(region, service), _("Target layanan ini tidak dapat diubah oleh Anda.")
     )
     if service.level != region.government_level:
-        raise ValidationError({"service": "Jenis pelayanan dasar ini bukan kewenangan daerah ini."})
+        raise ValidationError({"service": _("Jenis pelayanan dasar ini bukan kewenangan daerah ini.")})
     errors = validate_target_input(service, year, data)
     if errors:
         raise ValidationError(errors)
@@ -117,7 +121,7 @@ def target_save(*, user: User, region: Region, service: BasicService, year: int,
     Target.objects.select_for_update().filter(pk=target.pk).values_list("pk", flat=True).first()
     revision = _open_revision(target, user)
     if revision.status == TargetStatus.SUBMITTED:
-        raise ValidationError("Target sedang diverifikasi; tunggu sampai dikembalikan atau disetujui.")
+        raise ValidationError(_("Target sedang diverifikasi; tunggu sampai dikembalikan atau disetujui."))
     revision.must_serve = data.must_serve
     revision.note = data.note.strip()
     revision.save(update_fields=["must_serve", "note", "updated_at"])
@@ -133,10 +137,10 @@ def target_save(*, user: User, region: Region, service: BasicService, year: int,
 def submission_errors(revision: TargetRevision) -> list[str]:
     errors = []
     if revision.must_serve is None:
-        errors.append("Jumlah yang harus dilayani (sasaran) belum diisi.")
+        errors.append(_("Jumlah yang harus dilayani (sasaran) belum diisi."))
     for q in revision.quality.select_related("component"):
         if q.required is None:
-            errors.append(f"Target mutu '{q.component.name}' belum diisi.")
+            errors.append(_("Target mutu '%(name)s' belum diisi.") % {"name": q.component.name})
     return errors
 
 
@@ -148,7 +152,7 @@ def target_submit(*, revision: TargetRevision, user: User) -> TargetRevision:
     _require(
         revision.status in (TargetStatus.DRAFT, TargetStatus.RETURNED)
         and access.can(user, "target.edit", access.ServiceIn(target.region, target.service)),
-        "Target ini tidak dapat diajukan oleh Anda.",
+        _("Target ini tidak dapat diajukan oleh Anda."),
     )
     errors = submission_errors(revision)
     if errors:
@@ -162,9 +166,9 @@ def target_submit(*, revision: TargetRevision, user: User) -> TargetRevision:
 def target_return(*, revision: TargetRevision, user: User, comment: str) -> TargetRevision:
     """Return a submitted target to the OPD with a comment (required)."""
     _lock(revision)
-    access.require(user, "target.review", revision, "Target ini tidak dapat diverifikasi oleh Anda.")
+    access.require(user, "target.review", revision, _("Target ini tidak dapat diverifikasi oleh Anda."))
     if not comment or not comment.strip():
-        raise ValidationError({"comment": "Komentar wajib diisi saat mengembalikan target."})
+        raise ValidationError({"comment": _("Komentar wajib diisi saat mengembalikan target.")})
     _transition(revision, user, TargetStatus.RETURNED, comment.strip())
     revision.save(update_fields=["status", "updated_at"])
     return revision
@@ -174,7 +178,7 @@ def target_return(*, revision: TargetRevision, user: User, comment: str) -> Targ
 def target_approve(*, revision: TargetRevision, user: User, comment: str = "") -> TargetRevision:
     """Approve a submitted target: it becomes the one in force; the previously approved one is superseded."""
     _lock(revision)
-    access.require(user, "target.review", revision, "Target ini tidak dapat diverifikasi oleh Anda.")
+    access.require(user, "target.review", revision, _("Target ini tidak dapat diverifikasi oleh Anda."))
     target = Target.objects.select_for_update().get(pk=revision.target_id)
     previous = target.approved_revision
     if previous is not None:

@@ -10,6 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -68,6 +70,57 @@ def _plan(request, pk) -> ActionPlan:
     return access.get_object_for(request.user, ActionPlan.objects.select_related("region"), pk=pk)
 
 
+def _thousands(value) -> str:
+    return "" if value is None else f"{value:,}".replace(",", ".")
+
+
+def _percent(value) -> str:
+    if value is None:
+        return ""
+    return f"{value.quantize(Decimal('0.01'))}".replace(".", ",")
+
+
+def item_block(item: ActionPlanItem, *, editable: bool, posted=None, errors=None, saved_at=None) -> dict:
+    """The context of one service's block (``targets/partials/_plan_item.html``): the stored values, or what
+    was typed when the save was refused, with the errors beside their inputs."""
+    posted = posted if errors else None
+
+    def shown(name: str, stored: str) -> str:
+        return posted.get(name, "") if posted is not None else stored
+
+    labels = {"citizens": _("Target warga"), "pct": _("Target capaian"), "cost": _("Biaya")}
+    inputs = {*services.NOMENCLATURE_FIELDS, *(f"{k}_{y}" for k in labels for y in item.plan.years)}
+    return {
+        "item_other_errors": [m for key, ms in (errors or {}).items() if key not in inputs for m in ms],
+        "item": item,
+        "item_editable": editable,
+        "item_errors": errors or {},
+        "item_saved_at": saved_at,
+        "item_nomenclature": [
+            (name, label, shown(name, getattr(item, name))) for name, label in services.NOMENCLATURE_FIELDS.items()
+        ],
+        "item_years": [
+            {
+                "year": row.year,
+                "cells": [
+                    {
+                        "name": f"{kind}_{row.year}",
+                        "label": labels[kind],
+                        "mode": "decimal" if kind == "pct" else "numeric",
+                        "value": shown(f"{kind}_{row.year}", text),
+                    }
+                    for kind, text in (
+                        ("citizens", _thousands(row.target_citizens)),
+                        ("pct", _percent(row.target_pct)),
+                        ("cost", _thousands(row.cost)),
+                    )
+                ],
+            }
+            for row in item.years.all()
+        ],
+    }
+
+
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_view(request.user)
@@ -75,42 +128,72 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     items = exports.plan_items(plan)
     for item in items:
         item.plan = plan  # the rule reads the plan's status and daerah: no query per line
-    editable = {item.pk for item in items if access.can(request.user, "plan.item_edit", item)}
+    blocks = [item_block(item, editable=access.can(request.user, "plan.item_edit", item)) for item in items]
     return render(
         request,
         "targets/plan_detail.html",
         {
             "plan": plan,
-            "items": items,
-            "editable": editable,
+            "blocks": blocks,
             "can_manage": access.can(request.user, "plan.manage", plan),
             "transitions": plan.transitions.select_related("actor"),
         },
     )
 
 
+def _typed_numbers(post, years) -> tuple[dict, dict[str, list[str]]]:
+    """The yearly figures as typed ("1.250", "95,5"), and a message for each that is not a number."""
+    values, errors = {}, {}
+    for year in years:
+        citizens, pct, cost = (post.get(f"{kind}_{year}", "").strip() for kind in ("citizens", "pct", "cost"))
+        parsed = (_int(citizens), _decimal(pct), _int(cost))
+        for name, text, value, message in (
+            (f"citizens_{year}", citizens, parsed[0], _("Target warga terlayani %(year)s harus bilangan bulat.")),
+            (f"pct_{year}", pct, parsed[1], _("Target capaian %(year)s harus berupa angka, misalnya 95,5.")),
+            (f"cost_{year}", cost, parsed[2], _("Kebutuhan biaya %(year)s harus bilangan bulat Rupiah.")),
+        ):
+            if text and value is None:
+                errors[name] = [message % {"year": year}]
+        values[year] = parsed
+    return values, errors
+
+
 @login_required
 @require_POST
 def plan_item_save(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(ActionPlanItem.objects.select_related("plan__region", "service"), pk=pk)
+    """Save one service of a draft plan through ``services.plan_item_save``. With htmx the answer is the block
+    alone, swapped in place ("tersimpan pukul …", or the errors beside the inputs); nothing is half-saved."""
+    item = get_object_or_404(ActionPlanItem.objects.select_related("plan__region", "service", "agency"), pk=pk)
     _plan(request, item.plan_id)  # 404 outside scope
-    years = {
-        y: (
-            _int(request.POST.get(f"citizens_{y}")),
-            _decimal(request.POST.get(f"pct_{y}")),
-            _int(request.POST.get(f"cost_{y}")),
-        )
-        for y in item.plan.years
-    }
+    years, errors = _typed_numbers(request.POST, item.plan.years)
     data = services.PlanItemInput(
         nomenclature={k: request.POST.get(k, "") for k in services.NOMENCLATURE_FIELDS}, years=years
     )
+    saved_at = None
     try:
+        if errors:
+            raise ValidationError(errors)
         services.plan_item_save(user=request.user, item=item, data=data)
-        messages.success(request, _("%(code)s disimpan.") % {"code": item.service.code})
+        saved_at = timezone.localtime()
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("targets:plan-detail", pk=item.plan_id)
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    if request.htmx:
+        item = get_object_or_404(
+            ActionPlanItem.objects.select_related("plan__region", "service", "agency").prefetch_related("years"), pk=pk
+        )
+        block = item_block(
+            item,
+            editable=access.can(request.user, "plan.item_edit", item),
+            posted=request.POST,
+            errors=errors,
+            saved_at=saved_at,
+        )
+        return render(request, "targets/partials/_plan_item.html", block)
+    if errors:
+        messages.error(request, " ".join(m for ms in errors.values() for m in ms))
+    else:
+        messages.success(request, _("%(code)s disimpan.") % {"code": item.service.code})
+    return redirect(f"{reverse('targets:plan-detail', args=[item.plan_id])}#rencana-{item.service.code}")
 
 
 @login_required

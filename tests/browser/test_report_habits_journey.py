@@ -4,6 +4,7 @@ with unsaved input asks first, and the report can be filled and submitted on a 3
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -105,3 +106,40 @@ def test_report_is_filled_and_submitted_on_a_phone(page, screenshot, report):
     page.get_by_test_id("tombol-ajukan").click()
     expect(page.get_by_test_id("status-laporan")).to_have_text("Diajukan")
     assert QuarterlyReport.objects.get(pk=report.pk).status == ReportStatus.SUBMITTED
+
+
+def test_meter_follows_typing_and_outlines_the_blocking_mutu_input(page, screenshot, report):
+    login(page, "operator_a", TEST_PASSWORD)
+    page.goto(f"/laporan/{report.pk}/")
+    # No autosave here: what the meter shows must come from the unsaved form.
+    page.locator("#report-form").evaluate("form => { form.dataset.autosave = '600000'; }")
+    meter = page.get_by_test_id("persen-keterisian")
+    expect(meter).to_have_text("0%")
+    page.get_by_label("Jumlah yang harus dilayani").press_sequentially("1000")
+    page.get_by_label("Jumlah terlayani triwulan ini").press_sequentially("240")
+    expect(meter).to_have_text("17%")  # section A, before any save
+    expect(page.get_by_test_id("keadaan-bagian-A")).to_have_attribute("data-filled", "1")
+
+    for code, required, met in [("barang_jasa", "40", "38"), ("sdm", "0", "0"), ("tata_cara", "4", "3")]:
+        row = page.get_by_test_id(f"mutu-{code}")
+        row.locator("input").nth(0).fill(required)
+        row.locator("input").nth(1).fill(met)
+    blocked = page.locator("#id_quality-sdm-required")
+    expect(blocked).to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(blocked).to_have_attribute("aria-invalid", "true")
+    expect(blocked).to_have_attribute("aria-describedby", "id_quality-sdm-required_hambatan")
+    expect(page.locator("#id_quality-sdm-required_hambatan")).to_contain_text("harus lebih dari 0")
+    expect(page.get_by_test_id("meter-bagian-B")).to_have_attribute("data-filled", "0")
+    link = page.get_by_test_id("penghalang-quality-sdm-required").get_by_role("link")
+    expect(link).to_have_attribute("href", "#field-quality-sdm")
+    expect(meter).to_have_text("17%")
+    screenshot("laporan-meter-mutu-menghalangi")
+
+    blocked.fill("12")
+    page.get_by_test_id("mutu-sdm").locator("input").nth(1).fill("12")
+    expect(page.get_by_test_id("meter-bagian-B")).to_have_attribute("data-filled", "1")
+    expect(blocked).not_to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(page.locator("#id_quality-sdm-required_hambatan")).to_have_count(0)
+    expect(meter).to_have_text("33%")
+    report.refresh_from_db()
+    assert report.version == 1 and report.must_serve is None  # the meter saved nothing

@@ -132,3 +132,42 @@ def test_main_pages_have_no_serious_accessibility_violation(page, demo):
             page.wait_for_load_state("load")
             found += _axe_serious(page)
     assert not found, "\n".join(found)
+
+
+# Pages added after the first pass (issue 12): the personal-data access log, the report's harus-dilayani part,
+# the provinsi and admin homes, a rencana aksi with its blocks. Each fits 1280 px, a data-entry page also 390 px,
+# and passes axe.
+LATE_PAGES = {
+    "operator.dinkes": [("/laporan/data-pribadi-saya/", False), ("/laporan/{report}/", True)],
+    "verifikator": [("/laporan/verifikasi/{report}/", False), ("/rencana/rencana-aksi/{plan}/", True)],
+    "provinsi": [("/", False), ("/laporan/data-pribadi-saya/", False)],
+    "admin": [("/", False), ("/laporan/data-pribadi-saya/", False)],
+}
+
+
+def test_late_pages_fit_the_screen_and_pass_axe(page, screenshot, demo):
+    from targets.services import plan_create
+
+    reviewer = User.objects.get(username="verifikator")
+    plan = plan_create(user=reviewer, region=reviewer.region, start_year=2026, end_year=2030)
+    found, too_wide = [], []
+    for username, paths in LATE_PAGES.items():
+        page.context.clear_cookies()
+        page.set_viewport_size({"width": 1280, "height": 720})
+        login(page, username, DEMO_PASSWORD)
+        for template, data_entry in paths:
+            path = template.format(report=demo.pk, plan=plan.pk)
+            widths = [1280, 390] if data_entry else [1280]
+            for width in widths:
+                page.set_viewport_size({"width": width, "height": 844 if width == 390 else 720})
+                page.goto(path)
+                page.wait_for_load_state("load")
+                if (extra := _overflow(page)) > 0:
+                    too_wide.append(f"{username} {path} at {width} px: {extra} px too wide")
+            page.set_viewport_size({"width": 1280, "height": 720})
+            found += _axe_serious(page)
+            if "{report}" in template:
+                assert page.get_by_test_id("sumber-harus-dilayani").is_visible()
+    screenshot("halaman-akhir-rencana-aksi")
+    assert not too_wide, "\n".join(too_wide)
+    assert not found, "\n".join(found)

@@ -74,3 +74,39 @@ def test_target_approval_and_official_report_journey(page, screenshot, demo_with
 
     text = "\n".join(p.extract_text() for p in PdfReader(str(pdf_path)).pages)
     assert "97,33" in text and "Tuntas Utama" in text
+
+
+def test_a_rencana_aksi_block_saves_in_place_without_a_reload(page, screenshot, live_server):
+    """Issue 12: 29 blocks on one page; saving one swaps only that block, where it is, with the time saved."""
+    from targets.models import ActionPlanYear
+    from targets.services import plan_create
+
+    ensure_reference_data()
+    call_command("setup_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    reviewer = User.objects.get(username="verifikator")
+    plan = plan_create(user=reviewer, region=reviewer.region, start_year=2026, end_year=2030)
+    last = plan.items.order_by("-service__level", "-service__code").select_related("service").first()
+    login(page, "verifikator", DEMO_PASSWORD)
+    page.goto(f"/rencana/rencana-aksi/{plan.pk}/")
+    page.evaluate("window.__sameDocument = true")  # gone if the page were loaded again
+    block = page.get_by_test_id(f"rencana-{last.service.code}")
+    block.scroll_into_view_if_needed()
+    block.get_by_label("Target warga 2026").fill("1.250")
+    block.get_by_label("Target capaian 2026").fill("95,5")
+    scrolled = page.evaluate("window.scrollY")
+    assert scrolled > 1000  # far down a long page
+    block.get_by_role("button", name="Simpan").click()
+    status = page.get_by_test_id(f"status-simpan-rencana-{last.service.code}")
+    status.get_by_text("Tersimpan pukul").wait_for()
+    assert page.evaluate("window.__sameDocument === true")
+    assert abs(page.evaluate("window.scrollY") - scrolled) < 200
+    assert block.get_by_label("Target warga 2026").input_value() == "1.250"
+    screenshot("rencana-aksi-blok-tersimpan")
+    row = ActionPlanYear.objects.get(item=last, year=2026)
+    assert (row.target_citizens, str(row.target_pct)) == (1250, "95.50")
+
+    block.get_by_label("Target warga 2027").fill("seribu")
+    block.get_by_role("button", name="Simpan").click()
+    page.locator(f"#citizens_2027-{last.pk}[aria-invalid='true']").wait_for()
+    assert "harus bilangan bulat" in block.inner_text()
+    assert ActionPlanYear.objects.get(item=last, year=2027).target_citizens is None

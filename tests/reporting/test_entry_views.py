@@ -266,7 +266,10 @@ def test_report_page_shows_header_meter_flags_and_every_section(client_for, oper
     ]:
         assert f'data-testid="{testid}"' in body, testid
     assert "Pelayanan kesehatan ibu hamil" in body and "Dinas Kesehatan" in body and "TW II 2026" in body
-    assert 'data-testid="persen-keterisian">33%' in body  # A and C of six sections
+    # Only C of six sections: A holds 120 served of 100 without the explanation and the note the submission
+    # asks for, so the meter names them instead of calling A complete.
+    assert 'data-testid="persen-keterisian">17%' in body
+    assert 'data-testid="penghalang-served_justification"' in body and 'data-testid="penghalang-flag_note"' in body
     assert "B. Mutu minimal layanan dasar" in body and "Minimal satu dokumen pendukung" in body
     assert 'data-testid="peringatan-served_above_target"' in body  # 120 served of 100: a flag, not a block
     assert 'name="version" id="id_version" value="2"' in body

@@ -14,6 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfReader
 
+from spm.models import BasicService
+from spm.services import service_assign
 from targets.choices import PlanStatus
 from targets.services import PlanItemInput, plan_approve, plan_create, plan_enact, plan_item_save
 
@@ -162,3 +164,71 @@ def test_new_plan_starts_from_the_approved_targets_and_the_cost_of_the_needs(rev
     years = {y.year: y for y in plan.items.get(service=service_a).years.all()}
     assert (years[2026].target_citizens, years[2026].cost) == (1000, 280_000_000)
     assert (years[2027].target_citizens, years[2027].cost) == (None, None)  # nothing entered yet: left blank
+
+
+# --- One block saved at a time, in place (issue 12) ---------------------------------------------------------
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_block_saved_with_htmx_answers_only_that_block_with_the_time(client_for, plan, operator_a):
+    item = plan.items.get(service__code="1.02.K01")
+    response = client_for(operator_a).post(
+        reverse("targets:plan-item-save", args=[item.pk]),
+        {"program_code": "1.02.02", "citizens_2026": "1.200", "pct_2026": "95,5", "cost_2026": "5.000.000"},
+        headers=HTMX,
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "<html" not in body
+    assert body.count('class="card shadow-sm mb-3 plan-item"') == 1 and 'id="rencana-1.02.K01"' in body
+    assert "Tersimpan pukul" in body
+    assert 'value="1.200"' in body and 'value="95,50"' in body and 'value="5.000.000"' in body
+    row = item.years.get(year=2026)
+    assert (row.target_citizens, row.target_pct, row.cost) == (1200, Decimal("95.50"), 5_000_000)
+
+
+def test_refused_block_keeps_what_was_typed_beside_its_error_and_saves_nothing(client_for, plan, operator_a):
+    item = plan.items.get(service__code="1.02.K01")
+    response = client_for(operator_a).post(
+        reverse("targets:plan-item-save", args=[item.pk]),
+        {"program_code": "9.99", "citizens_2026": "seribu", "pct_2027": "120"},
+        headers=HTMX,
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "Tersimpan pukul" not in body
+    assert 'value="seribu"' in body and 'aria-invalid="true"' in body
+    assert "Target warga terlayani 2026 harus bilangan bulat." in body
+    item.refresh_from_db()
+    assert item.program_code == "" and item.years.get(year=2027).target_pct is None
+
+
+def test_block_without_htmx_returns_to_its_place_on_the_page(client_for, plan, operator_a):
+    item = plan.items.get(service__code="1.02.K01")
+    response = client_for(operator_a).post(reverse("targets:plan-item-save", args=[item.pk]), {"citizens_2026": "5"})
+    assert response.status_code == 302 and response.url.endswith("#rencana-1.02.K01")
+
+
+def test_block_of_another_opd_is_refused(client_for, plan, operator_b, outsider):
+    item = plan.items.get(service__code="1.02.K01")
+    url = reverse("targets:plan-item-save", args=[item.pk])
+    assert client_for(operator_b).post(url, {"citizens_2026": "5"}, headers=HTMX).status_code == 403
+    assert client_for(outsider).post(url, {"citizens_2026": "5"}, headers=HTMX).status_code == 404
+    assert item.years.get(year=2026).target_citizens is None
+
+
+def test_plan_page_query_count_does_not_grow_with_services(
+    client_for, plan, reviewer, daerah, agency_a, django_assert_max_num_queries
+):
+    client = client_for(reviewer)
+    detail = reverse("targets:plan-detail", args=[plan.pk])
+    with django_assert_max_num_queries(20) as first:
+        client.get(detail)
+    more = BasicService.objects.filter(level=plan.items.first().service.level).exclude(
+        pk__in=plan.items.values("service")
+    )[:3]
+    for service in more:
+        service_assign(region=daerah, service=service, agency=agency_a)
+    second = plan_create(user=reviewer, region=daerah, start_year=2031, end_year=2035)
+    assert second.items.count() > plan.items.count()
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get(reverse("targets:plan-detail", args=[second.pk]))
