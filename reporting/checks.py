@@ -36,6 +36,18 @@ class StageValue:
 
 
 @dataclass(frozen=True)
+class DocumentRequirement:
+    """A jenis dokumen a tahapan needs once its status is one of ``when`` (``reporting.stage_documents``)."""
+
+    stage: str
+    stage_label: str
+    kind: str
+    kind_label: str
+    when: frozenset[str]
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class ReportValues:
     """What an operator has entered on a report, plus what came before it in the year."""
 
@@ -53,6 +65,8 @@ class ReportValues:
     quality: Sequence[QualityValue] = field(default_factory=tuple)
     stages: Sequence[StageValue] = field(default_factory=tuple)
     evidence_count: int = 0
+    evidence_kinds: frozenset[str] = frozenset()  # the jenis dokumen of the files uploaded
+    document_requirements: Sequence[DocumentRequirement] = ()  # what each tahapan needs (data file)
     previous_index: Decimal | None = None  # nilai of the previous triwulan, if any
     rules: achievement.RuleSet = achievement.DEFAULT_RULES  # the active rule set, as the stored index uses
 
@@ -136,8 +150,47 @@ SECTION_LABELS = {
 }
 
 
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One line of the documents checklist: a jenis dokumen of a tahapan, needed now or not, uploaded or not."""
+
+    stage_label: str
+    kind: str
+    kind_label: str
+    needed: bool
+    present: bool
+
+    @property
+    def missing(self) -> bool:
+        return self.needed and not self.present
+
+
+def document_checklist(values: ReportValues) -> list[ChecklistItem]:
+    """Every document the tahapan name, with whether the tahapan's status needs it now and whether a file of
+    that jenis is uploaded (section F)."""
+    status = {s.code: s.status for s in values.stages}
+    return [
+        ChecklistItem(
+            stage_label=r.stage_label,
+            kind=r.kind,
+            kind_label=r.kind_label,
+            needed=status.get(r.stage, "") in r.when,
+            present=r.kind in values.evidence_kinds,
+        )
+        for r in values.document_requirements
+    ]
+
+
+def documents_missing(values: ReportValues) -> list[ChecklistItem]:
+    """The documents a tahapan needs now that no uploaded file provides."""
+    return [item for item in document_checklist(values) if item.missing]
+
+
 def completeness(values: ReportValues) -> list[SectionState]:
-    """Which required sections are filled; submit is blocked until all are."""
+    """Which required sections are filled; submit is blocked until all are.
+
+    Section F needs at least one file and, for every tahapan whose status asks for it, a file of each jenis
+    dokumen the tahapan needs (``reporting/data/stage_documents.yaml``)."""
     missing: dict[str, list[str]] = {code: [] for code in SECTION_LABELS}
     if values.must_serve is None:
         missing["A"].append("Jumlah yang harus dilayani")
@@ -165,6 +218,8 @@ def completeness(values: ReportValues) -> list[SectionState]:
             missing["E"].append(s.label)
     if values.evidence_count == 0:
         missing["F"].append("Minimal satu dokumen pendukung")
+    for item in documents_missing(values):
+        missing["F"].append(f"{item.kind_label} (tahapan {item.stage_label})")
     return [
         SectionState(code, label, not missing[code], tuple(missing[code])) for code, label in SECTION_LABELS.items()
     ]

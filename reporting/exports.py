@@ -45,8 +45,18 @@ def matrix_workbook(period: ReportingPeriod, rows: Sequence[MatrixRow]) -> bytes
     detail.title = "Matriks"
     _header(
         detail,
-        ["Kode wilayah", "Daerah", "Periode", "OPD", "Kode layanan", "Jenis pelayanan dasar", "Status", "Terlambat"],
-        [13, 28, 12, 36, 13, 60, 15, 11],
+        [
+            "Kode wilayah",
+            "Daerah",
+            "Periode",
+            "OPD",
+            "Kode layanan",
+            "Jenis pelayanan dasar",
+            "Status",
+            "Terlambat",
+            "Dokumen tahapan kurang",
+        ],
+        [13, 28, 12, 36, 13, 60, 15, 11, 14],
     )
     for row in rows:
         for cell in row.cells:
@@ -60,10 +70,11 @@ def matrix_workbook(period: ReportingPeriod, rows: Sequence[MatrixRow]) -> bytes
                     cell.service_name,
                     STATUS_LABELS[cell.status],
                     "Ya" if cell.is_late else "Tidak",
+                    cell.documents_missing,
                 ]
             )
     if detail.max_row > 1:
-        detail.auto_filter.ref = f"A1:H{detail.max_row}"
+        detail.auto_filter.ref = f"A1:I{detail.max_row}"
 
     totals = book.create_sheet("Rekap")
     titles = ["OPD", *(STATUS_LABELS[s] for s in MATRIX_STATUSES), "Terlambat", "Jumlah layanan"]

@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import get_valid_filename
 
+from reporting.choices import EvidenceKind
 from reporting.models import Evidence, FieldChange, QuarterlyReport
 from reporting.services.reports import lock_report
 from spm import access
@@ -125,16 +126,17 @@ def clean_image(file, name: str, content_type: str) -> bytes:
     return out.getvalue()
 
 
-@transaction.atomic
-def evidence_add(*, report: QuarterlyReport, user, upload: UploadedFile, description: str = "") -> Evidence:
-    """Attach an evidence file to a report the user may edit."""
-    lock_report(report)
-    access.require(user, "evidence.add", report, "Laporan ini tidak dapat diubah oleh Anda.")
+def checked_upload(upload: UploadedFile, *, allowed: dict[str, str] | None = None) -> tuple[str, str, object]:
+    """An uploaded document checked by its content (extension allowed, size within ``EVIDENCE_MAX_BYTES``, magic
+    bytes matching the extension, a PDF that opens, an image decoded and re-encoded): (name, content type,
+    content to store). Shared by every upload of a document (evidence, the SK of the Tim Penerapan SPM)."""
+    allowed = ALLOWED_TYPES if allowed is None else allowed
     name = PurePath(upload.name or "").name
     extension = PurePath(name).suffix.lower()
     limit = settings.EVIDENCE_MAX_BYTES
-    if extension not in ALLOWED_TYPES:
-        raise ValidationError({"file": "Jenis berkas tidak diizinkan. Gunakan PDF, gambar (PNG/JPG) atau xlsx."})
+    if extension not in allowed:
+        kinds = "PDF, gambar (PNG/JPG) atau xlsx" if allowed is ALLOWED_TYPES else ", ".join(sorted(allowed))
+        raise ValidationError({"file": f"Jenis berkas tidak diizinkan. Gunakan {kinds}."})
     if upload.size > limit:
         raise ValidationError(
             {"file": f"Ukuran berkas {upload.size / 1_048_576:.1f} MB melebihi batas {limit / 1_048_576:.0f} MB."}
@@ -144,7 +146,7 @@ def evidence_add(*, report: QuarterlyReport, user, upload: UploadedFile, descrip
     upload.seek(0)
     head = upload.read(16)
     detected = sniff_content_type(head, upload)
-    if detected != ALLOWED_TYPES[extension]:
+    if detected != allowed[extension]:
         raise ValidationError(
             {"file": f"Isi berkas '{name}' tidak sesuai dengan ekstensinya {extension}; berkas ditolak."}
         )
@@ -154,8 +156,27 @@ def evidence_add(*, report: QuarterlyReport, user, upload: UploadedFile, descrip
     elif detected in IMAGE_FORMATS:
         content = ContentFile(clean_image(upload, name, detected))
     upload.seek(0)
+    return name, detected, content
+
+
+@transaction.atomic
+def evidence_add(
+    *,
+    report: QuarterlyReport,
+    user,
+    upload: UploadedFile,
+    description: str = "",
+    kind: str = EvidenceKind.OTHER,
+) -> Evidence:
+    """Attach an evidence file of a jenis dokumen (``kind``) to a report the user may edit."""
+    lock_report(report)
+    access.require(user, "evidence.add", report, "Laporan ini tidak dapat diubah oleh Anda.")
+    if kind not in EvidenceKind.values:
+        raise ValidationError({"kind": "Jenis dokumen tidak dikenal; pilih salah satu dari daftar."})
+    name, detected, content = checked_upload(upload)
     evidence = Evidence(
         report=report,
+        kind=kind,
         original_name=name[:255],
         content_type=detected,
         size=content.size,
@@ -164,8 +185,14 @@ def evidence_add(*, report: QuarterlyReport, user, upload: UploadedFile, descrip
     )
     evidence.file.save(get_valid_filename(name), content, save=False)
     evidence.save()
+    label = EvidenceKind(kind).label
     FieldChange.objects.create(
-        report=report, field="evidence", label="Dokumen pendukung", old_value="", new_value=name, actor=user
+        report=report,
+        field="evidence",
+        label="Dokumen pendukung",
+        old_value="",
+        new_value=f"{name} ({label})",
+        actor=user,
     )
     return evidence
 

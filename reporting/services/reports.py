@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from reporting import anchors, checks
+from reporting import anchors, checks, stage_documents
 from reporting.achievements import formula as achievement
 from reporting.achievements.services import active_rules
 from reporting.choices import (
@@ -208,14 +208,24 @@ def report_values(
             )
             for e in report.quality_entries.all()
         ),
-        stages=tuple(
-            checks.StageValue(s.stage, str(_STAGE_LABELS.get(s.stage, s.stage)), s.status, s.note)
-            for s in sorted(report.stages.all(), key=lambda s: _STAGE_ORDER.get(s.stage, len(_STAGE_ORDER)))
-        ),
-        evidence_count=len(report.evidence.all()),
+        **document_values(report),
         previous_index=previous_index,
         rules=rules,
     )
+
+
+def document_values(report: QuarterlyReport) -> dict:
+    """The parts of ``ReportValues`` that sections E and F read (tahapan, files and the documents each tahapan
+    needs), from the report's (prefetched) stages and evidence: the matrix reads only these."""
+    return {
+        "stages": tuple(
+            checks.StageValue(s.stage, str(_STAGE_LABELS.get(s.stage, s.stage)), s.status, s.note)
+            for s in sorted(report.stages.all(), key=lambda s: _STAGE_ORDER.get(s.stage, len(_STAGE_ORDER)))
+        ),
+        "evidence_count": len(report.evidence.all()),
+        "evidence_kinds": frozenset(e.kind for e in report.evidence.all()),
+        "document_requirements": stage_documents.requirements(),
+    }
 
 
 def snapshot(report: QuarterlyReport) -> dict[str, dict[str, str]]:

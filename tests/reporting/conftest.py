@@ -73,11 +73,26 @@ def complete_input(**overrides) -> ReportInput:
     return ReportInput(scalars=scalars, quality=quality, stages=stages)
 
 
+def upload_required_documents(report: QuarterlyReport, user) -> list:
+    """Upload one PDF of each jenis dokumen the report's tahapan need now (reporting/data/stage_documents.yaml)."""
+    from reporting import checks
+    from reporting.services.reports import report_values
+
+    fresh = QuarterlyReport.objects.prefetch_related("stages", "evidence").get(pk=report.pk)
+    missing = checks.documents_missing(report_values(fresh, with_previous=False, served_before_total=0))
+    return [
+        evidence_add(report=report, user=user, upload=pdf_upload(f"{item.kind}.pdf"), kind=item.kind)
+        for item in missing
+    ]
+
+
 def fill_completely(report: QuarterlyReport, user, **overrides) -> QuarterlyReport:
-    """Fill every section (A–F) of a report as its operator."""
+    """Fill every section (A–F) of a report as its operator: one PDF of each document its tahapan need (or one
+    untyped PDF when they need none)."""
     report.refresh_from_db()
     report_save(report=report, user=user, data=complete_input(**overrides), expected_version=report.version)
-    evidence_add(report=report, user=user, upload=pdf_upload())
+    if not upload_required_documents(report, user):
+        evidence_add(report=report, user=user, upload=pdf_upload())
     report.refresh_from_db()
     return report
 
