@@ -220,9 +220,7 @@ class Evidence(models.Model):
     """
 
     report = models.ForeignKey(QuarterlyReport, on_delete=models.CASCADE, related_name="evidence")
-    kind = models.CharField(
-        _("jenis dokumen"), max_length=24, choices=EvidenceKind.choices, default=EvidenceKind.OTHER
-    )
+    kind = models.CharField(_("jenis dokumen"), max_length=24, choices=EvidenceKind.choices, default=EvidenceKind.OTHER)
     file = models.FileField(_("berkas"), upload_to=evidence_upload_to, max_length=255)
     original_name = models.CharField(_("nama berkas"), max_length=255)
     content_type = models.CharField(_("jenis berkas"), max_length=100)
