@@ -218,6 +218,8 @@ SCOPE_RULES: dict[str, ScopeRule] = {
     "targets.actionplan": ScopeRule(operator="daerah"),
     "targets.reportedition": ScopeRule(operator="none"),
     "targets.generatedreport": ScopeRule(region="edition__region", operator="none"),
+    "targets.implementationteam": ScopeRule(operator="daerah"),
+    "targets.implementationteammember": ScopeRule(region="team__region", operator="daerah"),
 }
 
 
@@ -428,6 +430,16 @@ def _plan_manage(user, region) -> bool:
     return scope_of(user).is_admin or _reviewer_of(user, region_id, "targets.approve_actionplan")
 
 
+def _team_manage(user, region) -> bool:
+    """The Tim Penerapan SPM of a daerah (or one of its members): its verifikator (Bagian Pemerintahan, the
+    team's secretariat) or an admin."""
+    region_id = getattr(region, "region_id", None)
+    if region_id is None and hasattr(region, "team"):
+        region_id = region.team.region_id
+    region_id = region_id or region.pk
+    return scope_of(user).is_admin or _reviewer_of(user, region_id, "targets.change_implementationteam")
+
+
 def _plan_item_edit(user, item) -> bool:
     """A draft plan's line: the plan's manager, or the OPD pengampu of the line's jenis."""
     from targets.choices import PlanStatus
@@ -470,6 +482,7 @@ RULES: dict[str, Callable[..., bool]] = {
     "plan.manage": _plan_manage,
     "plan.item_edit": _plan_item_edit,
     "official_report.write": _official_write,
+    "team.manage": _team_manage,
     "period.manage": _admin_only,
     # The personal-data access log: everyone reads their own (page "personal_data_log"); only admins read
     # another user's (an audit under UU 27/2022).

@@ -46,8 +46,14 @@ from spm.models import Affair, BasicService, Region
 from spm.xlsx import save
 from targets.choices import PlanStatus
 from targets.documents import Letterhead, letterhead, long_date, write_pdf
-from targets.models import ActionPlan, ActionPlanItem, ReportEdition
-from targets.selectors import approved_must_serve_by_service
+from targets.models import (
+    ActionPlan,
+    ActionPlanItem,
+    ImplementationTeam,
+    ImplementationTeamMember,
+    ReportEdition,
+)
+from targets.selectors import approved_must_serve_by_service, team_detail
 
 HEADER_FILL = PatternFill("solid", fgColor="0B4F8A")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -82,6 +88,10 @@ CHAPTERS = {
     "annex": "LAMPIRAN",
 }
 STAGES_HEADING = "Tahapan Penerapan SPM"
+# BAB I ends with the daerah's Tim Penerapan SPM (its SK and members). ASSUMED placement: the format of the
+# Permendagri 100/2018 lampiran read here does not name a part for the team; Permendagri 59/2021 gives the team
+# the coordination of the penerapan SPM, so it is reported beside the policy it carries out.
+TEAM_HEADING = "E. Tim Penerapan SPM"
 NARRATIVE_FIELDS = ["foreword", "background", "legal_basis", "general_policy", "policy_direction", "conclusion"]
 BASE_LEGAL_BASIS = [
     "Undang-Undang Nomor 23 Tahun 2014 tentang Pemerintahan Daerah sebagaimana telah beberapa kali diubah",
@@ -112,7 +122,7 @@ def period_label(edition: ReportEdition) -> str:
 
 
 def in_sentence(label: str) -> str:
-    """"Triwulan I Tahun 2025" inside a sentence: "triwulan I tahun 2025" (the numeral stays a capital)."""
+    """ "Triwulan I Tahun 2025" inside a sentence: "triwulan I tahun 2025" (the numeral stays a capital)."""
     return label.replace("Triwulan", "triwulan").replace("Tahun", "tahun")
 
 
@@ -234,6 +244,19 @@ class OfficialReport:
     narrative: dict[str, str] = field(default_factory=dict)
     plan: ActionPlan | None = None
     programs: list[ProgramSection] = field(default_factory=list)
+    team: ImplementationTeam | None = None
+    team_members: list[ImplementationTeamMember] = field(default_factory=list)
+
+    @property
+    def team_text(self) -> str:
+        """One sentence on the team's SK (or its absence), shared by the PDF and the docx."""
+        if self.team is None:
+            return f"Tim Penerapan SPM {self.region.name} belum dicatat dalam aplikasi."
+        return (
+            f"Tim Penerapan SPM {self.region.name} dibentuk dengan Keputusan {self.region.head_of_region} "
+            f"Nomor {self.team.decree_number} tanggal {long_date(self.team.decree_date)}, "
+            f"dengan susunan keanggotaan sebagai berikut."
+        )
 
     @property
     def region(self):
@@ -287,6 +310,7 @@ class OfficialReport:
         """The headings of the document in order, (level, text): the PDF, the docx and the tests share it."""
         heads: list[tuple[int, str]] = [(1, CHAPTERS["foreword"]), (1, CHAPTERS["intro"])]
         heads += [(2, title) for _key, title in INTRO_PARTS]
+        heads.append((2, TEAM_HEADING))
         heads.append((1, CHAPTERS["affairs"]))
         for section in self.affairs:
             heads.append((2, section.heading))
@@ -472,6 +496,7 @@ def build(edition: ReportEdition, *, today: dt.date | None = None) -> OfficialRe
             grouped[item.service.affair_id].append((item, year_row))
         programs = [ProgramSection(s.affair, grouped[s.affair.pk]) for s in affairs if grouped.get(s.affair.pk)]
     generated_at = timezone.localtime()
+    team = team_detail(region)
     return OfficialReport(
         edition=edition,
         region_row=data["region_row"],
@@ -482,6 +507,8 @@ def build(edition: ReportEdition, *, today: dt.date | None = None) -> OfficialRe
         narrative=narrative,
         plan=plan,
         programs=programs,
+        team=team,
+        team_members=list(team.members.all()) if team else [],
     )
 
 
@@ -607,6 +634,7 @@ def render_html(report: OfficialReport) -> str:
             "chapters": CHAPTERS,
             "intro_parts": [(title, report.narrative.get(key, "")) for key, title in INTRO_PARTS],
             "parts": AFFAIR_PARTS,
+            "team_heading": TEAM_HEADING,
             "no_data": NO_DATA,
         },
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from targets.views import needs, official, plans, targets
+from targets.views import needs, official, plans, targets, team
 
 app_name = "targets"
 
@@ -30,3 +30,8 @@ urlpatterns += [
 ]
 
 urlpatterns += [path("kebutuhan/", needs.need_list, name="need-list")]
+
+urlpatterns += [
+    path("tim-penerapan/", team.team, name="team"),
+    path("tim-penerapan/<str:code>/sk/", team.team_decree, name="team-decree"),
+]
