@@ -317,6 +317,26 @@ CELLS = [
         _expect(403, 403, OK, 403, 403, OK, 404),
         data=lambda w: {"action": "save", "introduction": "Pengantar"},
     ),
+    # --- Tim Penerapan SPM ----------------------------------------------------------------------------------
+    Cell(
+        "team.view",
+        "get",
+        lambda w: reverse(T + "team") + D,
+        _expect(403, 403, OK, OK, OK, OK, 404),
+    ),
+    Cell(
+        "team.manage",
+        "post",
+        lambda w: reverse(T + "team") + D,
+        _expect(403, 403, OK, 403, 403, OK, 404),
+        data=lambda w: {"action": "save", "daerah": "18.12", "decree_number": "1/2026", "decree_date": "2026-01-02"},
+    ),
+    Cell(
+        "team.daerah_page",
+        "get",
+        lambda w: reverse("region-detail", args=["18.12"]),
+        _expect(OK, OK, OK, OK, OK, OK, 404),
+    ),
     # --- Capaian --------------------------------------------------------------------------------------
     Cell(
         "achievement.explain",
@@ -434,6 +454,7 @@ def test_the_matrix_covers_every_persona_and_object_type():
         "achievement",
         "agency",
         "personal_data_log",
+        "team",
     }
     assert any(cell.api for cell in CELLS)
 
