@@ -334,11 +334,18 @@ def _legal_basis_default(affairs: list[Affair]) -> str:
     return "\n".join(f"{i}. {text};" for i, text in enumerate(lines, start=1))
 
 
+PLAN_RANK = {PlanStatus.ENACTED: 0, PlanStatus.APPROVED: 1, PlanStatus.DRAFT: 2}
+
+
+def best_plan(plans) -> ActionPlan | None:
+    """Of the plans covering a year, the one that counts: a ditetapkan one first, then disetujui, then draf."""
+    plans = list(plans)
+    return min(plans, key=lambda p: (PLAN_RANK.get(p.status, 9), -p.start_year)) if plans else None
+
+
 def covering_plan(region: Region, year: int) -> ActionPlan | None:
-    """The rencana aksi whose horizon covers the year: a ditetapkan one first, then disetujui, then draf."""
-    rank = {PlanStatus.ENACTED: 0, PlanStatus.APPROVED: 1, PlanStatus.DRAFT: 2}
-    plans = list(ActionPlan.objects.filter(region=region, start_year__lte=year, end_year__gte=year))
-    return min(plans, key=lambda p: (rank.get(p.status, 9), -p.start_year)) if plans else None
+    """The rencana aksi whose horizon covers the year (see :func:`best_plan`)."""
+    return best_plan(ActionPlan.objects.filter(region=region, start_year__lte=year, end_year__gte=year))
 
 
 def narrative_defaults(
@@ -433,6 +440,27 @@ def narrative_defaults(
     }
 
 
+def service_line(
+    service: BasicService, row: Achievement | None, report: QuarterlyReport | None, target: int | None
+) -> ServiceLine:
+    """One jenis pelayanan dasar as the official report and the e-SPM hand-off show it: the stored achievement
+    (``row``), the mutu totals the engine read (its stored inputs), and the texts and personel of the period's
+    approved report (with its quality entries prefetched)."""
+    pairs = (row.inputs.get("quality") or []) if row else []
+    personnel = [e for e in report.quality_entries.all() if e.component.code == PERSONNEL_COMPONENT] if report else []
+    return ServiceLine(
+        service=service,
+        row=row,
+        target=target,
+        quality_required=sum(int(Decimal(str(r))) for r, _m in pairs) if pairs else None,
+        quality_met=sum(int(Decimal(str(m))) for _r, m in pairs) if pairs else None,
+        personnel_required=sum(e.required or 0 for e in personnel) if personnel else None,
+        personnel_met=sum(e.met or 0 for e in personnel) if personnel else None,
+        problems=report.problems if report else "",
+        solutions=report.solutions if report else "",
+    )
+
+
 def build(edition: ReportEdition, *, today: dt.date | None = None) -> OfficialReport:
     """The content of an edition: the stored achievements of its period plus texts of the approved reports."""
     region, year, quarter = edition.region, edition.year, edition.data_quarter
@@ -450,25 +478,8 @@ def build(edition: ReportEdition, *, today: dt.date | None = None) -> OfficialRe
     )
     by_affair: dict[int, list[ServiceLine]] = defaultdict(list)
     for service in services:
-        row = stored.get(service.pk)
-        pairs = (row.inputs.get("quality") or []) if row else []
-        report = reports.get(service.pk)
-        personnel = (
-            [e for e in report.quality_entries.all() if e.component.code == PERSONNEL_COMPONENT] if report else []
-        )
-        by_affair[service.affair_id].append(
-            ServiceLine(
-                service=service,
-                row=row,
-                target=targets.get(service.pk),
-                quality_required=sum(int(Decimal(str(r))) for r, _m in pairs) if pairs else None,
-                quality_met=sum(int(Decimal(str(m))) for _r, m in pairs) if pairs else None,
-                personnel_required=sum(e.required or 0 for e in personnel) if personnel else None,
-                personnel_met=sum(e.met or 0 for e in personnel) if personnel else None,
-                problems=report.problems if report else "",
-                solutions=report.solutions if report else "",
-            )
-        )
+        line = service_line(service, stored.get(service.pk), reports.get(service.pk), targets.get(service.pk))
+        by_affair[service.affair_id].append(line)
     affairs = []
     for affair, row in data["affair_rows"]:
         if by_affair.get(affair.pk):
