@@ -172,8 +172,8 @@ MATRIX_STATUSES = ["not_started", *ReportStatus.values]
 def completeness_matrix(
     region, *, year: int, quarter: int, on: dt.date | None = None
 ) -> tuple[ReportingPeriod, list[MatrixRow]]:
-    """OPD × jenis pelayanan dasar for a period: status, lateness and missing documents of each report (four
-    queries: reports with their tahapan and files, and the assignments)."""
+    """OPD × jenis pelayanan dasar for a period: status, lateness and missing documents of each report (a fixed
+    number of queries: the period, the reports with their tahapan and files, the assignments)."""
     on = on or today()
     period = period_get_or_create(region=region, year=year, quarter=quarter)
     reports = {
