@@ -4,7 +4,6 @@ from rest_framework import viewsets
 from rest_framework.response import Response
 
 from reporting.models import Achievement, AchievementLevel
-from spm.api.pagination import StrictPageNumberPagination
 from targets import espm
 from targets.api import serializers
 from targets.filters import EspmFilter
@@ -17,7 +16,6 @@ class EspmViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = serializers.EspmLineSerializer
     filterset_class = EspmFilter
-    pagination_class = StrictPageNumberPagination
 
     def get_queryset(self):
         return (
