@@ -76,6 +76,18 @@ class StageValue:
 
 
 @dataclass(frozen=True)
+class DocumentRequirement:
+    """A jenis dokumen a tahapan needs once its status is one of ``when`` (``reporting.stage_documents``)."""
+
+    stage: str
+    stage_label: str
+    kind: str
+    kind_label: str
+    when: frozenset[str]
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class ReportValues:
     """What an operator has entered on a report, plus what came before it in the year."""
 
@@ -94,6 +106,8 @@ class ReportValues:
     items: Sequence[ItemValue] = field(default_factory=tuple)  # section B item by item (empty: per component)
     stages: Sequence[StageValue] = field(default_factory=tuple)
     evidence_count: int = 0
+    evidence_kinds: frozenset[str] = frozenset()  # the jenis dokumen of the files uploaded
+    document_requirements: Sequence[DocumentRequirement] = ()  # what each tahapan needs (data file)
     previous_index: Decimal | None = None  # nilai of the previous triwulan, if any
     rules: achievement.RuleSet = achievement.DEFAULT_RULES  # the active rule set, as the stored index uses
     approved_must_serve: int | None = None  # the approved target of the year, when known (it is the must-serve)
@@ -195,6 +209,42 @@ SECTION_LABELS = {
     "E": gettext_lazy("E. Tahapan penerapan SPM"),
     "F": gettext_lazy("F. Dokumen pendukung"),
 }
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One line of the documents checklist: a jenis dokumen of a tahapan, needed now or not, uploaded or not."""
+
+    stage_label: str
+    kind: str
+    kind_label: str
+    needed: bool
+    present: bool
+
+    @property
+    def missing(self) -> bool:
+        return self.needed and not self.present
+
+
+def document_checklist(values: ReportValues) -> list[ChecklistItem]:
+    """Every document the tahapan name, with whether the tahapan's status needs it now and whether a file of
+    that jenis is uploaded (section F)."""
+    status = {s.code: s.status for s in values.stages}
+    return [
+        ChecklistItem(
+            stage_label=r.stage_label,
+            kind=r.kind,
+            kind_label=r.kind_label,
+            needed=status.get(r.stage, "") in r.when,
+            present=r.kind in values.evidence_kinds,
+        )
+        for r in values.document_requirements
+    ]
+
+
+def documents_missing(values: ReportValues) -> list[ChecklistItem]:
+    """The documents a tahapan needs now that no uploaded file provides."""
+    return [item for item in document_checklist(values) if item.missing]
 
 
 def blockers(values: ReportValues) -> list[Blocker]:
@@ -339,6 +389,13 @@ def blockers(values: ReportValues) -> list[Blocker]:
             blank("E", anchor, anchors.form_field(anchor, "status"), s.label)
     if values.evidence_count == 0:
         blank("F", "F", "", _("Minimal satu dokumen pendukung"))
+    for item in documents_missing(values):
+        blank(
+            "F",
+            "F",
+            "",
+            _("%(document)s (tahapan %(stage)s)") % {"document": item.kind_label, "stage": item.stage_label},
+        )
     if quality_flags(values) and not values.flag_note.strip():
         # The note answers the data-quality warnings, which are about the figures of section A.
         refuse(

@@ -36,6 +36,18 @@ class ImplementationStage(models.TextChoices):
     DELIVERY = "pelaksanaan_pemenuhan", _("Pelaksanaan pemenuhan pelayanan dasar")
 
 
+class EvidenceKind(models.TextChoices):
+    """Jenis dokumen pendukung: what a file proves, so each tahapan can say which documents it needs
+    (``reporting/data/stage_documents.yaml``). Rows uploaded before the types existed are "lainnya"."""
+
+    TEAM_DECREE = "sk_tim", _("SK Tim Penerapan SPM")
+    DATA_COLLECTION = "hasil_pengumpulan_data", _("Hasil pengumpulan data")
+    NEEDS_CALCULATION = "perhitungan_kebutuhan", _("Perhitungan kebutuhan pemenuhan pelayanan dasar")
+    FULFILMENT_PLAN = "rencana_pemenuhan", _("Rencana pemenuhan / Perkada rencana aksi")
+    DELIVERY_PROOF = "bukti_pelaksanaan", _("Bukti pelaksanaan pemenuhan pelayanan dasar")
+    OTHER = "lainnya", _("Lainnya")
+
+
 class StageStatus(models.TextChoices):
     NOT_STARTED = "belum", _("Belum dilaksanakan")
     IN_PROGRESS = "proses", _("Sedang dilaksanakan")

@@ -62,8 +62,9 @@ def matrix_workbook(period: ReportingPeriod, rows: Sequence[MatrixRow]) -> bytes
             _("Jenis pelayanan dasar"),
             _("Status"),
             _("Terlambat"),
+            _("Dokumen tahapan kurang"),
         ],
-        [13, 28, 12, 36, 13, 60, 15, 11],
+        [13, 28, 12, 36, 13, 60, 15, 11, 14],
     )
     for row in rows:
         for cell in row.cells:
@@ -77,10 +78,11 @@ def matrix_workbook(period: ReportingPeriod, rows: Sequence[MatrixRow]) -> bytes
                     cell.service_name,
                     labels[cell.status],
                     _("Ya") if cell.is_late else _("Tidak"),
+                    cell.documents_missing,
                 ]
             )
     if detail.max_row > 1:
-        detail.auto_filter.ref = f"A1:H{detail.max_row}"
+        detail.auto_filter.ref = f"A1:I{detail.max_row}"
 
     totals = book.create_sheet(_("Rekap"))
     titles = [_("OPD"), *(labels[s] for s in MATRIX_STATUSES), _("Terlambat"), _("Jumlah layanan")]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reporting import anchors
-from reporting.choices import ImplementationStage, Quarter, StageStatus
+from reporting.choices import EvidenceKind, ImplementationStage, Quarter, StageStatus
 from reporting.models import Evidence, QuarterlyReport
 from reporting.services import ReportInput
 from reporting.services.reports import SCALAR_FIELDS
@@ -268,6 +268,12 @@ class EvidenceForm(forms.Form):
             "empty": "Berkas: berkas yang dipilih kosong.",
             "invalid": "Berkas: tidak ada berkas yang terkirim; periksa jenis isian formulir.",
         },
+    )
+    kind = forms.ChoiceField(
+        label="Jenis dokumen",
+        choices=EvidenceKind.choices,
+        required=False,  # left out: "lainnya", as for files uploaded before the types existed
+        error_messages={"invalid_choice": "Jenis dokumen: pilih salah satu dari daftar."},
     )
     description = forms.CharField(
         label="Keterangan",

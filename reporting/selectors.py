@@ -23,6 +23,7 @@ from reporting.services.periods import period_get_or_create, today
 from reporting.services.reports import (
     ReportInput,
     changes_since_last_review,
+    document_values,
     previous_report,
     report_values,
 )
@@ -88,6 +89,7 @@ def report_detail(report: QuarterlyReport, user) -> dict:
         "figures": checks.figures(values),
         "sections": sections,
         "completeness_pct": checks.completeness_pct(sections),
+        "document_checklist": checks.document_checklist(values),
         "flags": checks.quality_flags(values),
         "previous": previous,
         "previous_figures": (
@@ -155,6 +157,11 @@ def completeness_of(report: QuarterlyReport) -> list[checks.SectionState]:
     return checks.completeness(report_values(report, with_previous=False, served_before_total=0))
 
 
+def _document_values(report: QuarterlyReport) -> checks.ReportValues:
+    """Only what the documents checklist reads (tahapan and files), from prefetched rows."""
+    return checks.ReportValues(**document_values(report))
+
+
 def completeness_pct_of(report: QuarterlyReport) -> int:
     """Share of sections A–F filled (see :func:`completeness_of`)."""
     return checks.completeness_pct(completeness_of(report))
@@ -185,6 +192,7 @@ class MatrixCell:
     status: str  # "not_started" or a ReportStatus value
     is_late: bool
     report_id: int | None
+    documents_missing: int = 0  # documents its tahapan need that no file provides (reporting.checks)
 
 
 @dataclass
@@ -199,6 +207,10 @@ class MatrixRow:
     def late(self) -> int:
         return sum(1 for c in self.cells if c.is_late)
 
+    @property
+    def documents_missing(self) -> int:
+        return sum(c.documents_missing for c in self.cells)
+
 
 MATRIX_STATUSES = ["not_started", *ReportStatus.values]
 
@@ -206,10 +218,16 @@ MATRIX_STATUSES = ["not_started", *ReportStatus.values]
 def completeness_matrix(
     region, *, year: int, quarter: int, on: dt.date | None = None
 ) -> tuple[ReportingPeriod, list[MatrixRow]]:
-    """OPD × jenis pelayanan dasar for a period: status and lateness of each report (two queries)."""
+    """OPD × jenis pelayanan dasar for a period: status, lateness and missing documents of each report (a fixed
+    number of queries: the period, the reports with their tahapan and files, the assignments)."""
     on = on or today()
     period = period_get_or_create(region=region, year=year, quarter=quarter)
-    reports = {r.service_id: r for r in QuarterlyReport.objects.filter(period=period)}
+    reports = {
+        r.service_id: r
+        for r in QuarterlyReport.objects.filter(period=period).prefetch_related(
+            "stages", Prefetch("evidence", queryset=Evidence.objects.only("id", "report_id", "kind"))
+        )
+    }
     rows: dict[int, MatrixRow] = {}
     assignments = (
         ServiceAssignment.objects.filter(region=region)
@@ -221,7 +239,10 @@ def completeness_matrix(
         status = report.status if report else "not_started"
         late = report_is_late(status, bool(report and report.is_late), period.due_date, on)
         row = rows.setdefault(a.agency_id, MatrixRow(a.agency, []))
-        row.cells.append(MatrixCell(a.service.code, a.service.name, status, late, report.pk if report else None))
+        missing = len(checks.documents_missing(_document_values(report))) if report else 0
+        row.cells.append(
+            MatrixCell(a.service.code, a.service.name, status, late, report.pk if report else None, missing)
+        )
     return period, list(rows.values())
 
 

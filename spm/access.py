@@ -222,6 +222,8 @@ SCOPE_RULES: dict[str, ScopeRule] = {
     # Provincial evaluation: addressed to a daerah (its verifikator answers), not to an OPD.
     "evaluation.correctionrequest": ScopeRule(operator="none"),
     "evaluation.annualevaluation": ScopeRule(operator="none"),
+    "targets.implementationteam": ScopeRule(operator="daerah"),
+    "targets.implementationteammember": ScopeRule(region="team__region", operator="daerah"),
 }
 
 
@@ -468,6 +470,16 @@ def _plan_manage(user, region) -> bool:
     return scope_of(user).is_admin or _reviewer_of(user, region_id, "targets.approve_actionplan")
 
 
+def _team_manage(user, region) -> bool:
+    """The Tim Penerapan SPM of a daerah (or one of its members): its verifikator (Bagian Pemerintahan, the
+    team's secretariat) or an admin."""
+    region_id = getattr(region, "region_id", None)
+    if region_id is None and hasattr(region, "team"):
+        region_id = region.team.region_id
+    region_id = region_id or region.pk
+    return scope_of(user).is_admin or _reviewer_of(user, region_id, "targets.change_implementationteam")
+
+
 def _plan_item_edit(user, item) -> bool:
     """A draft plan's line: the plan's manager, or the OPD pengampu of the line's jenis."""
     from targets.choices import PlanStatus
@@ -510,6 +522,7 @@ RULES: dict[str, Callable[..., bool]] = {
     "plan.manage": _plan_manage,
     "plan.item_edit": _plan_item_edit,
     "official_report.write": _official_write,
+    "team.manage": _team_manage,
     "period.manage": _admin_only,
     # Provincial evaluation of kab/kota (subject: the kab/kota Region, or the request)
     "correction.create": _correction_create,

@@ -49,6 +49,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Peringkat IP-SPM"), "reporting:ranking", "ranking", "achievement"),
     NavItem(_("Target & rencana aksi"), "targets:target-list", "targets", "planning"),
     NavItem(_("Laporan resmi"), "targets:official-report", "official_report", "planning"),
+    NavItem(_("Tim Penerapan SPM"), "targets:team", "implementation_team", "planning"),
     NavItem(_("Organisasi & OPD"), "agency-list", "organisation", "reference"),
     NavItem(_("OPD saya"), "agency-mine", "my_agency", "reference"),
     NavItem(_("Daerah"), "region-list", "regions", "reference"),

@@ -192,6 +192,7 @@ def demo_reports(*, on=None, region_codes=None) -> int:
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from reporting import checks
     from reporting.choices import ReportStatus
     from reporting.models import QuarterlyReport
     from reporting.services import (
@@ -204,6 +205,7 @@ def demo_reports(*, on=None, region_codes=None) -> int:
         report_submit,
     )
     from reporting.services.periods import today
+    from reporting.services.reports import report_values
     from spm.models import ServiceAssignment
 
     on = on or today()
@@ -256,6 +258,17 @@ def demo_reports(*, on=None, region_codes=None) -> int:
                         upload=SimpleUploadedFile("bukti-dukung.pdf", pdf, content_type="application/pdf"),
                         description="Rekap capaian triwulan",
                     )
+                    # One file of each jenis dokumen the demo's tahapan need (reporting/data/stage_documents.yaml).
+                    fresh = QuarterlyReport.objects.prefetch_related("stages", "evidence").get(pk=report.pk)
+                    for needed in checks.documents_missing(
+                        report_values(fresh, with_previous=False, served_before_total=0)
+                    ):
+                        evidence_add(
+                            report=report,
+                            user=operator,
+                            upload=SimpleUploadedFile(f"{needed.kind}.pdf", pdf, content_type="application/pdf"),
+                            kind=needed.kind,
+                        )
                     report.refresh_from_db()
                     if target != ReportStatus.DRAFT:
                         report_submit(report=report, user=operator, expected_version=report.version)

@@ -54,6 +54,15 @@ _CATALOGUE_VIEW = (
 _REPORT_VIEW = ("reporting.view_quarterlyreport", "reporting.view_reportingperiod", "reporting.view_evidence")
 _TARGET_VIEW = ("targets.view_target", "targets.view_targetrevision", "targets.view_actionplan")
 _OFFICIAL_VIEW = ("targets.view_reportedition", "targets.view_generatedreport")
+# Tim Penerapan SPM: every role of the daerah reads it; its verifikator (the team's secretariat) keeps it.
+_TEAM_VIEW = ("targets.view_implementationteam", "targets.view_implementationteammember")
+_TEAM_MANAGE = (
+    "targets.add_implementationteam",
+    "targets.change_implementationteam",
+    "targets.add_implementationteammember",
+    "targets.change_implementationteammember",
+    "targets.delete_implementationteammember",
+)
 # Recipient lists (data penerima): everyone in scope sees counts and masked lists; full NIK and exports are
 # for the roles that work with the lists (UU 27/2022 data minimisation).
 _RECIPIENT_VIEW = ("reporting.view_recipient", "reporting.view_recipientimport")
@@ -76,6 +85,7 @@ ROLES: dict[str, RoleSpec] = {
             "reporting.add_evidence",
             "reporting.delete_evidence",
             *_TARGET_VIEW,
+            *_TEAM_VIEW,
             "targets.add_targetrevision",
             "targets.change_targetrevision",
             *_RECIPIENT_VIEW,
@@ -97,6 +107,8 @@ ROLES: dict[str, RoleSpec] = {
             "targets.change_reportedition",
             "targets.add_generatedreport",
             "targets.approve_actionplan",
+            *_TEAM_VIEW,
+            *_TEAM_MANAGE,
             *_RECIPIENT_VIEW,
             *_RECIPIENT_PERSONAL_DATA,
             *_EVALUATION_VIEW,
@@ -112,6 +124,7 @@ ROLES: dict[str, RoleSpec] = {
             "official_report",
             "recipients",
             "correction_requests",
+            "implementation_team",
         },
     ),
     Role.LEADER: RoleSpec(
@@ -122,6 +135,7 @@ ROLES: dict[str, RoleSpec] = {
             *_REPORT_VIEW,
             *_TARGET_VIEW,
             *_OFFICIAL_VIEW,
+            *_TEAM_VIEW,
             *_RECIPIENT_VIEW,
             *_EVALUATION_VIEW,
         ),
@@ -135,14 +149,24 @@ ROLES: dict[str, RoleSpec] = {
             "official_report",
             "recipients",
             "correction_requests",
+            "implementation_team",
         },
     ),
     Role.PROVINCIAL_VIEWER: RoleSpec(
         group_name="Peninjau Provinsi",
         scope=ScopeKind.PROVINCE,
-        permissions=(*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW, *_RECIPIENT_VIEW, *_EVALUATION_VIEW),
+        permissions=(*_CATALOGUE_VIEW, *_REPORT_VIEW, *_TARGET_VIEW, *_TEAM_VIEW, *_RECIPIENT_VIEW, *_EVALUATION_VIEW),
         pages=_COMMON_PAGES
-        | {"organisation", "regions", "review_queue", "matrix", "ranking", "recipients", "correction_requests"},
+        | {
+            "organisation",
+            "regions",
+            "review_queue",
+            "matrix",
+            "ranking",
+            "recipients",
+            "correction_requests",
+            "implementation_team",
+        },
     ),
     # Biro Pemerintahan of the provinsi: evaluates its kabupaten/kota (pembinaan dan pengawasan by the Gubernur,
     # see evaluation.models) — reads their reports, sends requests for correction, keeps the annual evaluation.
@@ -193,6 +217,7 @@ ROLES: dict[str, RoleSpec] = {
                 "recipients",
                 "provincial_evaluation",
                 "correction_requests",
+                "implementation_team",
             }
         ),
     ),

@@ -35,6 +35,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("spm.api.urls")),
     path("api/v1/", include("reporting.api.urls")),
+    path("api/v1/", include("targets.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Security pages (issue 10)
     path(

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from reporting.selectors import (
     admin_overview,
@@ -20,6 +21,7 @@ from spm import access
 from spm.choices import GovernmentLevel, RegionLevel
 from spm.models import Affair, Agency, BasicService, QualityComponent, Region, ServiceAssignment
 from spm.roles import ScopeKind
+from targets.selectors import team_detail
 
 
 @login_required
@@ -168,4 +170,17 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
         .annotate(service_count=Count("assignments"))
         .order_by("name")
     )
-    return render(request, "spm/region_detail.html", {"region": region, "children": children, "agencies": agencies})
+    context = {"region": region, "children": children, "agencies": agencies}
+    if region.is_daerah:
+        # The Tim Penerapan SPM of the daerah (read by everyone who sees the daerah; its page keeps it).
+        team = team_detail(region)
+        context.update(
+            team=team,
+            members=list(team.members.all()) if team else [],
+            team_link=(
+                f"{reverse('targets:team')}?daerah={region.code}"
+                if access.can(request.user, "team.manage", region)
+                else None
+            ),
+        )
+    return render(request, "spm/region_detail.html", context)

@@ -3,7 +3,15 @@ from django.contrib import admin
 from django.core.files.base import ContentFile
 
 from targets.emblem import clean_emblem
-from targets.models import RegionProfile, Target, TargetQuality, TargetRevision, TargetTransition
+from targets.models import (
+    ImplementationTeam,
+    ImplementationTeamMember,
+    RegionProfile,
+    Target,
+    TargetQuality,
+    TargetRevision,
+    TargetTransition,
+)
 
 
 class TargetQualityInline(admin.TabularInline):
@@ -85,3 +93,29 @@ class RegionProfileAdmin(admin.ModelAdmin):
     list_display = ["region", "government_name", "head_name", "paper_size"]
     search_fields = ["region__name", "region__code"]
     autocomplete_fields = ["region"]
+
+
+class ImplementationTeamMemberInline(admin.TabularInline):
+    model = ImplementationTeamMember
+    extra = 0
+    fields = ["order", "role", "name", "position", "agency"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(ImplementationTeam)
+class ImplementationTeamAdmin(admin.ModelAdmin):
+    """Read-only here: the SK and members are kept on the Tim Penerapan SPM page, whose service checks the SK
+    file (``targets.services.team``)."""
+
+    list_display = ["region", "decree_number", "decree_date", "updated_at"]
+    search_fields = ["region__name", "region__code", "decree_number"]
+    readonly_fields = ["region", "decree_number", "decree_date", "decree_name", "updated_by", "updated_at"]
+    exclude = ["decree_file", "decree_content_type"]
+    inlines = [ImplementationTeamMemberInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -49,3 +49,15 @@ class PaperSize(models.TextChoices):
 PAPER_MM = {PaperSize.A4: (210, 297), PaperSize.F4: (215, 330)}  # portrait width × height
 
 ANNUAL = 0  # ReportEdition.quarter for the annual edition (uses the TW IV figures, formula.md)
+
+
+class TeamRole(models.TextChoices):
+    """Kedudukan dalam Tim Penerapan SPM (the usual composition of the kepala daerah's decree: a ketua, a
+    sekretaris whose office is the team's secretariat, anggota from the OPD pengampu; assumed, see
+    ``targets.models.ImplementationTeam``)."""
+
+    CHAIR = "ketua", _("Ketua")
+    VICE_CHAIR = "wakil_ketua", _("Wakil ketua")
+    SECRETARY = "sekretaris", _("Sekretaris")
+    MEMBER = "anggota", _("Anggota")
+    SECRETARIAT = "sekretariat", _("Sekretariat")

@@ -6,9 +6,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reporting import anchors
-from spm.models import BasicService
+from spm.models import Agency, BasicService
 from spm.validation import max_length, max_value
-from targets.models import ReportEdition, TargetQuality, TargetRevision
+from targets.choices import TeamRole
+from targets.models import (
+    ImplementationTeam,
+    ImplementationTeamMember,
+    ReportEdition,
+    TargetQuality,
+    TargetRevision,
+)
 from targets.services import TargetInput
 
 
@@ -125,4 +132,43 @@ class EditionForm(forms.Form):
                 name: self.cleaned_data[name] or (None if "date" in name or name.endswith("_on") else "")
                 for name in self.fields
             }
+        )
+
+
+class TeamForm(forms.Form):
+    """The SK of the Tim Penerapan SPM: number, date and the signed file (checked by the service)."""
+
+    decree_number = forms.CharField(
+        label=_("Nomor SK"), max_length=max_length(ImplementationTeam, "decree_number"), required=False
+    )
+    decree_date = forms.DateField(
+        label=_("Tanggal SK"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Tanggal SK: tulis tanggal yang valid.")},
+    )
+    decree_file = forms.FileField(label=_("Berkas SK (PDF/PNG/JPG)"), required=False)
+
+
+class MemberForm(forms.Form):
+    """One member of the Tim Penerapan SPM (the OPD is one of the daerah's)."""
+
+    name = forms.CharField(label=_("Nama"), max_length=max_length(ImplementationTeamMember, "name"))
+    position = forms.CharField(label=_("Jabatan"), max_length=max_length(ImplementationTeamMember, "position"))
+    role = forms.ChoiceField(label=_("Kedudukan dalam tim"), choices=TeamRole.choices)
+    agency = forms.ModelChoiceField(label=_("OPD"), queryset=Agency.objects.none(), required=False)
+
+    def __init__(self, *args, region, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(region=region).order_by("name")
+
+    def to_input(self):
+        from targets.services import MemberInput
+
+        agency = self.cleaned_data.get("agency")
+        return MemberInput(
+            name=self.cleaned_data["name"],
+            position=self.cleaned_data["position"],
+            role=self.cleaned_data["role"],
+            agency_id=agency.pk if agency else None,
         )

@@ -26,10 +26,13 @@ from targets.choices import (
     PaperSize,
     PlanStatus,
     TargetStatus,
+    TeamRole,
 )
 from targets.querysets import (
     ActionPlanQuerySet,
     GeneratedReportQuerySet,
+    ImplementationTeamMemberQuerySet,
+    ImplementationTeamQuerySet,
     NeedQuerySet,
     ReportEditionQuerySet,
     TargetQuerySet,
@@ -161,7 +164,7 @@ class RegionProfile(models.Model):
         _("nama pemerintah daerah pada kop"),
         max_length=160,
         blank=True,
-        help_text=_("Kosongkan untuk memakai \"PEMERINTAH <nama daerah>\"."),
+        help_text=_('Kosongkan untuk memakai "PEMERINTAH <nama daerah>".'),
     )
     address = models.CharField(_("alamat kantor"), max_length=255, blank=True)
     contact = models.CharField(_("telepon / laman / surel"), max_length=255, blank=True)
@@ -475,3 +478,76 @@ class TargetImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_status_display()})"
+
+
+def team_decree_upload_to(instance: ImplementationTeam, filename: str) -> str:
+    return f"tim-penerapan/{instance.region.code}/{filename}"
+
+
+class ImplementationTeam(models.Model):
+    """Tim Penerapan SPM of a daerah: the team the kepala daerah forms by decree (SK) to coordinate the
+    penerapan SPM, with the Bagian/Biro Pemerintahan as its secretariat.
+
+    Basis: Permendagri 59/2021 on penerapan SPM provides for a Tim Penerapan SPM in every provinsi and
+    kabupaten/kota, formed by the kepala daerah (as Permendagri 100/2018 did before it); its existence and
+    activity is a criterion of the SPM Awards ("pembentukan dan keaktifan tim penerapan SPM"). ASSUMED (the
+    article numbers and the prescribed composition could not be read here): the decree is a Keputusan Kepala
+    Daerah with a number and a date, the ketua is the Sekretaris Daerah, members are officials of the OPD
+    pengampu. One team per daerah: a new SK replaces the number, date and file (who changed it and when is kept).
+    """
+
+    region = models.OneToOneField(
+        Region, verbose_name=_("daerah"), on_delete=models.PROTECT, related_name="implementation_team"
+    )
+    decree_number = models.CharField(_("nomor SK"), max_length=120)
+    decree_date = models.DateField(_("tanggal SK"))
+    decree_file = models.FileField(_("berkas SK"), upload_to=team_decree_upload_to, max_length=255, blank=True)
+    decree_name = models.CharField(_("nama berkas SK"), max_length=255, blank=True)
+    decree_content_type = models.CharField(_("jenis berkas SK"), max_length=100, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("diperbarui oleh"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+
+    objects = ImplementationTeamQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Tim Penerapan SPM")
+        verbose_name_plural = _("Tim Penerapan SPM")
+        ordering = ["region__code"]
+
+    def __str__(self) -> str:
+        return f"Tim Penerapan SPM {self.region}"
+
+
+class ImplementationTeamMember(models.Model):
+    """A member of the Tim Penerapan SPM: name, jabatan, kedudukan (ketua, sekretaris, anggota …) and OPD."""
+
+    team = models.ForeignKey(ImplementationTeam, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(_("nama"), max_length=160)
+    position = models.CharField(_("jabatan"), max_length=200)
+    role = models.CharField(_("kedudukan dalam tim"), max_length=16, choices=TeamRole.choices)
+    agency = models.ForeignKey(
+        "spm.Agency", verbose_name=_("OPD"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    objects = ImplementationTeamMemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("anggota Tim Penerapan SPM")
+        verbose_name_plural = _("anggota Tim Penerapan SPM")
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team"], condition=Q(role=TeamRole.CHAIR), name="teammember_one_chair_per_team"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"

@@ -18,7 +18,7 @@ from docx.shared import Mm, Pt
 
 from spm.templatetags.spm_format import desimal, ribuan, rupiah
 from targets.choices import PAPER_MM, PaperSize
-from targets.official_report import AFFAIR_PARTS, CHAPTERS, INTRO_PARTS, NO_DATA, OfficialReport
+from targets.official_report import AFFAIR_PARTS, CHAPTERS, INTRO_PARTS, NO_DATA, TEAM_HEADING, OfficialReport
 
 
 def _table(doc, headers: list[str], rows: list[list[str]], widths_mm: list[float] | None = None):
@@ -126,6 +126,17 @@ def render_docx(report: OfficialReport) -> bytes:
                 doc.add_paragraph(f"{i}. {item};")
         else:
             _paragraphs(doc, narrative[key])
+    doc.add_heading(TEAM_HEADING, level=2)
+    doc.add_paragraph(report.team_text)
+    if report.team_members:
+        _table(
+            doc,
+            ["No", "Kedudukan", "Nama", "Jabatan", "OPD"],
+            [
+                [str(i), str(m.get_role_display()), m.name, m.position, m.agency.name if m.agency else "–"]
+                for i, m in enumerate(report.team_members, start=1)
+            ],
+        )
 
     doc.add_heading(CHAPTERS["affairs"], level=1)
     doc.add_paragraph(

@@ -46,8 +46,14 @@ from spm.models import Affair, BasicService, Region
 from spm.xlsx import save
 from targets.choices import PlanStatus
 from targets.documents import Letterhead, letterhead, long_date, write_pdf
-from targets.models import ActionPlan, ActionPlanItem, ReportEdition
-from targets.selectors import approved_must_serve_by_service
+from targets.models import (
+    ActionPlan,
+    ActionPlanItem,
+    ImplementationTeam,
+    ImplementationTeamMember,
+    ReportEdition,
+)
+from targets.selectors import approved_must_serve_by_service, team_detail
 
 HEADER_FILL = PatternFill("solid", fgColor="0B4F8A")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -82,6 +88,10 @@ CHAPTERS = {
     "annex": "LAMPIRAN",
 }
 STAGES_HEADING = "Tahapan Penerapan SPM"
+# BAB I ends with the daerah's Tim Penerapan SPM (its SK and members). ASSUMED placement: the format of the
+# Permendagri 100/2018 lampiran read here does not name a part for the team; Permendagri 59/2021 gives the team
+# the coordination of the penerapan SPM, so it is reported beside the policy it carries out.
+TEAM_HEADING = "E. Tim Penerapan SPM"
 NARRATIVE_FIELDS = ["foreword", "background", "legal_basis", "general_policy", "policy_direction", "conclusion"]
 BASE_LEGAL_BASIS = [
     "Undang-Undang Nomor 23 Tahun 2014 tentang Pemerintahan Daerah sebagaimana telah beberapa kali diubah",
@@ -234,6 +244,19 @@ class OfficialReport:
     narrative: dict[str, str] = field(default_factory=dict)
     plan: ActionPlan | None = None
     programs: list[ProgramSection] = field(default_factory=list)
+    team: ImplementationTeam | None = None
+    team_members: list[ImplementationTeamMember] = field(default_factory=list)
+
+    @property
+    def team_text(self) -> str:
+        """One sentence on the team's SK (or its absence), shared by the PDF and the docx."""
+        if self.team is None:
+            return f"Tim Penerapan SPM {self.region.name} belum dicatat dalam aplikasi."
+        return (
+            f"Tim Penerapan SPM {self.region.name} dibentuk dengan Keputusan {self.region.head_of_region} "
+            f"Nomor {self.team.decree_number} tanggal {long_date(self.team.decree_date)}, "
+            f"dengan susunan keanggotaan sebagai berikut."
+        )
 
     @property
     def region(self):
@@ -287,6 +310,7 @@ class OfficialReport:
         """The headings of the document in order, (level, text): the PDF, the docx and the tests share it."""
         heads: list[tuple[int, str]] = [(1, CHAPTERS["foreword"]), (1, CHAPTERS["intro"])]
         heads += [(2, title) for _key, title in INTRO_PARTS]
+        heads.append((2, TEAM_HEADING))
         heads.append((1, CHAPTERS["affairs"]))
         for section in self.affairs:
             heads.append((2, section.heading))
@@ -310,11 +334,18 @@ def _legal_basis_default(affairs: list[Affair]) -> str:
     return "\n".join(f"{i}. {text};" for i, text in enumerate(lines, start=1))
 
 
+PLAN_RANK = {PlanStatus.ENACTED: 0, PlanStatus.APPROVED: 1, PlanStatus.DRAFT: 2}
+
+
+def best_plan(plans) -> ActionPlan | None:
+    """Of the plans covering a year, the one that counts: a ditetapkan one first, then disetujui, then draf."""
+    plans = list(plans)
+    return min(plans, key=lambda p: (PLAN_RANK.get(p.status, 9), -p.start_year)) if plans else None
+
+
 def covering_plan(region: Region, year: int) -> ActionPlan | None:
-    """The rencana aksi whose horizon covers the year: a ditetapkan one first, then disetujui, then draf."""
-    rank = {PlanStatus.ENACTED: 0, PlanStatus.APPROVED: 1, PlanStatus.DRAFT: 2}
-    plans = list(ActionPlan.objects.filter(region=region, start_year__lte=year, end_year__gte=year))
-    return min(plans, key=lambda p: (rank.get(p.status, 9), -p.start_year)) if plans else None
+    """The rencana aksi whose horizon covers the year (see :func:`best_plan`)."""
+    return best_plan(ActionPlan.objects.filter(region=region, start_year__lte=year, end_year__gte=year))
 
 
 def narrative_defaults(
@@ -409,6 +440,27 @@ def narrative_defaults(
     }
 
 
+def service_line(
+    service: BasicService, row: Achievement | None, report: QuarterlyReport | None, target: int | None
+) -> ServiceLine:
+    """One jenis pelayanan dasar as the official report and the e-SPM hand-off show it: the stored achievement
+    (``row``), the mutu totals the engine read (its stored inputs), and the texts and personel of the period's
+    approved report (with its quality entries prefetched)."""
+    pairs = (row.inputs.get("quality") or []) if row else []
+    personnel = [e for e in report.quality_entries.all() if e.component.code == PERSONNEL_COMPONENT] if report else []
+    return ServiceLine(
+        service=service,
+        row=row,
+        target=target,
+        quality_required=sum(int(Decimal(str(r))) for r, _m in pairs) if pairs else None,
+        quality_met=sum(int(Decimal(str(m))) for _r, m in pairs) if pairs else None,
+        personnel_required=sum(e.required or 0 for e in personnel) if personnel else None,
+        personnel_met=sum(e.met or 0 for e in personnel) if personnel else None,
+        problems=report.problems if report else "",
+        solutions=report.solutions if report else "",
+    )
+
+
 def build(edition: ReportEdition, *, today: dt.date | None = None) -> OfficialReport:
     """The content of an edition: the stored achievements of its period plus texts of the approved reports."""
     region, year, quarter = edition.region, edition.year, edition.data_quarter
@@ -426,25 +478,8 @@ def build(edition: ReportEdition, *, today: dt.date | None = None) -> OfficialRe
     )
     by_affair: dict[int, list[ServiceLine]] = defaultdict(list)
     for service in services:
-        row = stored.get(service.pk)
-        pairs = (row.inputs.get("quality") or []) if row else []
-        report = reports.get(service.pk)
-        personnel = (
-            [e for e in report.quality_entries.all() if e.component.code == PERSONNEL_COMPONENT] if report else []
-        )
-        by_affair[service.affair_id].append(
-            ServiceLine(
-                service=service,
-                row=row,
-                target=targets.get(service.pk),
-                quality_required=sum(int(Decimal(str(r))) for r, _m in pairs) if pairs else None,
-                quality_met=sum(int(Decimal(str(m))) for _r, m in pairs) if pairs else None,
-                personnel_required=sum(e.required or 0 for e in personnel) if personnel else None,
-                personnel_met=sum(e.met or 0 for e in personnel) if personnel else None,
-                problems=report.problems if report else "",
-                solutions=report.solutions if report else "",
-            )
-        )
+        line = service_line(service, stored.get(service.pk), reports.get(service.pk), targets.get(service.pk))
+        by_affair[service.affair_id].append(line)
     affairs = []
     for affair, row in data["affair_rows"]:
         if by_affair.get(affair.pk):
@@ -472,6 +507,7 @@ def build(edition: ReportEdition, *, today: dt.date | None = None) -> OfficialRe
             grouped[item.service.affair_id].append((item, year_row))
         programs = [ProgramSection(s.affair, grouped[s.affair.pk]) for s in affairs if grouped.get(s.affair.pk)]
     generated_at = timezone.localtime()
+    team = team_detail(region)
     return OfficialReport(
         edition=edition,
         region_row=data["region_row"],
@@ -482,6 +518,8 @@ def build(edition: ReportEdition, *, today: dt.date | None = None) -> OfficialRe
         narrative=narrative,
         plan=plan,
         programs=programs,
+        team=team,
+        team_members=list(team.members.all()) if team else [],
     )
 
 
@@ -607,6 +645,7 @@ def render_html(report: OfficialReport) -> str:
             "chapters": CHAPTERS,
             "intro_parts": [(title, report.narrative.get(key, "")) for key, title in INTRO_PARTS],
             "parts": AFFAIR_PARTS,
+            "team_heading": TEAM_HEADING,
             "no_data": NO_DATA,
         },
     )

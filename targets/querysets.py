@@ -40,3 +40,14 @@ class ActionPlanQuerySet(models.QuerySet):
 class NeedQuerySet(models.QuerySet):
     def visible_to(self, user) -> NeedQuerySet:
         return restrict(self, user)
+
+
+class ImplementationTeamQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ImplementationTeamQuerySet:
+        """The Tim Penerapan SPM of the daerah in the user's scope (every role of the daerah reads it)."""
+        return restrict(self, user)
+
+
+class ImplementationTeamMemberQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ImplementationTeamMemberQuerySet:
+        return restrict(self, user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -9,8 +10,8 @@ from django.db.models import Prefetch, Sum
 
 from reporting.recipients.selectors import named_counts_by_service, recipient_counts
 from spm.models import BasicService, Region, ServiceAssignment
-from targets.choices import OPEN_TARGET_STATUSES
-from targets.models import Target, TargetRevision
+from targets.choices import OPEN_TARGET_STATUSES, TeamRole
+from targets.models import ImplementationTeam, ImplementationTeamMember, Target, TargetRevision
 
 
 def approved_must_serve(*, region: Region, service: BasicService, year: int) -> int | None:
@@ -241,3 +242,41 @@ def plan_year_defaults(region: Region, years: list[int]) -> dict[tuple[int, int]
         costs.setdefault(key, []).append(calc.compute(line))
     keys = set(sasaran) | set(costs)
     return {key: (sasaran.get(key), calc.total_cost(costs[key]) if key in costs else None) for key in keys}
+
+
+# --- Tim Penerapan SPM -----------------------------------------------------------------------------------
+
+
+def _teams_in_place(year: int):
+    """Teams in place in ``year``: an SK dated by the end of the year, its signed file uploaded and a ketua
+    named (the three things an SK of the kepala daerah forming the team carries)."""
+    return (
+        ImplementationTeam.objects.filter(decree_date__lte=dt.date(year, 12, 31), members__role=TeamRole.CHAIR)
+        .exclude(decree_file="")
+        .exclude(decree_number="")
+    )
+
+
+def implementation_team_in_place(region, year: int) -> bool:
+    """Is the daerah's Tim Penerapan SPM in place in ``year`` (one query)? The SPM Awards scorecard's
+    "pembentukan tim penerapan SPM" criterion reads this."""
+    return _teams_in_place(year).filter(region=region).exists()
+
+
+def implementation_teams_in_place(region_ids, year: int) -> set[int]:
+    """The ids among ``region_ids`` whose Tim Penerapan SPM is in place in ``year`` (one query, for rankings)."""
+    return set(_teams_in_place(year).filter(region_id__in=region_ids).values_list("region_id", flat=True))
+
+
+def team_detail(region):
+    """The daerah's Tim Penerapan SPM with its members and their OPD (two queries), or None."""
+    return (
+        ImplementationTeam.objects.filter(region=region)
+        .select_related("updated_by")
+        .prefetch_related(Prefetch("members", queryset=_members()))
+        .first()
+    )
+
+
+def _members():
+    return ImplementationTeamMember.objects.select_related("agency").order_by("order", "id")

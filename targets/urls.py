@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from targets.views import needs, official, plans, targets
+from targets.views import espm, needs, official, plans, targets, team
 
 app_name = "targets"
 
@@ -18,6 +18,7 @@ urlpatterns += [
     path("laporan-resmi/", official.official_report, name="official-report"),
     path("laporan-resmi/berkas/<int:pk>/", official.generated_status, name="generated-status"),
     path("laporan-resmi/berkas/<int:pk>/<str:fmt>/", official.generated_download, name="generated-download"),
+    path("laporan-resmi/e-spm/", espm.espm_export, name="espm-export"),
 ]
 
 urlpatterns += [
@@ -30,3 +31,8 @@ urlpatterns += [
 ]
 
 urlpatterns += [path("kebutuhan/", needs.need_list, name="need-list")]
+
+urlpatterns += [
+    path("tim-penerapan/", team.team, name="team"),
+    path("tim-penerapan/<str:code>/sk/", team.team_decree, name="team-decree"),
+]

@@ -330,6 +330,26 @@ CELLS = [
         _expect(403, 403, OK, 403, 403, OK, 404),
         data=lambda w: {"action": "save", "introduction": "Pengantar"},
     ),
+    # --- Tim Penerapan SPM ----------------------------------------------------------------------------------
+    Cell(
+        "team.view",
+        "get",
+        lambda w: reverse(T + "team") + D,
+        _expect(403, 403, OK, OK, OK, OK, 404),
+    ),
+    Cell(
+        "team.manage",
+        "post",
+        lambda w: reverse(T + "team") + D,
+        _expect(403, 403, OK, 403, 403, OK, 404),
+        data=lambda w: {"action": "save", "daerah": "18.12", "decree_number": "1/2026", "decree_date": "2026-01-02"},
+    ),
+    Cell(
+        "team.daerah_page",
+        "get",
+        lambda w: reverse("region-detail", args=["18.12"]),
+        _expect(OK, OK, OK, OK, OK, OK, 404),
+    ),
     # --- Capaian --------------------------------------------------------------------------------------
     Cell(
         "achievement.explain",
@@ -438,6 +458,9 @@ CELLS = [
 # do not exist (404) — unless a page its role lacks refuses first (403, as for the Peninjau Provinsi: targets,
 # rencana aksi, laporan resmi); its own pages (evaluation, requests) open on its own provinsi.
 EVALUATOR_COLUMNS: dict[str, tuple] = {
+    "team.view": (403, 403),
+    "team.manage": (403, 403),
+    "team.daerah_page": (OK, 404),
     "report.view": (OK, 404),
     "report.edit": (403, 404),
     "report.review_page": (OK, 404),
@@ -547,6 +570,7 @@ def test_the_matrix_covers_every_persona_and_object_type():
         "provincial_evaluation",
         "correction_request",
         "annual_evaluation",
+        "team",
     }
     assert any(cell.api for cell in CELLS)
 

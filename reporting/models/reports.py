@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from reporting.choices import (
+    EvidenceKind,
     ImplementationStage,
     NotificationKind,
     PeriodAction,
@@ -244,9 +245,14 @@ def evidence_upload_to(instance: Evidence, filename: str) -> str:
 
 
 class Evidence(models.Model):
-    """Section F: dokumen pendukung (bukti dukung) — PDF, image or xlsx, content type checked on upload."""
+    """Section F: dokumen pendukung (bukti dukung) — PDF, image or xlsx, content type checked on upload.
+
+    ``kind`` says what the file proves (SK Tim, hasil pengumpulan data …); the tahapan of section E name the
+    kinds they need (``reporting.stage_documents``) and the completeness of section F counts them.
+    """
 
     report = models.ForeignKey(QuarterlyReport, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(_("jenis dokumen"), max_length=24, choices=EvidenceKind.choices, default=EvidenceKind.OTHER)
     file = models.FileField(_("berkas"), upload_to=evidence_upload_to, max_length=255)
     original_name = models.CharField(_("nama berkas"), max_length=255)
     content_type = models.CharField(_("jenis berkas"), max_length=100)

@@ -61,7 +61,7 @@ def queue_reports(user, *, status: str, year: int | None = None, quarter: int | 
         .prefetch_related(
             quality_with_component(),
             "stages",
-            Prefetch("evidence", queryset=Evidence.objects.only("id", "report_id")),
+            Prefetch("evidence", queryset=Evidence.objects.only("id", "report_id", "kind")),
         )
         .order_by("submitted_at", "id")
     )

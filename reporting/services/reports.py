@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from reporting import anchors, checks
+from reporting import anchors, checks, stage_documents
 from reporting.achievements import formula as achievement
 from reporting.achievements.services import active_rules
 from reporting.choices import (
@@ -247,13 +247,7 @@ def report_values(
             for code, (name, required, met, not_applicable, reason) in quality.items()
         ),
         items=items,
-        stages=tuple(
-            checks.StageValue(code, str(_STAGE_LABELS.get(code, code)), status or "", note or "")
-            for code, (status, note) in sorted(
-                stages.items(), key=lambda item: _STAGE_ORDER.get(item[0], len(_STAGE_ORDER))
-            )
-        ),
-        evidence_count=len(report.evidence.all()),
+        **document_values(report, stages),
         previous_index=previous_index,
         rules=rules,
         approved_must_serve=approved,
@@ -275,6 +269,25 @@ def item_values(report: QuarterlyReport) -> tuple[checks.ItemValue, ...]:
         checks.ItemValue(e.item_id, e.item.component.code, e.item.name, e.required, e.met)
         for e in sorted(report.item_entries.all(), key=lambda e: (e.item.component.order, e.item.order, e.item_id))
     )
+
+
+def document_values(report: QuarterlyReport, stages: dict[str, tuple[str, str]] | None = None) -> dict:
+    """The parts of ``ReportValues`` that sections E and F read (tahapan, files and the documents each tahapan
+    needs), from the report's (prefetched) stages and evidence: the matrix reads only these. ``stages``: the
+    tahapan as the entry form has them (status, note), when not saved yet."""
+    if stages is None:
+        stages = {s.stage: (s.status, s.note) for s in report.stages.all()}
+    return {
+        "stages": tuple(
+            checks.StageValue(code, str(_STAGE_LABELS.get(code, code)), status or "", note or "")
+            for code, (status, note) in sorted(
+                stages.items(), key=lambda item: _STAGE_ORDER.get(item[0], len(_STAGE_ORDER))
+            )
+        ),
+        "evidence_count": len(report.evidence.all()),
+        "evidence_kinds": frozenset(e.kind for e in report.evidence.all()),
+        "document_requirements": stage_documents.requirements(),
+    }
 
 
 def snapshot(report: QuarterlyReport) -> dict[str, dict[str, str]]:

@@ -124,12 +124,20 @@ def label_isian(change) -> str:
 
 @register.filter
 def nilai_tahapan(value, field: str) -> str:
-    """A stored tahapan status (written in Bahasa Indonesia in the audit row) in the reader's language."""
+    """A stored value written in Bahasa Indonesia in the audit row, in the reader's language: a tahapan status,
+    or the jenis dokumen of an uploaded file ("sk.pdf (SK Tim Penerapan SPM)")."""
     from django.utils import translation
 
-    from reporting.choices import StageStatus
+    from reporting.choices import EvidenceKind, StageStatus
 
-    if not (isinstance(field, str) and field.startswith("stage.") and field.endswith(".status") and value):
+    if not isinstance(field, str) or not value:
+        return value
+    if field == "evidence" and str(value).endswith(")"):
+        with translation.override("id"):
+            kinds = {str(label): code for code, label in EvidenceKind.choices}
+        name, _sep, label = str(value)[:-1].rpartition(" (")
+        return f"{name} ({EvidenceKind(kinds[label]).label})" if name and label in kinds else value
+    if not (field.startswith("stage.") and field.endswith(".status")):
         return value
     with translation.override("id"):
         codes = {str(label): code for code, label in StageStatus.choices}

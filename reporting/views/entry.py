@@ -23,7 +23,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from reporting import anchors, checks, selectors
 from reporting.achievements import formula as achievement
-from reporting.choices import ImplementationStage, Quarter, ReportStatus, Section
+from reporting.choices import EvidenceKind, ImplementationStage, Quarter, ReportStatus, Section
 from reporting.forms import EvidenceForm, OpenReportForm, PeriodChoiceForm, ReportForm
 from reporting.models import Evidence, Notification, QuarterlyReport
 from reporting.querysets import quality_with_component
@@ -434,6 +434,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
                 upload=form.cleaned_data["file"],
                 description=form.cleaned_data["description"],
+                kind=form.cleaned_data["kind"] or EvidenceKind.OTHER,
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -291,6 +291,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
             table=[(row, [(s, row.count(s)) for s in MATRIX_STATUSES]) for row in rows],
             totals=totals,
             total_counts=[(s, totals.counts[s]) for s in MATRIX_STATUSES],
+            documents_missing=sum(row.documents_missing for row in rows),
             years=queue_years(request.user),
         )
     return render(request, "reporting/matrix.html", context)

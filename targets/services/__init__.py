@@ -1,6 +1,6 @@
 """All writes of the targets app (STYLE.md: one write path), by topic: targets and their review (``targets``),
-the xlsx import (``imports``), the official report (``official``), the rencana aksi (``plans``) and the needs
-(``needs``). Import from here; reads live in ``targets.selectors``.
+the Tim Penerapan SPM (``team``), the xlsx import (``imports``), the official report (``official``), the rencana
+aksi (``plans``) and the needs (``needs``). Import from here; reads live in ``targets.selectors``.
 """
 
 from targets.services.imports import (
@@ -41,12 +41,17 @@ from targets.services.targets import (
     target_submit,
     validate_target_input,
 )
+from targets.services.team import MemberInput, team_member_add, team_member_remove, team_save
 
 __all__ = [
     "target_import_confirm",
     "target_import_purge",
     "target_import_store",
+    "team_member_add",
+    "team_member_remove",
+    "team_save",
     "EditionInput",
+    "MemberInput",
     "NOMENCLATURE_FIELDS",
     "ImportResult",
     "ImportRow",

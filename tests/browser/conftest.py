@@ -100,3 +100,22 @@ def login(page, username: str, password: str) -> None:
     page.get_by_label("Kata sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()
     page.wait_for_url("**/")
+
+
+def upload_stage_documents(page) -> None:
+    """Upload, through the evidence form, one PDF of each jenis dokumen the report's tahapan need now (the
+    checklist marks them ``data-needed="1"``), choosing its jenis in the form."""
+    from playwright.sync_api import expect
+
+    from tests.reporting.conftest import PDF_BYTES
+
+    needed = page.locator('[data-testid^="dokumen-"][data-needed="1"][data-present="0"]')
+    kinds = [needed.nth(i).get_attribute("data-testid").removeprefix("dokumen-") for i in range(needed.count())]
+    for kind in kinds:
+        page.get_by_test_id("isian-jenis-bukti").select_option(kind)
+        page.get_by_test_id("isian-berkas").set_input_files(
+            {"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}
+        )
+        page.get_by_test_id("tombol-unggah").click()
+        expect(page.get_by_test_id("daftar-bukti")).to_contain_text(f"{kind}.pdf")
+        expect(page.get_by_test_id(f"dokumen-{kind}")).to_have_attribute("data-present", "1")

@@ -13,7 +13,7 @@ from reporting.choices import ReportStatus
 from reporting.models import QuarterlyReport
 from reporting.services import CommentInput, period_get_or_create, report_open, report_return, report_submit
 from spm.models import BasicService, User
-from tests.browser.conftest import login
+from tests.browser.conftest import login, upload_stage_documents
 from tests.factories import TEST_PASSWORD
 from tests.reporting.conftest import PDF_BYTES, fill_completely
 
@@ -73,12 +73,14 @@ def test_operator_fills_uploads_and_submits_a_report(page, screenshot, period, s
     expect(page.get_by_test_id("galat-isian")).to_have_count(0)
     expect(page.get_by_test_id("persen-keterisian")).to_have_text("83%")
 
-    # F. evidence
+    # F. evidence: a general file, then the document each finished tahapan needs (the checklist names them)
     page.get_by_test_id("isian-berkas").set_input_files(
         {"name": "rekap-ibu-hamil.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}
     )
     page.get_by_test_id("tombol-unggah").click()
     expect(page.get_by_test_id("daftar-bukti")).to_contain_text("rekap-ibu-hamil.pdf")
+    expect(page.get_by_test_id("persen-keterisian")).to_have_text("83%")
+    upload_stage_documents(page)
     expect(page.get_by_test_id("persen-keterisian")).to_have_text("100%")
     screenshot("laporan-isian-lengkap")
 

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from reporting.choices import ReportStatus
 from reporting.models import QuarterlyReport
 from reporting.services import period_get_or_create
-from tests.browser.conftest import login, new_page
+from tests.browser.conftest import login, new_page, upload_stage_documents
 from tests.factories import TEST_PASSWORD
 from tests.reporting.conftest import PDF_BYTES
 
@@ -65,6 +65,8 @@ def test_report_goes_from_operator_to_verifikator_and_back_until_approved(page, 
         {"name": "rekap-ibu-hamil.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}
     )
     page.get_by_test_id("tombol-unggah").click()
+    expect(page.get_by_test_id("daftar-bukti")).to_contain_text("rekap-ibu-hamil.pdf")
+    upload_stage_documents(page)
     expect(page.get_by_test_id("persen-keterisian")).to_have_text("100%")
     screenshot("perjalanan-02-laporan-lengkap")
     page.once("dialog", lambda dialog: dialog.accept())

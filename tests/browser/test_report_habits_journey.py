@@ -14,7 +14,7 @@ from reporting.choices import ReportStatus
 from reporting.models import QuarterlyReport
 from reporting.services import period_get_or_create, report_open
 from spm.models import BasicService, User
-from tests.browser.conftest import login
+from tests.browser.conftest import login, upload_stage_documents
 from tests.factories import TEST_PASSWORD
 from tests.reporting.conftest import PDF_BYTES
 
@@ -98,6 +98,8 @@ def test_report_is_filled_and_submitted_on_a_phone(page, screenshot, report):
         {"name": "rekap-ibu-hamil.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}
     )
     page.get_by_test_id("tombol-unggah").click()
+    expect(page.get_by_test_id("daftar-bukti")).to_contain_text("rekap-ibu-hamil.pdf")
+    upload_stage_documents(page)
     expect(page.get_by_test_id("persen-keterisian")).to_have_text("100%")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot("laporan-ponsel-lengkap")

@@ -116,6 +116,9 @@ AXE_PAGES = {
         "/laporan/dasbor/",
         "/rencana/target/",
         "/rencana/rencana-aksi/",
+        "/rencana/tim-penerapan/",
+        "/rencana/laporan-resmi/",
+        "/daerah/18.12/",
     ],
     "pimpinan": ["/", "/laporan/dasbor/", "/kamus/"],
 }

@@ -95,13 +95,33 @@ def items_for(report: QuarterlyReport, quality: dict) -> dict[int, tuple[int, in
     return items
 
 
+def upload_required_documents(report: QuarterlyReport, user) -> list:
+    """Upload one PDF of each jenis dokumen the report's tahapan need now (reporting/data/stage_documents.yaml)."""
+    from reporting import checks
+    from reporting.services.reports import report_values
+
+    fresh = QuarterlyReport.objects.prefetch_related("stages", "evidence").get(pk=report.pk)
+    missing = checks.documents_missing(report_values(fresh, with_previous=False, served_before_total=0))
+    return [
+        evidence_add(report=report, user=user, upload=pdf_upload(f"{item.kind}.pdf"), kind=item.kind)
+        for item in missing
+    ]
+
+
+def add_evidence(report: QuarterlyReport, user) -> None:
+    """Section F complete: the documents the report's tahapan need, or one untyped PDF when they need none."""
+    if not upload_required_documents(report, user):
+        evidence_add(report=report, user=user, upload=pdf_upload())
+
+
 def fill_completely(report: QuarterlyReport, user, **overrides) -> QuarterlyReport:
-    """Fill every section (A–F) of a report as its operator (item by item when it has a mutu item list)."""
+    """Fill every section (A–F) of a report as its operator (item by item when it has a mutu item list): one
+    PDF of each document its tahapan need (or one untyped PDF when they need none)."""
     report.refresh_from_db()
     data = complete_input(**overrides)
     data.items = items_for(report, data.quality)
     report_save(report=report, user=user, data=data, expected_version=report.version)
-    evidence_add(report=report, user=user, upload=pdf_upload())
+    add_evidence(report, user)
     report.refresh_from_db()
     return report
 

@@ -12,21 +12,20 @@ from reporting.review.selectors import queue_reports
 from reporting.services import period_get_or_create, report_approve, report_open, report_save, report_submit
 from spm import access
 from spm.models import BasicService, Region
-from tests.reporting.conftest import complete_input, pdf_upload
+from tests.reporting.conftest import add_evidence, complete_input
 
 pytestmark = pytest.mark.django_db
 
 
 def _provincial_report(operator, province, code="1.06.P1", quarter=1) -> QuarterlyReport:
     """A complete report of a provincial social service (mutu: barang_jasa, sdm, tata_cara as the fixture)."""
-    from reporting.services import evidence_add
 
     period = period_get_or_create(region=province, year=2026, quarter=quarter)
     report = report_open(user=operator, period=period, service=BasicService.objects.get(code=code))
     report = report_save(
         report=report, user=operator, data=complete_input(scalars={"flag_note": "Diperiksa."}), expected_version=1
     )
-    evidence_add(report=report, user=operator, upload=pdf_upload())
+    add_evidence(report, operator)
     report.refresh_from_db()
     return report_submit(report=report, user=operator, expected_version=report.version)
 

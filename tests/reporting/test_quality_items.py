@@ -12,12 +12,12 @@ from django.urls import reverse
 
 from reporting import anchors, checks
 from reporting.models import QualityItemEntry
-from reporting.services import ReportInput, evidence_add, report_approve, report_open, report_save, report_submit
+from reporting.services import ReportInput, report_approve, report_open, report_save, report_submit
 from reporting.services.periods import period_get_or_create
 from reporting.services.reports import report_prefill_from_previous
 from spm.models import QualityItem, QualityItemList
 from spm.services import quality_item_list_copy, quality_items_load
-from tests.reporting.conftest import complete_input, pdf_upload
+from tests.reporting.conftest import add_evidence, complete_input
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,7 @@ def test_a_surplus_item_cannot_offset_another_and_submission_refuses_it(item_rep
     report_save(report=item_report, user=operator_a, data=data, expected_version=item_report.version)
     component = item_report.quality_entries.get(component__code="barang_jasa")
     assert (component.required, component.met) == (80, 80)  # 15 of 10 counts as 10
-    evidence_add(report=item_report, user=operator_a, upload=pdf_upload())
+    add_evidence(item_report, operator_a)
     item_report.refresh_from_db()
     with pytest.raises(ValidationError) as error:
         report_submit(report=item_report, user=operator_a, expected_version=item_report.version)
@@ -115,7 +115,7 @@ def test_strict_rule_refuses_an_item_declared_as_zero(item_report, operator_a):
     data.items[first.item_id] = (0, 0)
     item_report.refresh_from_db()
     report_save(report=item_report, user=operator_a, data=data, expected_version=item_report.version)
-    evidence_add(report=item_report, user=operator_a, upload=pdf_upload())
+    add_evidence(item_report, operator_a)
     item_report.refresh_from_db()
     with pytest.raises(ValidationError) as error:
         report_submit(report=item_report, user=operator_a, expected_version=item_report.version)
@@ -164,7 +164,7 @@ def test_item_level_index_is_the_same_on_report_review_dashboard_and_api(
     item_report, operator_a, reviewer, client_for, django_capture_on_commit_callbacks
 ):
     fill_items(item_report, operator_a)
-    evidence_add(report=item_report, user=operator_a, upload=pdf_upload())
+    add_evidence(item_report, operator_a)
     item_report.refresh_from_db()
     shown = f"{EXPECTED_INDEX:.2f}".replace(".", ",")  # 82,44
     body = client_for(operator_a).get(item_report.get_absolute_url()).content.decode()

@@ -199,8 +199,8 @@ def test_reviewer_sees_decision_forms_evidence_links_and_no_figure_inputs(client
     body = client_for(reviewer).get(reverse("reporting:review", args=[submitted.pk])).content.decode()
     assert 'data-testid="approve-button"' in body and 'data-testid="return-form"' in body
     assert body.count('data-testid="comment-row"') == 3
-    evidence = submitted.evidence.get()
-    assert reverse("reporting:evidence-download", args=[evidence.pk]) in body and "bukti.pdf" in body
+    for evidence in submitted.evidence.all():
+        assert reverse("reporting:evidence-download", args=[evidence.pk]) in body and evidence.original_name in body
     assert submitted.get_absolute_url() in body
     for name in ("must_serve", "served", "budget_allocated", "budget_realised", "problems"):
         assert f'name="{name}"' not in body
@@ -504,9 +504,11 @@ def test_matrix_xlsx_matches_the_database(client_for, reviewer, mixed_period, da
         "Jenis pelayanan dasar",
         "Status",
         "Terlambat",
+        "Dokumen tahapan kurang",
     ]
     assert sheet["A1"].font.bold
     rows = {(r[3], r[4]): (r[6], r[7]) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    missing = {(r[3], r[4]): r[8] for r in sheet.iter_rows(min_row=2, values_only=True)}
     reports = {r.service.code: r for r in QuarterlyReport.objects.filter(period=mixed_period).select_related("service")}
     labels = {"draft": "Draf", "submitted": "Diajukan", "returned": "Dikembalikan", "approved": "Disetujui"}
     _period, matrix_rows = completeness_matrix(daerah, year=2026, quarter=2)
@@ -516,6 +518,7 @@ def test_matrix_xlsx_matches_the_database(client_for, reviewer, mixed_period, da
             report = reports.get(cell.service_code)
             status = labels[report.status] if report else "Belum dimulai"
             assert rows[(row.agency.name, cell.service_code)] == (status, "Ya" if cell.is_late else "Tidak")
+            assert missing[(row.agency.name, cell.service_code)] == cell.documents_missing
     totals = list(book["Rekap"].iter_rows(min_row=1, values_only=True))
     assert totals[0] == (
         "OPD",
@@ -546,18 +549,20 @@ def test_matrix_of_8_agencies_and_30_services_renders_with_bounded_queries(
     client = client_for(reviewer)
 
     service_assign(region=daerah, service=services[0], agency=agencies[0])
+    # One report already: the reports' tahapan and files are prefetched only when there is a report.
+    report_open(user=admin_user, period=period, service=services[0])
     with CaptureQueriesContext(connection) as small:
         client.get(reverse("reporting:matrix"), {"tahun": 2026, "triwulan": 2})
 
     for index, service in enumerate(services[1:], start=1):
         service_assign(region=daerah, service=service, agency=agencies[index % 8])
-    for service in services[:10]:
+    for service in services[1:10]:
         report_open(user=admin_user, period=period, service=service)
     with django_assert_max_num_queries(len(small)):
         body = client.get(reverse("reporting:matrix"), {"tahun": 2026, "triwulan": 2}).content.decode()
     assert body.count('data-testid="cell-') == len(services) >= 29
     assert body.count('data-status="draft"') == 10
-    assert len(small) <= 10
+    assert len(small) <= 12
 
 
 # --- Periods (admins) ------------------------------------------------------------------------------------------
