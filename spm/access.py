@@ -63,6 +63,16 @@ class Scope:
         return self.kind == ScopeKind.ALL
 
     @property
+    def is_national(self) -> bool:
+        """Every daerah, read-only but for the reporting windows (Kemendagri)."""
+        return self.kind == ScopeKind.NATIONAL
+
+    @property
+    def covers_all(self) -> bool:
+        """Covers every daerah (admin, Kemendagri): national pages, any provinsi's ranking."""
+        return self.authenticated and self.region_ids is None
+
+    @property
     def is_agency(self) -> bool:
         """Limited to one OPD's services (the OPD pages: tasks, my achievements)."""
         return self.kind == ScopeKind.AGENCY
@@ -74,8 +84,8 @@ class Scope:
 
     @property
     def chooses_daerah(self) -> bool:
-        """Covers several daerah (admin, provinsi) and picks one on daerah pages."""
-        return self.kind in (ScopeKind.ALL, ScopeKind.PROVINCE)
+        """Covers several daerah (admin, Kemendagri, provinsi) and picks one on daerah pages."""
+        return self.kind in (ScopeKind.ALL, ScopeKind.NATIONAL, ScopeKind.PROVINCE)
 
     def covers_region(self, region_id: int | None) -> bool:
         if not self.authenticated:
@@ -131,6 +141,8 @@ def _compute_scope(user) -> Scope:
     base = {"authenticated": True, "user_id": user.pk, "role": user.role, "kind": kind, "pages": spec.pages}
     if kind == ScopeKind.ALL:
         return Scope(**{**base, "pages": ROLES[Role.ADMIN].pages}, region_ids=None)
+    if kind == ScopeKind.NATIONAL:
+        return Scope(**base, region_ids=None)
     if kind == ScopeKind.AGENCY:
         if not user.agency_id:
             return Scope(**base)
@@ -442,6 +454,13 @@ def _admin_only(user, _obj=None) -> bool:
     return scope_of(user).is_admin
 
 
+def _period_manage(user, _obj=None) -> bool:
+    """The reporting windows (open, due date, close, extension): admins, and Kemendagri for every daerah at
+    once or one daerah's extension (Permendagri 59/2021 Pasal 43: reports go to the Minister)."""
+    scope = scope_of(user)
+    return scope.is_admin or (scope.is_national and _perm(user, "reporting.change_reportingperiod"))
+
+
 def _view(user, obj=None) -> bool:
     return obj is None or in_scope(user, obj)
 
@@ -470,7 +489,7 @@ RULES: dict[str, Callable[..., bool]] = {
     "plan.manage": _plan_manage,
     "plan.item_edit": _plan_item_edit,
     "official_report.write": _official_write,
-    "period.manage": _admin_only,
+    "period.manage": _period_manage,
     # The personal-data access log: everyone reads their own (page "personal_data_log"); only admins read
     # another user's (an audit under UU 27/2022).
     "personal_data_log.view_others": _admin_only,

@@ -46,3 +46,4 @@ class Role(models.TextChoices):
     LEADER = "pimpinan", _("Pimpinan")
     PROVINCIAL_VIEWER = "provinsi", _("Peninjau Provinsi")
     ADMIN = "admin", _("Admin Sistem")
+    NATIONAL = "kemendagri", _("Kemendagri (Sekber SPM)")

@@ -6,10 +6,12 @@ Import from ``reporting.models``; the split is only for the reader.
 
 from reporting.models.achievements import Achievement, AchievementLevel, AchievementRuleSet
 from reporting.models.recipients import ExportLog, Recipient, RecipientImport, recipient_import_upload_to
+from reporting.models.awards import AwardCriteriaSet
 from reporting.models.reports import (
     ROMAN,
     Evidence,
     FieldChange,
+    NationalWindow,
     Notification,
     PeriodEvent,
     QualityEntry,
@@ -26,9 +28,11 @@ __all__ = [
     "Achievement",
     "AchievementLevel",
     "AchievementRuleSet",
+    "AwardCriteriaSet",
     "Evidence",
     "ExportLog",
     "FieldChange",
+    "NationalWindow",
     "Notification",
     "PeriodEvent",
     "QualityEntry",
