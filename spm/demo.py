@@ -47,6 +47,7 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
     DemoAccount("pimpinan", Role.LEADER, "Pimpinan (Bupati/Sekda), baca saja", region_code=DEMO_REGION_CODE),
     DemoAccount("provinsi", Role.PROVINCIAL_VIEWER, "Peninjau Provinsi Lampung", region_code=DEMO_PROVINCE_CODE),
     DemoAccount("admin", Role.ADMIN, "Admin Sistem"),
+    DemoAccount("kemendagri", Role.NATIONAL, "Sekber SPM Kemendagri (pemantauan nasional)"),
 ]
 
 
