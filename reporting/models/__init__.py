@@ -5,8 +5,8 @@ Import from ``reporting.models``; the split is only for the reader.
 """
 
 from reporting.models.achievements import Achievement, AchievementLevel, AchievementRuleSet
-from reporting.models.recipients import ExportLog, Recipient, RecipientImport, recipient_import_upload_to
 from reporting.models.awards import AwardCriteriaSet
+from reporting.models.recipients import ExportLog, Recipient, RecipientImport, recipient_import_upload_to
 from reporting.models.reports import (
     ROMAN,
     Evidence,
