@@ -49,11 +49,9 @@ class AgencyQuerySet(models.QuerySet):
         """OPD a user may see: an operator only its own; others the OPD of the daerah in scope."""
         return restrict(self, user)
 
-
 class ServiceAssignmentQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> ServiceAssignmentQuerySet:
         return restrict(self, user)
-
 
 class UserManager(DjangoUserManager):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
@@ -64,7 +62,6 @@ class UserManager(DjangoUserManager):
     def visible_to(self, user: User) -> models.QuerySet:
         """Users an admin manages; a verifikator sees the users of its daerah (to know who to contact)."""
         return restrict(self.all(), user)
-
 
 __all__ = [
     "AgencyQuerySet",

@@ -161,7 +161,7 @@ class RegionProfile(models.Model):
         _("nama pemerintah daerah pada kop"),
         max_length=160,
         blank=True,
-        help_text=_('Kosongkan untuk memakai "PEMERINTAH <nama daerah>".'),
+        help_text=_("Kosongkan untuk memakai \"PEMERINTAH <nama daerah>\"."),
     )
     address = models.CharField(_("alamat kantor"), max_length=255, blank=True)
     contact = models.CharField(_("telepon / laman / surel"), max_length=255, blank=True)

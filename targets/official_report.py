@@ -112,7 +112,7 @@ def period_label(edition: ReportEdition) -> str:
 
 
 def in_sentence(label: str) -> str:
-    """ "Triwulan I Tahun 2025" inside a sentence: "triwulan I tahun 2025" (the numeral stays a capital)."""
+    """"Triwulan I Tahun 2025" inside a sentence: "triwulan I tahun 2025" (the numeral stays a capital)."""
     return label.replace("Triwulan", "triwulan").replace("Tahun", "tahun")
 
 

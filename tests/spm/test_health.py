@@ -94,7 +94,9 @@ def redis_broker(settings):
 
 
 @pytest.mark.integration
-def test_readiness_needs_a_worker_for_every_queue_and_the_worker_keeps_the_request_id(client, redis_broker, tmp_path):
+def test_readiness_needs_a_worker_for_every_queue_and_the_worker_keeps_the_request_id(
+    client, redis_broker, tmp_path
+):
     without_worker = client.get(reverse("health-ready"))
     assert without_worker.status_code == 503
     assert without_worker.json()["checks"]["broker"] == "OK"
