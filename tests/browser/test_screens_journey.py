@@ -118,6 +118,7 @@ AXE_PAGES = {
         "/rencana/rencana-aksi/",
     ],
     "pimpinan": ["/", "/laporan/dasbor/"],
+    "kemendagri": ["/", "/laporan/nasional/", "/laporan/nasional/jadwal/", "/laporan/nasional/spm-awards/"],
 }
 
 
