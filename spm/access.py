@@ -173,7 +173,8 @@ class ScopeRule:
 
     ``operator``: "services" (the pairs the OPD is pengampu of), "daerah" (everything of the OPD's daerah),
     "agency" (the OPD itself, at ``agency``), "none" (a daerah-level document, not the OPD's).
-    ``custom`` replaces the whole rule (users, export logs).
+    ``custom`` replaces the whole rule (users, export logs). ``personal_data``: rows naming citizens (NIK, name,
+    address), which the national scope never reads — Kemendagri monitors figures (UU 27/2022 data minimisation).
     """
 
     region: str | None = "region"
@@ -181,6 +182,7 @@ class ScopeRule:
     operator: str = "services"
     agency: str | None = None
     custom: Callable[[QuerySet, Scope], QuerySet] | None = None
+    personal_data: bool = False
 
 
 def _path(prefix: str | None, leaf: str) -> str:
@@ -220,8 +222,8 @@ SCOPE_RULES: dict[str, ScopeRule] = {
     "reporting.quarterlyreport": ScopeRule(service="service"),
     "reporting.evidence": ScopeRule(region="report__region", service="report__service"),
     "reporting.achievement": ScopeRule(service="service"),
-    "reporting.recipientimport": ScopeRule(service="service"),
-    "reporting.recipient": ScopeRule(service="service"),
+    "reporting.recipientimport": ScopeRule(service="service", personal_data=True),
+    "reporting.recipient": ScopeRule(service="service", personal_data=True),
     "reporting.exportlog": ScopeRule(custom=_export_logs),
     "targets.target": ScopeRule(service="service"),
     "targets.targetimport": ScopeRule(custom=_own_uploads),
@@ -240,6 +242,8 @@ def scope_q(model: type[Model], scope: Scope) -> Q | None:
         return Q(pk__in=[])
     if scope.is_admin:
         return None
+    if scope.is_national and rule.personal_data:
+        return Q(pk__in=[])
     region_field = _path(rule.region, "id")
     if scope.region_ids is None:
         return None
@@ -298,6 +302,8 @@ def in_scope(user, obj: Model) -> bool:
     rule = SCOPE_RULES[label]
     if rule.custom is not None:
         return rule.custom(type(obj)._default_manager.filter(pk=obj.pk), scope).exists()
+    if scope.is_national and rule.personal_data:
+        return False
     region_id = obj.pk if rule.region is None else _attr_id(obj, rule.region)
     if scope.is_agency:
         if rule.operator == "agency":

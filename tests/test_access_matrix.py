@@ -216,19 +216,19 @@ CELLS = [
         "recipient_import.view",
         "get",
         lambda w: reverse(R + "recipients-import-detail", args=[w.batch.pk]),
-        _expect(OK, 404, OK, OK, OK, OK, 404, OK),
+        _expect(OK, 404, OK, OK, OK, OK, 404, 404),
     ),
     Cell(
         "recipient_import.error_report",
         "get",
         lambda w: reverse(R + "recipients-import-report", args=[w.batch.pk]),
-        _expect(OK, 404, OK, 403, 403, OK, 404, 403),
+        _expect(OK, 404, OK, 403, 403, OK, 404, 404),
     ),
     Cell(
         "recipient_import.cancel",
         "post",
         lambda w: reverse(R + "recipients-import-cancel", args=[w.batch.pk]),
-        _expect(OK, 404, 403, 403, 403, OK, 404, 403),
+        _expect(OK, 404, 403, 403, 403, OK, 404, 404),
     ),
     Cell(
         "recipient_import.upload_page",
@@ -241,7 +241,7 @@ CELLS = [
         "recipient_list.view",
         "get",
         lambda w: reverse(R + "recipients-list", args=["18.12", "1.02.K01", YEAR]),
-        _expect(OK, 404, OK, OK, OK, OK, 404, OK),
+        _expect(OK, 404, OK, OK, OK, OK, 404, 403),
     ),
     Cell(
         "recipient_list.export",
@@ -253,7 +253,7 @@ CELLS = [
         "recipient.view",
         "get",
         lambda w: reverse(R + "recipient-detail", args=[w.recipient.pk]),
-        _expect(OK, 404, OK, OK, OK, OK, 404, OK),
+        _expect(OK, 404, OK, OK, OK, OK, 404, 404),
     ),
     Cell(
         "recipient.nik_search",
@@ -373,14 +373,14 @@ CELLS = [
         "api.recipient_import.view",
         "get",
         lambda w: f"/api/v1/penerima-impor/{w.batch.pk}/",
-        _expect(OK, 404, OK, OK, OK, OK, 404, OK),
+        _expect(OK, 404, OK, OK, OK, OK, 404, 404),
         api=True,
     ),
     Cell(
         "api.recipient.view",
         "get",
         lambda w: f"/api/v1/penerima/{w.recipient.pk}/",
-        _expect(OK, 404, OK, OK, OK, OK, 404, OK),
+        _expect(OK, 404, OK, OK, OK, OK, 404, 404),
         api=True,
     ),
     Cell(
