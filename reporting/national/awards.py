@@ -97,11 +97,14 @@ def award_inputs(*, year: int, on: dt.date, province: Region | None = None) -> l
         .values_list("region_id", "quarter", "index", "budget_allocated", "budget_realised")
     ):
         latest[region_id] = (quarter, index, allocated, realised)
+    # Only the triwulan each daerah's figures come from (nearly always one): a quarter of the rows to count.
+    quarters = {quarter for quarter, *_rest in latest.values()}
     stages: dict[tuple[int, int], tuple[int, int]] = {}
     for row in (
         StageProgress.objects.filter(
             Q(report__region_id__in=region_ids) if province is not None else Q(),
             report__period__year=year,
+            report__period__quarter__in=quarters,
             report__status=ReportStatus.APPROVED,
         )
         .values("report__region_id", "report__period__quarter")

@@ -102,6 +102,10 @@ class Scorecard:
     score_rank: int | None = None
     index_rank: int | None = None
 
+    def cells(self, criteria: Criteria) -> list[Decimal | None]:
+        """The criterion values in the criteria's order (a table row)."""
+        return [self.values.get(c.code) for c in criteria.criteria]
+
 
 def score(values: Mapping[str, Decimal | None], criteria: Criteria) -> tuple[Decimal | None, tuple[str, ...]]:
     """The weighted score (0-100) and the criteria it lacks. None when no weighted criterion has data."""

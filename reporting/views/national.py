@@ -180,7 +180,7 @@ def awards(request: HttpRequest) -> HttpResponse:
         "reporting/awards.html",
         {
             **data,
-            "cards": cards,
+            "rows": [(card, card.cells(data["criteria"])) for card in cards],
             "year": year,
             "province": province,
             "provinces": Region.objects.filter(level=RegionLevel.PROVINCE).order_by("code"),
