@@ -69,14 +69,13 @@ def period_set_due_date(*, period: ReportingPeriod, user, due_date: dt.date, rea
         raise ValidationError({"due_date": "Batas waktu tidak boleh sebelum mulai pengisian."})
     old = period.due_date
     period.due_date = due_date
-    period.save(update_fields=["due_date"])
-    PeriodEvent.objects.create(
-        period=period,
-        action=PeriodAction.DUE_DATE,
-        actor=user,
-        reason=reason,
-        detail={"old": old.isoformat(), "new": due_date.isoformat()},
-    )
+    detail = {"old": old.isoformat(), "new": due_date.isoformat()}
+    if period.closes_on is not None and period.closes_on < due_date:
+        # The close of input never comes before the due date (the national window's order): it moves along.
+        detail["closes_on"] = {"old": period.closes_on.isoformat(), "new": due_date.isoformat()}
+        period.closes_on = due_date
+    period.save(update_fields=["due_date", "closes_on"])
+    PeriodEvent.objects.create(period=period, action=PeriodAction.DUE_DATE, actor=user, reason=reason, detail=detail)
     return period
 
 
@@ -100,9 +99,14 @@ def period_reopen(*, period: ReportingPeriod, user, reason: str) -> ReportingPer
         raise ValidationError("Periode ini tidak dalam keadaan ditutup.")
     if not reason or not reason.strip():
         raise ValidationError({"reason": "Alasan membuka kembali periode wajib diisi."})
+    detail = {"closes_on": period.closes_on.isoformat()} if period.closes_on else {}
     period.status = PeriodStatus.OPEN
-    period.save(update_fields=["status"])
-    PeriodEvent.objects.create(period=period, action=PeriodAction.REOPEN, actor=user, reason=reason.strip())
+    # Reopened by hand, it stays open until closed by hand: the daily job would close it again otherwise.
+    period.closes_on = None
+    period.save(update_fields=["status", "closes_on"])
+    PeriodEvent.objects.create(
+        period=period, action=PeriodAction.REOPEN, actor=user, reason=reason.strip(), detail=detail
+    )
     return period
 
 

@@ -99,6 +99,20 @@ def test_a_closed_period_is_not_reopened_by_the_national_window(national_user, a
     assert result.kept == 1 and result.changed == 551
 
 
+def test_a_later_due_date_moves_the_close_and_a_reopened_period_stays_open(national_user, admin_user, daerah):
+    from reporting.services import period_reopen, period_set_due_date
+
+    _set(national_user)
+    period = ReportingPeriod.objects.get(region=daerah, **TW1)
+    period_set_due_date(period=period, user=national_user, due_date=dt.date(2026, 5, 15))
+    period.refresh_from_db()
+    assert period.closes_on == dt.date(2026, 5, 15)
+    assert periods_close_expired(on=dt.date(2026, 5, 16)) == 552
+    period_reopen(period=ReportingPeriod.objects.get(pk=period.pk), user=admin_user, reason="Data susulan")
+    assert periods_close_expired(on=dt.date(2026, 5, 17)) == 0
+    assert not ReportingPeriod.objects.get(pk=period.pk).is_closed
+
+
 def test_window_dates_must_be_in_order(national_user):
     with pytest.raises(ValidationError) as error:
         _set(national_user, closes_on=dt.date(2026, 4, 1))
