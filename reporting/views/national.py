@@ -64,10 +64,19 @@ def national_dashboard(request: HttpRequest) -> HttpResponse:
         },
         "bands": {"labels": [label for _c, label, _n in data.bands], "values": [n for _c, _l, n in data.bands]},
     }
+    # Province × urusan: one row per provinsi, its means in the urusan order of the header.
+    province_affairs = [(p, [p.affairs[a.pk] for a, _m in data.affairs]) for p in data.provinces]
     return render(
         request,
         "reporting/national_dashboard.html",
-        {"d": data, "year": year, "quarter": quarter, "chart": chart, "today": today()},
+        {
+            "d": data,
+            "year": year,
+            "quarter": quarter,
+            "chart": chart,
+            "today": today(),
+            "province_affairs": province_affairs,
+        },
     )
 
 
