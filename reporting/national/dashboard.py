@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from reporting.achievements import formula
 from reporting.achievements.services import active_rules
 from reporting.choices import ReportStatus
 from reporting.models import Achievement, AchievementLevel, QuarterlyReport, ReportingPeriod
@@ -26,6 +27,7 @@ class NationalDashboard:
     rows: list[figures.DaerahRow]
     rate: figures.Rate
     index: figures.Mean
+    index_status: str  # the band of the national mean (label), "" without a value
     provinces: list[figures.ProvinceFigures]
     affairs: list[tuple[Affair, figures.Mean]]
     bands: list[tuple[str, str, int]]  # (code, label, daerah)
@@ -93,12 +95,14 @@ def national_dashboard(*, year: int, quarter: int, on: dt.date) -> NationalDashb
     counts, without = figures.band_distribution(rows, [b.code for b in rules.bands])
     absent, overdue = figures.missing(rows, on)
     national_affairs = figures.affair_means(rows, affair_ids)
+    index = figures.mean((r.index for r in rows), len(rows))
     return NationalDashboard(
         year=year,
         quarter=quarter,
         rows=rows,
         rate=figures.reporting_rate(rows),
-        index=figures.mean((r.index for r in rows), len(rows)),
+        index=index,
+        index_status=formula.status_label(formula.status_for(index.value, rules), rules) or "",
         provinces=figures.province_figures(provinces, rows, affair_ids),
         affairs=[(a, national_affairs[a.pk]) for a in affair_list],
         bands=[(b.code, b.label, counts[b.code]) for b in rules.bands],

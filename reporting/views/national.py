@@ -15,24 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from reporting.achievements import formula as achievement
-from reporting.models import NationalWindow, ReportingPeriod
+from reporting.models import ROMAN, NationalWindow, ReportingPeriod
 from reporting.national.awards import awards_ranking
 from reporting.national.dashboard import national_dashboard as dashboard_data
 from reporting.national.forms import ExtensionForm, NationalWindowForm
 from reporting.services.periods import national_window_set, period_extend, quarter_of, today
+from reporting.views.dashboard import _int
 from spm import access
 from spm.choices import RegionLevel
 from spm.models import Region
-
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
-
-
-def _int(value: str | None, default: int, allowed: range) -> int:
-    try:
-        number = int(value) if value else default
-    except ValueError:
-        return default
-    return number if number in allowed else default
 
 
 def _chart_value(value: Decimal | None) -> float | None:

@@ -212,6 +212,8 @@ def test_paripurna_list_and_bands_follow_the_stored_status(reference_data):
     stored_figures(lampung, year=2025, quarter=3, index_of=lambda r, i: Decimal(100) if i < 3 else Decimal(65))
     data = national_dashboard(year=2025, quarter=3, on=dt.date(2025, 12, 1))
     assert len(data.paripurna) == 3
+    assert data.index.value == Decimal(1145) / 16  # (3 × 100 + 13 × 65) / 16 = 71,5625
+    assert data.index_status == "Tuntas Pratama"
     bands = {code: n for code, _l, n in data.bands}
     assert bands["tuntas_paripurna"] == 3 and bands["tuntas_muda"] == len(lampung) - 3
 
