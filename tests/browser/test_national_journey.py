@@ -45,6 +45,10 @@ def test_kemendagri_opens_tw_i_for_every_daerah_and_reads_the_national_dashboard
     assert _overflow(page) <= 0
     assert not _axe_serious(page)
     screenshot("jadwal-nasional")
+    page.set_viewport_size({"width": 390, "height": 844})  # a data-entry page: also on a phone
+    assert _overflow(page) <= 0
+    screenshot("jadwal-nasional-390")
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     page.locator("#nav-utama").get_by_role("link", name="Dasbor nasional").click()
     page.goto("/laporan/nasional/?tahun=2025&triwulan=3")
