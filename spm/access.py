@@ -462,7 +462,7 @@ def _admin_only(user, _obj=None) -> bool:
 
 def _period_manage(user, _obj=None) -> bool:
     """The reporting windows (open, due date, close, extension): admins, and Kemendagri for every daerah at
-    once or one daerah's extension (Permendagri 59/2021 Pasal 43: reports go to the Minister)."""
+    once or one daerah's extension (Permendagri 59/2021: the reports go to the Minister; article not confirmed here)."""
     scope = scope_of(user)
     return scope.is_admin or (scope.is_national and _perm(user, "reporting.change_reportingperiod"))
 

@@ -132,8 +132,8 @@ ROLES: dict[str, RoleSpec] = {
         ),
     ),
     # Kemendagri's SPM secretariat (Sekber SPM, Ditjen Bina Pembangunan Daerah): monitors every daerah and sets
-    # the quarterly input windows (Permendagri 59/2021 Pasal 43-44: the Minister receives the reports and
-    # monitors the application of SPM); it changes no daerah's figures.
+    # the quarterly input windows (Permendagri 59/2021, article not confirmed here: the Minister receives the
+    # reports and monitors the application of SPM); it changes no daerah's figures.
     Role.NATIONAL: RoleSpec(
         group_name="Kemendagri",
         scope=ScopeKind.NATIONAL,

@@ -1,8 +1,9 @@
 """The national figures of SPM application, from one row per daerah (pure: no ORM, no Django import).
 
-Permendagri 59/2021 Pasal 43-44: the daerah report the application of SPM to the Minister, who monitors it
-nationally. Kemendagri publishes the share of daerah reporting, the national and provincial IP-SPM, the
-distribution over the status bands and the daerah Tuntas Paripurna. Every figure here carries its coverage
+Permendagri 59/2021 (reporting and monitoring; article numbers not confirmed here): the daerah report the
+application of SPM to the Minister, who monitors it nationally. Kemendagri publishes the share of daerah
+reporting, the national and provincial IP-SPM, the distribution over the status bands and the daerah Tuntas
+Paripurna. Every figure here carries its coverage
 ("dari N daerah"): a mean says over how many daerah it was taken, a rate over how many it was counted.
 
 Definitions (ours, marked where assumed):

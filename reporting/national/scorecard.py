@@ -1,7 +1,7 @@
 """The SPM Awards scorecard of a daerah for a year (pure: plain values, Decimal, no ORM).
 
 **Assumed, not a regulation.** PP 2/2018 and Permendagri 59/2021 define the IP-SPM, the tahapan penerapan
-(Pasal 4), section C anggaran and the reporting duty (Pasal 43-44), but not the criteria or weights of the
+, section C anggaran and the reporting duty (article numbers not confirmed here), but not the criteria or weights of the
 SPM Awards Kemendagri gives beside the IP-SPM. The criteria and weights are data
 (``reporting.models.AwardCriteriaSet``, default ``spm/data/awards_criteria.yaml``, marked as an assumption),
 each criterion 0-100:
