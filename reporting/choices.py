@@ -69,6 +69,8 @@ class PeriodAction(models.TextChoices):
     CLOSE = "close", _("Periode ditutup")
     REOPEN = "reopen", _("Periode dibuka kembali")
     DUE_DATE = "due_date", _("Batas waktu diubah")
+    WINDOW = "window", _("Jadwal nasional diterapkan")
+    EXTENSION = "extension", _("Perpanjangan batas waktu")
 
 
 class NotificationKind(models.TextChoices):

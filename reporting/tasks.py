@@ -35,6 +35,14 @@ def recompute_open_year() -> int:
     return len(regions)
 
 
+@shared_task(name="reporting.close_expired_periods", time_limit=600, soft_time_limit=540)
+def close_expired_periods() -> int:
+    """Daily: close the periods whose national close of input has passed (idempotent)."""
+    from reporting.services.periods import periods_close_expired
+
+    return periods_close_expired()
+
+
 @shared_task(name="reporting.send_due_reminders", time_limit=600, soft_time_limit=540)
 def send_due_reminders() -> int:
     """Daily: remind operators 7 days and 1 day before the due date (idempotent per day and OPD)."""

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reporting.views import dashboard, entry, recipients, review
+from reporting.views import dashboard, entry, national, recipients, review
 
 app_name = "reporting"
 
@@ -40,6 +40,10 @@ urlpatterns: list = [
     path("periode/<int:pk>/batas-waktu/", review.period_due_date, name="period-due-date"),
     path("periode/<int:pk>/tutup/", review.period_close_view, name="period-close"),
     path("periode/<int:pk>/buka-kembali/", review.period_reopen_view, name="period-reopen"),
+    # National monitoring (Kemendagri)
+    path("nasional/", national.national_dashboard, name="national-dashboard"),
+    path("nasional/jadwal/", national.national_windows, name="national-windows"),
+    path("nasional/spm-awards/", national.awards, name="awards"),
     # Data penerima layanan dasar (recipient lists)
     path("penerima/", recipients.recipients_home, name="recipients-home"),
     path("penerima/templat/<str:code>/", recipients.recipients_template, name="recipients-template"),

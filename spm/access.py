@@ -63,6 +63,16 @@ class Scope:
         return self.kind == ScopeKind.ALL
 
     @property
+    def is_national(self) -> bool:
+        """Every daerah, read-only but for the reporting windows (Kemendagri)."""
+        return self.kind == ScopeKind.NATIONAL
+
+    @property
+    def covers_all(self) -> bool:
+        """Covers every daerah (admin, Kemendagri): national pages, any provinsi's ranking."""
+        return self.authenticated and self.region_ids is None
+
+    @property
     def is_agency(self) -> bool:
         """Limited to one OPD's services (the OPD pages: tasks, my achievements)."""
         return self.kind == ScopeKind.AGENCY
@@ -74,8 +84,8 @@ class Scope:
 
     @property
     def chooses_daerah(self) -> bool:
-        """Covers several daerah (admin, provinsi) and picks one on daerah pages."""
-        return self.kind in (ScopeKind.ALL, ScopeKind.PROVINCE)
+        """Covers several daerah (admin, Kemendagri, provinsi) and picks one on daerah pages."""
+        return self.kind in (ScopeKind.ALL, ScopeKind.NATIONAL, ScopeKind.PROVINCE)
 
     def covers_region(self, region_id: int | None) -> bool:
         if not self.authenticated:
@@ -131,6 +141,8 @@ def _compute_scope(user) -> Scope:
     base = {"authenticated": True, "user_id": user.pk, "role": user.role, "kind": kind, "pages": spec.pages}
     if kind == ScopeKind.ALL:
         return Scope(**{**base, "pages": ROLES[Role.ADMIN].pages}, region_ids=None)
+    if kind == ScopeKind.NATIONAL:
+        return Scope(**base, region_ids=None)
     if kind == ScopeKind.AGENCY:
         if not user.agency_id:
             return Scope(**base)
@@ -162,7 +174,8 @@ class ScopeRule:
 
     ``operator``: "services" (the pairs the OPD is pengampu of), "daerah" (everything of the OPD's daerah),
     "agency" (the OPD itself, at ``agency``), "none" (a daerah-level document, not the OPD's).
-    ``custom`` replaces the whole rule (users, export logs).
+    ``custom`` replaces the whole rule (users, export logs). ``personal_data``: rows naming citizens (NIK, name,
+    address), which the national scope never reads — Kemendagri monitors figures (UU 27/2022 data minimisation).
     """
 
     region: str | None = "region"
@@ -170,6 +183,7 @@ class ScopeRule:
     operator: str = "services"
     agency: str | None = None
     custom: Callable[[QuerySet, Scope], QuerySet] | None = None
+    personal_data: bool = False
 
 
 def _path(prefix: str | None, leaf: str) -> str:
@@ -209,8 +223,8 @@ SCOPE_RULES: dict[str, ScopeRule] = {
     "reporting.quarterlyreport": ScopeRule(service="service"),
     "reporting.evidence": ScopeRule(region="report__region", service="report__service"),
     "reporting.achievement": ScopeRule(service="service"),
-    "reporting.recipientimport": ScopeRule(service="service"),
-    "reporting.recipient": ScopeRule(service="service"),
+    "reporting.recipientimport": ScopeRule(service="service", personal_data=True),
+    "reporting.recipient": ScopeRule(service="service", personal_data=True),
     "reporting.exportlog": ScopeRule(custom=_export_logs),
     "targets.target": ScopeRule(service="service"),
     "targets.targetimport": ScopeRule(custom=_own_uploads),
@@ -234,6 +248,8 @@ def scope_q(model: type[Model], scope: Scope) -> Q | None:
         return Q(pk__in=[])
     if scope.is_admin:
         return None
+    if scope.is_national and rule.personal_data:
+        return Q(pk__in=[])
     region_field = _path(rule.region, "id")
     if scope.region_ids is None:
         return None
@@ -292,6 +308,8 @@ def in_scope(user, obj: Model) -> bool:
     rule = SCOPE_RULES[label]
     if rule.custom is not None:
         return rule.custom(type(obj)._default_manager.filter(pk=obj.pk), scope).exists()
+    if scope.is_national and rule.personal_data:
+        return False
     region_id = obj.pk if rule.region is None else _attr_id(obj, rule.region)
     if scope.is_agency:
         if rule.operator == "agency":
@@ -494,6 +512,13 @@ def _admin_only(user, _obj=None) -> bool:
     return scope_of(user).is_admin
 
 
+def _period_manage(user, _obj=None) -> bool:
+    """The reporting windows (open, due date, close, extension): admins, and Kemendagri for every daerah at
+    once or one daerah's extension (Permendagri 59/2021: the reports go to the Minister; article not confirmed here)."""
+    scope = scope_of(user)
+    return scope.is_admin or (scope.is_national and _perm(user, "reporting.change_reportingperiod"))
+
+
 def _view(user, obj=None) -> bool:
     return obj is None or in_scope(user, obj)
 
@@ -523,7 +548,7 @@ RULES: dict[str, Callable[..., bool]] = {
     "plan.item_edit": _plan_item_edit,
     "official_report.write": _official_write,
     "team.manage": _team_manage,
-    "period.manage": _admin_only,
+    "period.manage": _period_manage,
     # Provincial evaluation of kab/kota (subject: the kab/kota Region, or the request)
     "correction.create": _correction_create,
     "correction.answer": _correction_answer,

@@ -47,6 +47,7 @@ class Role(models.TextChoices):
     PROVINCIAL_VIEWER = "provinsi", _("Peninjau Provinsi")
     PROVINCIAL_EVALUATOR = "evaluator_prov", _("Evaluator Provinsi (Biro Pemerintahan)")
     ADMIN = "admin", _("Admin Sistem")
+    NATIONAL = "kemendagri", _("Kemendagri (Sekber SPM)")
 
 
 class SourceConfidence(models.TextChoices):

@@ -82,6 +82,7 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
         region_code=DEMO_PROVINCE_CODE,
     ),
     DemoAccount("admin", Role.ADMIN, "Admin Sistem"),
+    DemoAccount("kemendagri", Role.NATIONAL, "Sekber SPM Kemendagri (pemantauan nasional)"),
 ]
 
 

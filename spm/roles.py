@@ -18,7 +18,8 @@ from spm.choices import Role
 class ScopeKind:
     """Which data a role's scope covers (see :class:`spm.access.Scope`)."""
 
-    ALL = "all"  # every daerah (admin)
+    ALL = "all"  # every daerah, every action (admin)
+    NATIONAL = "national"  # every daerah, read-only but for the reporting windows (Kemendagri)
     # one provinsi and its kabupaten/kota (``User.region`` is a provinsi); without the provinsi itself when the
     # role's ``covers_own_region`` is False (the Evaluator Provinsi evaluates the kab/kota, not its own reports)
     PROVINCE = "province"
@@ -211,6 +212,9 @@ ROLES: dict[str, RoleSpec] = {
                 "review_queue",
                 "matrix",
                 "periods",
+                "national_windows",
+                "national_dashboard",
+                "awards",
                 "ranking",
                 "targets",
                 "official_report",
@@ -220,6 +224,24 @@ ROLES: dict[str, RoleSpec] = {
                 "implementation_team",
             }
         ),
+    ),
+    # Kemendagri's SPM secretariat (Sekber SPM, Ditjen Bina Pembangunan Daerah): monitors every daerah and sets
+    # the quarterly input windows (Permendagri 59/2021, article not confirmed here: the Minister receives the
+    # reports and monitors the application of SPM); it changes no daerah's figures.
+    Role.NATIONAL: RoleSpec(
+        group_name="Kemendagri",
+        scope=ScopeKind.NATIONAL,
+        permissions=(
+            *_CATALOGUE_VIEW,
+            *_REPORT_VIEW,
+            *_TARGET_VIEW,
+            "reporting.view_achievement",
+            "reporting.add_reportingperiod",
+            "reporting.change_reportingperiod",
+            "reporting.view_nationalwindow",
+            "reporting.add_nationalwindow",
+        ),
+        pages=_COMMON_PAGES | {"national_dashboard", "national_windows", "periods", "awards", "ranking", "regions"},
     ),
 }
 

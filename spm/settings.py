@@ -324,6 +324,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reporting.recompute_open_year",
         "schedule": crontab(hour=1, minute=0),
     },
+    "close-expired-periods-daily": {  # the close of input of the national window (Kemendagri)
+        "task": "reporting.close_expired_periods",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "due-date-reminders-daily": {
         "task": "reporting.send_due_reminders",
         "schedule": crontab(hour=7, minute=0),

@@ -248,6 +248,12 @@ def admin_user(reference_data):
 
 
 @pytest.fixture
+def national_user(reference_data):
+    """Kemendagri (Sekber SPM): every daerah, read-only, sets the reporting windows."""
+    return UserFactory(username="kemendagri", role=Role.NATIONAL)
+
+
+@pytest.fixture
 def outsider(other_daerah, other_agency):
     """A verifikator of another daerah: must never see ours."""
     return UserFactory(username="orang_luar", role=Role.REVIEWER, region=other_daerah)

@@ -5,11 +5,13 @@ Import from ``reporting.models``; the split is only for the reader.
 """
 
 from reporting.models.achievements import Achievement, AchievementLevel, AchievementRuleSet
+from reporting.models.awards import AwardCriteriaSet
 from reporting.models.recipients import ExportLog, Recipient, RecipientImport, recipient_import_upload_to
 from reporting.models.reports import (
     ROMAN,
     Evidence,
     FieldChange,
+    NationalWindow,
     Notification,
     PeriodEvent,
     QualityEntry,
@@ -27,9 +29,11 @@ __all__ = [
     "Achievement",
     "AchievementLevel",
     "AchievementRuleSet",
+    "AwardCriteriaSet",
     "Evidence",
     "ExportLog",
     "FieldChange",
+    "NationalWindow",
     "Notification",
     "PeriodEvent",
     "QualityEntry",

@@ -36,6 +36,10 @@ class ReportingPeriod(models.Model):
     Default due date: the 20th of the month after the quarter (TW IV: 20 January of the next year), the
     national e-SPM practice; an admin may change it per daerah. Submissions after the due date are accepted
     until the period is closed, but marked late. A closed period is read-only.
+
+    Kemendagri sets the window of every daerah at once (:class:`NationalWindow`); ``closes_on`` is the last day
+    of input, after which the daily job closes the period. A daerah given a perpanjangan (extension) keeps
+    its later due date when the national window is set again (``is_extended``).
     """
 
     region = models.ForeignKey(Region, verbose_name=_("daerah"), on_delete=models.PROTECT, related_name="periods")
@@ -44,6 +48,8 @@ class ReportingPeriod(models.Model):
     opens_on = models.DateField(_("mulai pengisian"))
     due_date = models.DateField(_("batas waktu"))
     status = models.CharField(_("status"), max_length=8, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)
+    closes_on = models.DateField(_("penutupan pengisian"), null=True, blank=True)
+    is_extended = models.BooleanField(_("diperpanjang"), default=False)
 
     objects = ReportingPeriodQuerySet.as_manager()
 
@@ -55,6 +61,10 @@ class ReportingPeriod(models.Model):
             models.UniqueConstraint(fields=["region", "year", "quarter"], name="period_unique_per_region_quarter"),
             models.CheckConstraint(name="period_quarter_1_to_4", condition=Q(quarter__gte=1, quarter__lte=4)),
             models.CheckConstraint(name="period_window_ordered", condition=Q(opens_on__lte=models.F("due_date"))),
+            models.CheckConstraint(
+                name="period_closes_after_due",
+                condition=Q(closes_on__isnull=True) | Q(closes_on__gte=models.F("due_date")),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -67,6 +77,47 @@ class ReportingPeriod(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == PeriodStatus.CLOSED
+
+
+class NationalWindow(models.Model):
+    """Jadwal pengisian nasional: the input window Kemendagri (Sekber SPM) sets for one triwulan of every daerah
+    at once — start of input, due date, close of input.
+
+    Append-only: each setting that changed a period is a row (who, when, why, how many periods it created and
+    changed); the latest row of a (year, triwulan) is the window in force. Each period it changed also gets
+    its own :class:`PeriodEvent`.
+    """
+
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    quarter = models.PositiveSmallIntegerField(_("triwulan"), choices=Quarter.choices)
+    opens_on = models.DateField(_("mulai pengisian"))
+    due_date = models.DateField(_("batas waktu"))
+    closes_on = models.DateField(_("penutupan pengisian"))
+    reason = models.TextField(_("alasan"), blank=True)
+    periods_created = models.PositiveIntegerField(_("periode dibuat"), default=0)
+    periods_changed = models.PositiveIntegerField(_("periode diubah"), default=0)
+    periods_kept = models.PositiveIntegerField(_("periode tidak diubah (ditutup/diperpanjang)"), default=0)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("oleh"), on_delete=models.PROTECT)
+    created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("jadwal pengisian nasional")
+        verbose_name_plural = _("jadwal pengisian nasional")
+        ordering = ["-year", "-quarter", "-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(name="national_window_quarter_1_to_4", condition=Q(quarter__gte=1, quarter__lte=4)),
+            models.CheckConstraint(
+                name="national_window_ordered",
+                condition=Q(opens_on__lte=models.F("due_date"), due_date__lte=models.F("closes_on")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"TW {ROMAN[self.quarter]} {self.year}: {self.opens_on} – {self.due_date} – {self.closes_on}"
+
+    @property
+    def label(self) -> str:
+        return f"TW {ROMAN[self.quarter]} {self.year}"
 
 
 class PeriodEvent(models.Model):

@@ -147,7 +147,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
     year, quarter = quarter_of(today())
     year = _int(request.GET.get("tahun"), year, range(2000, 2100))
     quarter = _int(request.GET.get("triwulan"), quarter, range(1, 5))
-    if scope.is_admin:
+    if scope.covers_all:  # admin, Kemendagri: the nation or a chosen provinsi
         code = request.GET.get("provinsi")
         province = get_object_or_404(Region, code=code, level=RegionLevel.PROVINCE) if code else None
     elif scope.kind == ScopeKind.PROVINCE:
@@ -189,7 +189,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "paripurna": [r for r in rows if r.status == "tuntas_paripurna"],
             "province": province,
-            "provinces": dashboard.provinces_in_scope(user) if scope.is_admin else [],
+            "provinces": dashboard.provinces_in_scope(user) if scope.covers_all else [],
             "year": year,
             "quarter": quarter,
             "roman": ROMAN[quarter],

@@ -262,6 +262,8 @@ def recipients_import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _list_scope(request: HttpRequest, region: str, service: str, year: int):
     region_obj = get_object_or_404(Region.objects.visible_to(request.user), code=region)
+    # The named lists are for the roles that work with them (the "recipients" page); Kemendagri reads figures.
+    access.require_page(request.user, "recipients")
     service_obj = get_object_or_404(BasicService, code=service)
     if not _list_visible(request.user, region_obj, service_obj):
         raise Http404

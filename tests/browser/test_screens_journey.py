@@ -121,6 +121,7 @@ AXE_PAGES = {
         "/daerah/18.12/",
     ],
     "pimpinan": ["/", "/laporan/dasbor/", "/kamus/"],
+    "kemendagri": ["/", "/laporan/nasional/", "/laporan/nasional/jadwal/", "/laporan/nasional/spm-awards/"],
 }
 
 
