@@ -239,9 +239,14 @@ def _load_malloc_trim():
 _MALLOC_TRIM = _load_malloc_trim()
 
 
+# Slices between two returns of freed heap to the system. Returning it after every slice kept the peak 6 MB
+# lower on a 1M-row file but cost a quarter of the reading time (the next slice faults the pages back in).
+RELEASE_EVERY_SLICES = 8
+
+
 def _release_heap() -> None:
-    """Give the memory freed by a slice back to the system (glibc keeps freed heap pages otherwise, and the
-    slices' buffers would add up in a worker's resident memory)."""
+    """Give the memory freed by the slices back to the system (glibc keeps freed heap pages otherwise, and
+    the slices' buffers would add up in a worker's resident memory)."""
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
 
@@ -348,7 +353,7 @@ class XlsxReader:
             strings: _SharedStrings | None = None
             try:
                 with archive.open(self.layout.sheet_path) as stream:
-                    for head, body, tail in _sheet_slices(stream, slice_bytes):
+                    for number, (head, body, tail) in enumerate(_sheet_slices(stream, slice_bytes), 1):
                         formulas = _formula_cells(body, _prefix_of(tail))
                         table = None
                         parts = _split_shared_cells(body)
@@ -366,7 +371,8 @@ class XlsxReader:
                         except CalamineError as exc:
                             raise _calamine_error(exc) from exc
                         del package, body, parts, table
-                        _release_heap()
+                        if number % RELEASE_EVERY_SLICES == 0:
+                            _release_heap()
             finally:
                 if strings is not None:
                     strings.close()
