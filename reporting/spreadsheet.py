@@ -2,11 +2,13 @@
 
 python-calamine reads a worksheet into memory whole (about 900 MB for a million rows of ten columns), so a
 large sheet is read in slices: the sheet's XML is streamed out of the zip, cut at ``</row>`` boundaries,
-and each slice is wrapped in a minimal workbook that calamine reads on its own. Shared strings of such a
-slice are written inline (``t="inlineStr"``) from an index of ``xl/sharedStrings.xml`` kept on disk, so no
-slice carries the whole string table. Small sheets are read by calamine directly. Either way a row comes
-out as calamine gives it (str, float, date, datetime, bool; ``""`` for an empty cell), with its Excel row
-number, so the two paths are interchangeable (``tests/reporting/test_spreadsheet.py`` holds them equal).
+and each slice is wrapped in a minimal workbook that calamine reads on its own. Such a slice carries its own
+small shared-string table: the entries of ``xl/sharedStrings.xml`` it refers to, copied as they are from an
+index of the table kept on disk, with the slice's cells renumbered to them. The whole table is never held in
+memory, and no slice carries more of it than it uses. Small sheets are read by calamine directly. Either way
+a row comes out as calamine gives it (str, float, date, datetime, bool; ``""`` for an empty cell), with its
+Excel row number, so the two paths are interchangeable (``tests/reporting/test_spreadsheet.py`` holds them
+equal).
 
 Before anything is parsed, the package is checked (``spm.zipcheck``: parts, unpacked size, compression
 ratio, shared strings; on the direct path the parts calamine reads are unpacked once to catch lying sizes
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import io
 import mmap
+import operator
 import re
 import tempfile
 import zipfile
@@ -237,9 +240,14 @@ def _load_malloc_trim():
 _MALLOC_TRIM = _load_malloc_trim()
 
 
+# Slices between two returns of freed heap to the system. Returning it after every slice kept the peak 6 MB
+# lower on a 1M-row file but cost a quarter of the reading time (the next slice faults the pages back in).
+RELEASE_EVERY_SLICES = 8
+
+
 def _release_heap() -> None:
-    """Give the memory freed by a slice back to the system (glibc keeps freed heap pages otherwise, and the
-    slices' buffers would add up in a worker's resident memory)."""
+    """Give the memory freed by the slices back to the system (glibc keeps freed heap pages otherwise, and
+    the slices' buffers would add up in a worker's resident memory)."""
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
 
@@ -346,23 +354,26 @@ class XlsxReader:
             strings: _SharedStrings | None = None
             try:
                 with archive.open(self.layout.sheet_path) as stream:
-                    for head, body, tail in _sheet_slices(stream, slice_bytes):
+                    for number, (head, body, tail) in enumerate(_sheet_slices(stream, slice_bytes), 1):
                         formulas = _formula_cells(body, _prefix_of(tail))
-                        if _SHARED_CELL.search(body):
+                        table = None
+                        parts = _split_shared_cells(body)
+                        if len(parts) > 1:
                             if strings is None:
                                 if not self.layout.shared_strings_path:
                                     raise SpreadsheetError(CORRUPT)
                                 strings = _SharedStrings(archive, self.layout.shared_strings_path)
-                            body = _inline_shared_strings(body, strings)
+                            body, table = _local_shared_strings(parts, strings)
                             strings.release()
-                        package = _package(head + body + tail, styles, self.layout.date1904)
+                        package = _package(head + body + tail, styles, self.layout.date1904, table)
                         try:
                             with CalamineWorkbook.from_filelike(package) as workbook:
                                 yield from _marked(_calamine_rows(workbook, whole=False), formulas)
                         except CalamineError as exc:
                             raise _calamine_error(exc) from exc
-                        del package, body
-                        _release_heap()
+                        del package, body, parts, table
+                        if number % RELEASE_EVERY_SLICES == 0:
+                            _release_heap()
             finally:
                 if strings is not None:
                     strings.close()
@@ -387,19 +398,55 @@ def _marked(rows: Iterator[tuple[int, Row]], formulas) -> Iterator[tuple[int, Ro
 
 
 _SHEET_DATA_START = re.compile(rb"<([\w.-]+:)?sheetData\b[^>]*?(/?)>")
-# a cell holding a shared string: <c r="A2" s="3" t="s"><v>17</v></c> (attributes in any order)
+# a cell holding a shared string: <c r="A2" s="3" t="s"><v>17</v></c> (attributes in any order, any spelling)
+# split by it, a slice is [text, cell start up to <v>, index, text, …]
 _SHARED_CELL = re.compile(
-    rb"""(<(?:[\w.-]+:)?c\b[^>]*?)\bt\s*=\s*["']s["']([^>]*>)\s*<(?:[\w.-]+:)?v>\s*(\d+)\s*</(?:[\w.-]+:)?v>"""
+    rb"""(<(?:[\w.-]+:)?c\b[^>]*?\bt\s*=\s*["']s["'][^>]*>\s*<(?:[\w.-]+:)?v>)\s*(\d+)\s*(?=</(?:[\w.-]+:)?v>)"""
 )
 
 
-def _inline_shared_strings(body: bytes, strings: _SharedStrings) -> bytes:
-    """Write every shared-string cell of a slice as an inline string holding the same runs."""
+# A shared-string cell as Excel, openpyxl and most writers spell it: … t="s"><v>17</v>, split the same way
+# (its literal start makes the search about three times faster). A start tag directly followed by <v> is a
+# cell's (<v> is a cell's value).
+_PLAIN_SHARED_CELL = re.compile(rb'( t="s"><v>)([0-9]+)(?=</v>)')
+_OTHER_SHARED_TYPE = re.compile(rb"""=(?:\s+["']s["']|'s["']|"s')""")
 
-    def inline(match: re.Match) -> bytes:
-        return match[1] + b't="inlineStr"' + match[2] + b"<is>" + strings.inner(int(match[3])) + b"</is>"
 
-    return _SHARED_CELL.sub(inline, body)
+def _split_shared_cells(body: bytes) -> list[bytes]:
+    """A slice split by its shared-string cells: ``[text, cell start up to <v>, index, text, …]``, so the
+    indexes are every third item from 2 and joining the items gives the slice back.
+
+    The plain spelling is used when it provably finds every cell the general pattern finds: each of those
+    holds one ``="s"`` (or a spelling with other quotes or spaces), so with no other spelling in the slice
+    and as many ``="s"`` as plain cells, there is no other cell."""
+    parts = _PLAIN_SHARED_CELL.split(body)
+    if len(parts) // 3 != body.count(b'="s"') or _OTHER_SHARED_TYPE.search(body):
+        parts = _SHARED_CELL.split(body)
+    return parts
+
+
+_NUMBERS: list[bytes] = []  # b"0", b"1", …: the local indexes, made once
+
+
+def _local_numbers(count: int) -> list[bytes]:
+    if len(_NUMBERS) < count:
+        _NUMBERS.extend(b"%d" % number for number in range(len(_NUMBERS), count))
+    return _NUMBERS
+
+
+def _local_shared_strings(parts: list[bytes], strings: _SharedStrings) -> tuple[bytes, bytes]:
+    """A slice (split by :func:`_split_shared_cells`) renumbered to a shared-string table of only the entries
+    it uses, and that table. The entries are copied from the file's table as they are (rich text, phonetic
+    runs, spacing), so calamine reads each cell exactly as it reads it in the whole sheet.
+
+    Linear in the slice, and done by C code but for a step per run of consecutive entries: the local table
+    keeps the file's order, and since Excel numbers strings by first use, the strings a slice brings in are
+    one run. ("017" and "17" are two keys of one entry, each with its own copy: harmless.)"""
+    indexes = parts[2::3]
+    ordered = sorted(dict.fromkeys(indexes), key=int)
+    local = dict(zip(ordered, _local_numbers(len(ordered))))  # noqa: B905 - the numbers list is longer
+    parts[2::3] = map(local.__getitem__, indexes)
+    return b"".join(parts), strings.table(list(map(int, ordered)))
 
 
 def _sheet_slices(
@@ -577,8 +624,9 @@ _WORKBOOK_RELS = (
 )
 
 
-def _package(sheet_xml: bytes, styles: bytes | None, date1904: bool) -> io.BytesIO:
-    """A minimal in-memory workbook around one slice of the sheet (stored, not compressed)."""
+def _package(sheet_xml: bytes, styles: bytes | None, date1904: bool, strings: bytes | None = None) -> io.BytesIO:
+    """A minimal in-memory workbook around one slice of the sheet (stored, not compressed), with the slice's
+    own shared-string table if it has one."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as package:
         package.writestr("[Content_Types].xml", _CONTENT_TYPES)
@@ -587,50 +635,68 @@ def _package(sheet_xml: bytes, styles: bytes | None, date1904: bool) -> io.Bytes
         package.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
         if styles is not None:
             package.writestr("xl/styles.xml", styles)
+        if strings is not None:
+            package.writestr("xl/sharedStrings.xml", strings)
         package.writestr("xl/worksheets/sheet1.xml", sheet_xml)
     buffer.seek(0)
     return buffer
 
 
-_SI_START = re.compile(rb"<(?:[\w.-]+:)?si\b[^>]*?(/?)>")
+_SI_START = re.compile(rb"<(?:[\w.-]+:)?si\b[^>]*?/?>")
+_PLAIN_SI_START = re.compile(rb"<si>")
 _SST_END = re.compile(rb"</(?:[\w.-]+:)?sst>")
+_match_start = operator.methodcaller("start")
+_SST_START = re.compile(rb"<(?:[\w.-]+:)?sst\b[^>]*>")
+_SST_COUNTS = re.compile(rb"""\s(?:count|uniqueCount)\s*=\s*["'][^"']*["']""")
+# The shared strings one slice uses: a slice of 1 MB holds at most some tens of thousands of cells, and an
+# entry Excel writes is at most 32,767 characters; beyond this the table is not one Excel made.
+MAX_SLICE_STRINGS_BYTES = 64 * 1024 * 1024
+SLICE_STRINGS_TOO_BIG = (
+    "Teks pada lembar kerja terlalu besar untuk dibaca (tabel teks lebih dari 64 MB untuk sebagian kecil baris). "
+    "Buka berkas di Excel, periksa isinya, lalu simpan ulang."
+)
 
 
 class _SharedStrings:
     """``xl/sharedStrings.xml`` copied to a temporary file as it is needed, with the offset of every ``<si>``
-    entry, so an entry's inner XML is a slice of a memory map: 8 bytes of index per string instead of a
-    Python str. Entries are indexed only as far as the sheet refers to them."""
+    entry, so an entry is a slice of a memory map: 8 bytes of index per string instead of a Python str.
+    Entries are indexed only as far as the sheet refers to them (Excel numbers them in order of first use,
+    so a sheet read from the top needs the table read from the top)."""
 
     def __init__(self, archive: zipfile.ZipFile, member: str) -> None:
         self._stream = archive.open(member)
         self._file = tempfile.TemporaryFile(prefix="espm-sst-")  # noqa: SIM115 - closed by close()
         self._starts = array("Q")
-        self._empty: set[int] = set()
-        self._position = 0  # file offset of self._carry
-        self._carry = b""
+        self._searched = 0  # where the next search for entries starts
         self._complete = False
         self._map: mmap.mmap | None = None
+        self._head: bytes | None = None
+        self._closing = b"</sst>"
 
     def _read_more(self) -> None:
         block = self._stream.read(READ_BLOCK)
         if not block:
             self._complete = True
-            self._file.flush()
             self._remap()
             end = _SST_END.search(self._map, self._starts[-1] if self._starts else 0) if self._map else None
             self._starts.append(end.start() if end else self._file.tell())
             return
         self._file.write(block)
-        data = self._carry + block
-        last = 0
-        for match in _SI_START.finditer(data):
-            if match[1]:
-                self._empty.add(len(self._starts))
-            self._starts.append(self._position + match.start())
-            last = match.end()
-        keep = max(last, len(data) - 256)  # a start tag cut by the block boundary is matched next round
-        self._position += keep
-        self._carry = data[keep:]
+        self._remap()
+        view = self._map
+        # Searched in the map, so the offsets come out as they are, without a Python step per entry.
+        # Entries are "<si>" in nearly every file, found by a plain search; any other spelling of the tag
+        # (attributes, a prefix, "<si/>") in the new bytes, and the general pattern searches them instead.
+        fresh = view[self._searched :]  # type: ignore[index]
+        plain = fresh.count(b"<si") == fresh.count(b"<si>") and b":si" not in fresh
+        del fresh
+        pattern = _PLAIN_SI_START if plain else _SI_START
+        found = list(pattern.finditer(view, self._searched))  # type: ignore[arg-type]
+        self._starts.extend(map(_match_start, found))
+        # A start tag ends at the first ">" after it: one that starts after the last ">" so far may be cut by
+        # the block boundary, so the next search starts there; before it, everything is decided.
+        closed = view.rfind(b">", self._searched) + 1  # type: ignore[union-attr]
+        self._searched = max(found[-1].end() if found else 0, closed, self._searched)
 
     def _remap(self) -> None:
         self._file.flush()
@@ -640,19 +706,44 @@ class _SharedStrings:
                 self._map.close()
             self._map = mmap.mmap(self._file.fileno(), size, access=mmap.ACCESS_READ)
 
-    def inner(self, index: int) -> bytes:
-        """The content of entry ``index`` (its ``<t>`` or ``<r>`` runs), to be written as an inline string."""
-        while len(self._starts) < index + 2 and not self._complete:
+    def _table_head(self) -> bytes:
+        """The table's start (XML declaration and ``<sst>`` tag with its namespaces), without the counts
+        (which describe the whole table, not a slice's)."""
+        if self._head is None:
+            head_end = self._starts[0]
+            if head_end > MAX_HEAD_BYTES:
+                raise SpreadsheetError(CORRUPT)
+            head = self._map[:head_end]  # type: ignore[index]
+            tag = _SST_START.search(head)
+            if tag is None:
+                raise SpreadsheetError(CORRUPT)
+            self._head = head[: tag.start()] + _SST_COUNTS.sub(b"", tag[0])
+            self._closing = b"</" + tag[0][1 : tag[0].index(b"sst")] + b"sst>"
+        return self._head
+
+    def table(self, indexes: list[int]) -> bytes:
+        """A shared-string table of entries ``indexes`` (ascending) of this one, each copied as it is."""
+        if not indexes:
+            return b""
+        highest = indexes[-1]
+        while len(self._starts) < highest + 2 and not self._complete:
             self._read_more()
-        if not 0 <= index < len(self._starts) - 1:
+        if indexes[0] < 0 or highest >= len(self._starts) - 1:
             raise SpreadsheetError(CORRUPT)
-        if index in self._empty:
-            return b"<t></t>"
-        start, end = self._starts[index], self._starts[index + 1]
-        if self._map is None or len(self._map) < end:
+        if self._map is None or len(self._map) < self._starts[highest + 1]:
             self._remap()
-        entry = self._map[start:end]  # type: ignore[index]
-        return entry[entry.index(b">") + 1 : entry.rindex(b"</")]
+        # runs of consecutive entries: one copy each
+        breaks = [i for i, step in enumerate(map(operator.sub, indexes[1:], indexes[:-1]), 1) if step != 1]
+        entries, starts, view = [self._table_head()], self._starts, self._map
+        size = 0
+        for first, last in zip([0, *breaks], [*breaks, len(indexes)], strict=True):
+            start, end = starts[indexes[first]], starts[indexes[last - 1] + 1]
+            size += end - start
+            if size > MAX_SLICE_STRINGS_BYTES:  # checked before the copy: memory stays bounded
+                raise SpreadsheetError(SLICE_STRINGS_TOO_BIG)
+            entries.append(view[start:end])  # type: ignore[index]
+        entries.append(self._closing)
+        return b"".join(entries)
 
     def release(self) -> None:
         """Drop the mapped pages from this process (they stay in the page cache): a mapped file counts in

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from reporting import spreadsheet
 from reporting.spreadsheet import OLE_MAGIC, FormulaRow, SpreadsheetError, XlsxReader, inspect
 from tests.reporting.xlsx_files import write_padded_xlsx, write_xlsx
 
@@ -103,6 +104,98 @@ def test_rich_text_shared_strings_are_joined(tmp_path):
     path.write_bytes(rich)
     whole, sliced = both_ways(path)
     assert sliced == whole == [(1, ["Nama"]), (2, ["Budi"])]
+
+
+def test_each_slice_carries_only_the_shared_strings_it_uses(tmp_path, monkeypatch):
+    """A slice's own table holds the entries its cells refer to, renumbered; the file's table (here one
+    string per row, most of them in other slices) is never handed to calamine whole."""
+    path = tmp_path / "data.xlsx"
+    write_xlsx(path, [["Nama", "Jenis"], *([f"Nama {i}", "L" if i % 2 else "P"] for i in range(400))])
+    tables = []
+    package = spreadsheet._package
+
+    def recorded(sheet_xml, styles, date1904, strings=None):
+        tables.append(strings)
+        return package(sheet_xml, styles, date1904, strings)
+
+    monkeypatch.setattr(spreadsheet, "_package", recorded)
+    whole, sliced = both_ways(path)
+    assert sliced == whole and len(whole) == 401 and whole[400][1] == ["Nama 399", "L"]
+    assert len(tables) > 20
+    assert all(table.count(b"<si>") <= 30 for table in tables)  # a few rows' names and "L"/"P", not 400
+    assert b"uniqueCount" not in tables[-1]
+
+
+SPELLINGS = {
+    # the cell's type in single quotes and with spaces: the general pattern reads the slice
+    "cell-quotes": ("xl/worksheets/sheet1.xml", lambda xml: xml.replace(b' t="s">', b" t = 's'>", 3)),
+    # an entry with attributes, an empty entry, and the table's tags with a prefix
+    "entry-attributes": (
+        "xl/sharedStrings.xml",
+        lambda xml: xml.replace(b"<si><t>Siti</t></si>", b'<si foo="1"><t>Siti</t></si>'),
+    ),
+    "empty-entry": ("xl/sharedStrings.xml", lambda xml: xml.replace(b"<si><t></t></si>", b"<si/>")),
+    "prefixed-table": (
+        "xl/sharedStrings.xml",
+        lambda xml: (
+            xml.replace(b"<sst xmlns=", b"<x:sst xmlns:x=")
+            .replace(b"</sst>", b"</x:sst>")
+            .replace(b"<si>", b"<x:si>")
+            .replace(b"</si>", b"</x:si>")
+            .replace(b"<t>", b"<x:t>")
+            .replace(b"<t ", b"<x:t ")
+            .replace(b"</t>", b"</x:t>")
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_shared_strings_are_read_the_same_however_they_are_spelled(tmp_path, spelling):
+    member, change = SPELLINGS[spelling]
+    content = io.BytesIO()
+    rows = [["Nama", "Catatan"], *(["Siti", f"baris {i}"] for i in range(30)), ["", "kosong"], ["Budi & Sri <ok>", ""]]
+    write_xlsx(content, rows)
+    changed = content.getvalue()
+    if spelling == "empty-entry":
+        # the writer leaves out empty cells: give one row a shared empty string (made "<si/>" below)
+        changed = rewrite(
+            changed,
+            "xl/sharedStrings.xml",
+            lambda xml: xml.replace(b"</sst>", b"<si><t></t></si></sst>"),
+        )
+        strings = zipfile.ZipFile(io.BytesIO(changed)).read("xl/sharedStrings.xml").count(b"<si>") - 1
+        changed = rewrite(
+            changed,
+            "xl/worksheets/sheet1.xml",
+            lambda xml: xml.replace(b'<c r="B32"', f'<c r="A32" t="s"><v>{strings}</v></c><c r="B32"'.encode()),
+        )
+    changed = rewrite(changed, member, change)
+    path = tmp_path / "variant.xlsx"
+    path.write_bytes(changed)
+    whole, sliced = both_ways(path)
+    assert sliced == whole
+    assert whole[1] == (2, ["Siti", "baris 0"]) and whole[-1][1][0] == "Budi & Sri <ok>"
+    if spelling == "empty-entry":
+        assert b"<si/>" in zipfile.ZipFile(path).read("xl/sharedStrings.xml")
+        assert b'<c r="A32" t="s">' in zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+        assert whole[-2] == (32, ["", "kosong"])
+
+
+def test_the_shared_strings_are_indexed_across_block_boundaries(tmp_path, monkeypatch):
+    path = tmp_path / "data.xlsx"
+    write_xlsx(path, [["Nama"], *([f"Penerima nomor {i}"] for i in range(300))])
+    monkeypatch.setattr(spreadsheet, "READ_BLOCK", 37)  # every "<si>" tag is cut somewhere
+    whole, sliced = both_ways(path)
+    assert sliced == whole and whole[300][1] == ["Penerima nomor 299"]
+
+
+def test_a_slice_needing_too_much_of_the_string_table_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "long.xlsx"
+    write_xlsx(path, [["Nama"], *([f"{i} " + "x" * 3000] for i in range(20))])
+    monkeypatch.setattr(spreadsheet, "MAX_SLICE_STRINGS_BYTES", 10_000)
+    with pytest.raises(SpreadsheetError, match="tabel teks"):
+        list(XlsxReader(path, direct_max_bytes=0, slice_bytes=100_000).rows())
 
 
 def test_namespace_prefixed_sheets_are_read(tmp_path):
