@@ -128,9 +128,9 @@ class NationalWindowResult:
 def _national_dates(*, opens_on: dt.date, due_date: dt.date, closes_on: dt.date) -> None:
     errors = {}
     if due_date < opens_on:
-        errors["due_date"] = "Batas waktu tidak boleh sebelum mulai pengisian."
+        errors["due_date"] = _("Batas waktu tidak boleh sebelum mulai pengisian.")
     if closes_on < due_date:
-        errors["closes_on"] = "Penutupan pengisian tidak boleh sebelum batas waktu."
+        errors["closes_on"] = _("Penutupan pengisian tidak boleh sebelum batas waktu.")
     if errors:
         raise ValidationError(errors)
 
@@ -157,7 +157,7 @@ def national_window_set(
     """
     _require_admin(user)
     if quarter not in (1, 2, 3, 4):
-        raise ValidationError({"quarter": "Triwulan harus 1 sampai 4."})
+        raise ValidationError({"quarter": _("Triwulan harus 1 sampai 4.")})
     _national_dates(opens_on=opens_on, due_date=due_date, closes_on=closes_on)
     region_ids = list(Region.objects.daerah().order_by("pk").values_list("pk", flat=True))
     existing = {
@@ -260,12 +260,15 @@ def period_extend(*, period: ReportingPeriod, user, due_date: dt.date, reason: s
     """
     _require_admin(user)
     if period.is_closed:
-        raise ValidationError("Periode ini sudah ditutup; buka kembali dahulu dengan alasan.")
+        raise ValidationError(_("Periode ini sudah ditutup; buka kembali dahulu dengan alasan."))
     if not reason or not reason.strip():
-        raise ValidationError({"reason": "Alasan perpanjangan wajib diisi."})
+        raise ValidationError({"reason": _("Alasan perpanjangan wajib diisi.")})
     if due_date <= period.due_date:
         raise ValidationError(
-            {"due_date": f"Perpanjangan harus setelah batas waktu sekarang ({period.due_date:%d-%m-%Y})."}
+            {
+                "due_date": _("Perpanjangan harus setelah batas waktu sekarang (%(due)s).")
+                % {"due": f"{period.due_date:%d-%m-%Y}"}
+            }
         )
     old = {"due_date": period.due_date.isoformat(), "closes_on": period.closes_on and period.closes_on.isoformat()}
     period.due_date = due_date
