@@ -247,6 +247,28 @@ def documents_missing(values: ReportValues) -> list[ChecklistItem]:
     return [item for item in document_checklist(values) if item.missing]
 
 
+# Section B's wording: a component is "harus dipenuhi / terpenuhi", an item of the standar teknis "dibutuhkan /
+# tersedia" (the sector forms' words). Lazy: read in the active language.
+COMPONENT_WORDING = {
+    "required": gettext_lazy("%(name)s: harus dipenuhi"),
+    "met": gettext_lazy("%(name)s: terpenuhi"),
+    "zero": gettext_lazy(
+        "%(name)s: jumlah yang harus dipenuhi harus lebih dari 0, atau tandai komponen ini tidak "
+        "berlaku dan tuliskan alasannya."
+    ),
+    "over": gettext_lazy("%(name)s: jumlah terpenuhi (%(met)s) melebihi yang harus dipenuhi (%(required)s)."),
+}
+ITEM_WORDING = {
+    "required": gettext_lazy("%(name)s: dibutuhkan"),
+    "met": gettext_lazy("%(name)s: tersedia"),
+    "zero": gettext_lazy(
+        "%(name)s: jumlah yang dibutuhkan harus lebih dari 0, atau tandai komponennya tidak "
+        "berlaku dan tuliskan alasannya."
+    ),
+    "over": gettext_lazy("%(name)s: jumlah tersedia (%(met)s) melebihi yang dibutuhkan (%(required)s)."),
+}
+
+
 def blockers(values: ReportValues) -> list[Blocker]:
     """Everything that blocks the submission of a report, each naming its section and exact input.
 
@@ -260,6 +282,23 @@ def blockers(values: ReportValues) -> list[Blocker]:
 
     def refuse(section: str, anchor: str, field_name: str, message: str) -> None:
         found.append(Blocker(section, anchor, field_name, message))
+
+    def mutu_figures(anchor: str, name: str, required: int | None, met: int | None, wording: dict) -> None:
+        """A mutu component or item of section B: both figures given, a target above 0 under the strict rule
+        (else "tidak berlaku" with a reason), and no more met than required."""
+        if required is None:
+            blank("B", anchor, anchors.form_field(anchor, "required"), wording["required"] % {"name": name})
+        if met is None:
+            blank("B", anchor, anchors.form_field(anchor, "met"), wording["met"] % {"name": name})
+        if strict and values.must_serve and required == 0:
+            refuse("B", anchor, anchors.form_field(anchor, "required"), wording["zero"] % {"name": name})
+        if required is not None and met is not None and met > required:
+            refuse(
+                "B",
+                anchor,
+                anchors.form_field(anchor, "met"),
+                wording["over"] % {"name": name, "met": met, "required": required},
+            )
 
     if values.must_serve is None:
         blank("A", "must_serve", "must_serve", _("Jumlah yang harus dilayani"))
@@ -303,66 +342,9 @@ def blockers(values: ReportValues) -> list[Blocker]:
             continue
         if q.code in by_component:  # entered item by item: its items block, not the derived component row
             for item in by_component[q.code]:
-                item_anchor = anchors.item(item.item_id)
-                if item.required is None:
-                    blank(
-                        "B",
-                        item_anchor,
-                        anchors.form_field(item_anchor, "required"),
-                        _("%(name)s: dibutuhkan") % {"name": item.label},
-                    )
-                if item.met is None:
-                    blank(
-                        "B",
-                        item_anchor,
-                        anchors.form_field(item_anchor, "met"),
-                        _("%(name)s: tersedia") % {"name": item.label},
-                    )
-                if strict and values.must_serve and item.required == 0:
-                    refuse(
-                        "B",
-                        item_anchor,
-                        anchors.form_field(item_anchor, "required"),
-                        _(
-                            "%(name)s: jumlah yang dibutuhkan harus lebih dari 0, atau tandai komponennya tidak "
-                            "berlaku dan tuliskan alasannya."
-                        )
-                        % {"name": item.label},
-                    )
-                if item.required is not None and item.met is not None and item.met > item.required:
-                    refuse(
-                        "B",
-                        item_anchor,
-                        anchors.form_field(item_anchor, "met"),
-                        _("%(name)s: jumlah tersedia (%(met)s) melebihi yang dibutuhkan (%(required)s).")
-                        % {"name": item.label, "met": item.met, "required": item.required},
-                    )
+                mutu_figures(anchors.item(item.item_id), item.label, item.required, item.met, ITEM_WORDING)
             continue
-        if q.required is None:
-            blank(
-                "B", anchor, anchors.form_field(anchor, "required"), _("%(name)s: harus dipenuhi") % {"name": q.label}
-            )
-        if q.met is None:
-            blank("B", anchor, anchors.form_field(anchor, "met"), _("%(name)s: terpenuhi") % {"name": q.label})
-        if strict and values.must_serve and q.required == 0:
-            refuse(
-                "B",
-                anchor,
-                anchors.form_field(anchor, "required"),
-                _(
-                    "%(name)s: jumlah yang harus dipenuhi harus lebih dari 0, atau tandai komponen ini tidak "
-                    "berlaku dan tuliskan alasannya."
-                )
-                % {"name": q.label},
-            )
-        if q.required is not None and q.met is not None and q.met > q.required:
-            refuse(
-                "B",
-                anchor,
-                anchors.form_field(anchor, "met"),
-                _("%(name)s: jumlah terpenuhi (%(met)s) melebihi yang harus dipenuhi (%(required)s).")
-                % {"name": q.label, "met": q.met, "required": q.required},
-            )
+        mutu_figures(anchor, q.label, q.required, q.met, COMPONENT_WORDING)
     if values.budget_allocated is None:
         blank("C", "budget_allocated", "budget_allocated", _("Alokasi anggaran"))
     if values.budget_realised is None:
