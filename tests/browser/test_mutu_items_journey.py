@@ -18,7 +18,7 @@ from reporting.models import QuarterlyReport
 from reporting.services import period_get_or_create, report_approve
 from spm.models import QualityItem, QualityItemList
 from spm.services import quality_items_load
-from tests.browser.conftest import login
+from tests.browser.conftest import login, upload_stage_documents
 from tests.browser.test_recipients_journey import upload as upload_recipients
 from tests.factories import TEST_PASSWORD
 from tests.reporting.conftest import PDF_BYTES
@@ -140,6 +140,8 @@ def test_operator_fills_section_b_item_by_item_and_the_dashboard_agrees(
         {"name": "rekap-ibu-hamil.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}
     )
     page.get_by_test_id("tombol-unggah").click()
+    expect(page.get_by_test_id("daftar-bukti")).to_contain_text("rekap-ibu-hamil.pdf")
+    upload_stage_documents(page)  # the documents the finished tahapan need (section F)
     expect(page.get_by_test_id("persen-keterisian")).to_have_text("100%")
     screenshot("mutu-05-bagian-b-per-item")
     page.once("dialog", lambda dialog: dialog.accept())

@@ -110,11 +110,11 @@ def test_restore_drill_gives_back_every_table_row_and_file(
 ):
     approved_report(operator_a, reviewer, daerah, service_a, 2025, 1, 240)
     approved_report(operator_a, reviewer, daerah, service_a, 2025, 2, 260)
-    assert QuarterlyReport.objects.count() == 2 and Evidence.objects.count() == 2
+    assert QuarterlyReport.objects.count() == 2 and Evidence.objects.count() >= 2  # with the tahapan's documents
     assert Achievement.objects.exists(), "the approvals should have stored achievements"
     media = Path(settings.MEDIA_ROOT)
     before_files = files_under(media)
-    assert len(before_files) == 2
+    assert len(before_files) == Evidence.objects.count()  # every evidence file is under the media root
 
     source = connection.settings_dict["NAME"]
     before = fingerprint(source)

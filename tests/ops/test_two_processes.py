@@ -28,7 +28,7 @@ from django.db import connection
 from django.urls import reverse
 
 from reporting.choices import ImportStatus, ReportStatus
-from reporting.models import Achievement, AchievementLevel, QuarterlyReport, Recipient, RecipientImport
+from reporting.models import Achievement, AchievementLevel, Evidence, QuarterlyReport, Recipient, RecipientImport
 from reporting.services import period_get_or_create, report_open, report_submit
 from spm.models import BasicService
 from tests.celery_worker import PROJECT_ROOT, reachable, worker_database_url
@@ -341,4 +341,4 @@ def test_two_web_servers_and_two_workers_store_every_row_and_achievement_once(
     # The web tier kept nothing local: the uploads went to the bucket and were removed once stored.
     assert not (tmp_path / "media-unused").exists()
     assert s3_bucket.object_keys("impor/") == []
-    assert len(s3_bucket.object_keys("bukti/")) == len(reports)
+    assert len(s3_bucket.object_keys("bukti/")) == Evidence.objects.filter(report__in=reports).count() >= len(reports)
