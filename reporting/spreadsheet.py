@@ -28,7 +28,11 @@ from __future__ import annotations
 import io
 import mmap
 import operator
+import os
+import pickle
 import re
+import subprocess
+import sys
 import tempfile
 import zipfile
 from array import array
@@ -48,6 +52,10 @@ READ_BLOCK = 1024 * 1024
 # Sheets whose XML is at most this big are read by calamine in one go (well under 300 MB of memory).
 DIRECT_MAX_BYTES = 64 * 1024 * 1024
 SLICE_BYTES = 1024 * 1024
+# Sheets whose XML is bigger than this (about 25,000 rows of the template) are read by a reader process while
+# the import checks the rows (reporting.spreadsheet_process): two cores instead of one. Below it, starting the
+# process costs more than it saves.
+PROCESS_MIN_BYTES = 8 * 1024 * 1024
 # A sheet whose XML unpacks to more than this is refused before reading (a zip bomb, or far beyond any row
 # limit: a million rows of the template take about 600 MB).
 MAX_SHEET_XML_BYTES = 2 * 1024 * 1024 * 1024
@@ -263,7 +271,9 @@ class XlsxReader:
     formula comes as a :class:`FormulaRow`.
 
     ``direct_max_bytes``: sheets with at most this much XML are read by calamine in one go; bigger ones in
-    slices of about ``slice_bytes`` of XML.
+    slices of about ``slice_bytes`` of XML. A sheet of more than ``process_min_bytes`` of XML is read in
+    slices by a reader process (:mod:`reporting.spreadsheet_process`) unless ``in_process``; the rows are the
+    same either way.
     """
 
     def __init__(
@@ -272,11 +282,19 @@ class XlsxReader:
         *,
         direct_max_bytes: int = DIRECT_MAX_BYTES,
         slice_bytes: int = SLICE_BYTES,
+        process_min_bytes: int = PROCESS_MIN_BYTES,
+        in_process: bool = False,
     ) -> None:
         self.path = Path(path)
         self.layout = inspect(self.path)
         self.direct_max_bytes = direct_max_bytes
         self.slice_bytes = slice_bytes
+        self.process_min_bytes = process_min_bytes
+        self.in_process = in_process
+
+    @property
+    def in_reader_process(self) -> bool:
+        return not self.in_process and self.layout.sheet_size > self.process_min_bytes
 
     @property
     def sliced(self) -> bool:
@@ -285,7 +303,9 @@ class XlsxReader:
     def rows(self) -> Iterator[tuple[int, Row]]:
         """Every row calamine finds, from the first non-empty one (the header) on."""
         try:
-            if self.sliced:
+            if self.in_reader_process:
+                yield from _rows_from_process(self.path, self.slice_bytes)
+            elif self.sliced:
                 yield from self._sliced_rows()
             else:
                 yield from self._direct_rows()
@@ -347,6 +367,10 @@ class XlsxReader:
         except zipcheck.ZIP_ERRORS as exc:
             raise SpreadsheetError(CORRUPT) from exc
 
+    def sliced_rows(self) -> Iterator[tuple[int, Row]]:
+        """The rows read slice by slice in this process (what the reader process runs)."""
+        return self._sliced_rows()
+
     def _sliced_rows(self, slice_bytes: int | None = None) -> Iterator[tuple[int, Row]]:
         slice_bytes = slice_bytes or self.slice_bytes
         with zipfile.ZipFile(self.path) as archive:
@@ -377,6 +401,59 @@ class XlsxReader:
             finally:
                 if strings is not None:
                     strings.close()
+
+
+_PROJECT_ROOT = str(Path(__file__).resolve().parents[1])
+# The peak resident memory (MB) of the last reader process that finished in this process: for the benchmark,
+# which counts the import's memory as both processes' (a child's ru_maxrss would report the parent's, as the
+# child was forked from it before it started the reader).
+last_reader_peak_rss_mb = 0.0
+
+
+def _rows_from_process(path: Path, slice_bytes: int) -> Iterator[tuple[int, Row]]:
+    """The rows of a large sheet as a reader process sends them (see :mod:`reporting.spreadsheet_process`).
+
+    The process is stopped when the caller stops iterating (a cancelled import, an error) and whenever this
+    generator ends; its standard error is discarded, as nothing it says may reach a log."""
+    from reporting.spreadsheet_process import FRAME_HEADER
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_PROJECT_ROOT, os.environ.get("PYTHONPATH")]))}
+    process = subprocess.Popen(  # noqa: S603 - our own module, arguments not from the user
+        [sys.executable, "-m", "reporting.spreadsheet_process", str(path), str(slice_bytes)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=_PROJECT_ROOT,
+        env=env,
+    )
+    stream = process.stdout
+    assert stream is not None
+    try:
+        while True:
+            header = stream.read(FRAME_HEADER.size)
+            if len(header) < FRAME_HEADER.size:
+                raise RuntimeError(f"the sheet reader process stopped without finishing (exit {process.wait()})")
+            (size,) = FRAME_HEADER.unpack(header)
+            payload = stream.read(size)
+            if len(payload) < size:
+                raise RuntimeError(f"the sheet reader process stopped mid-frame (exit {process.wait()})")
+            kind, content = pickle.loads(payload)  # noqa: S301 - our own child process, over its own pipe
+            del payload
+            if kind == "rows":
+                yield from content
+            elif kind == "end":
+                global last_reader_peak_rss_mb  # noqa: PLW0603 - a diagnostic figure, see above
+                last_reader_peak_rss_mb = content / 1024
+                return
+            elif kind == "error":
+                raise SpreadsheetError(content)
+            else:
+                raise RuntimeError(f"the sheet reader process failed ({content})")
+    finally:
+        if process.poll() is None:
+            process.kill()
+        stream.close()
+        process.wait()
 
 
 def _marked(rows: Iterator[tuple[int, Row]], formulas) -> Iterator[tuple[int, Row]]:
@@ -734,14 +811,17 @@ class _SharedStrings:
             self._remap()
         # runs of consecutive entries: one copy each
         breaks = [i for i, step in enumerate(map(operator.sub, indexes[1:], indexes[:-1]), 1) if step != 1]
-        entries, starts, view = [self._table_head()], self._starts, self._map
+        entries, starts, descriptor = [self._table_head()], self._starts, self._file.fileno()
         size = 0
         for first, last in zip([0, *breaks], [*breaks, len(indexes)], strict=True):
             start, end = starts[indexes[first]], starts[indexes[last - 1] + 1]
             size += end - start
             if size > MAX_SLICE_STRINGS_BYTES:  # checked before the copy: memory stays bounded
                 raise SpreadsheetError(SLICE_STRINGS_TOO_BIG)
-            entries.append(view[start:end])  # type: ignore[index]
+            # Read, not sliced from the map: a slice's entries are scattered over the whole table (names repeat),
+            # and each page touched through the map brings its neighbours into this process's resident memory
+            # (the kernel's fault-around): 70 MB at the peak of a million-row file, against a few MB read.
+            entries.append(os.pread(descriptor, end - start, start))
         entries.append(self._closing)
         return b"".join(entries)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from reporting import spreadsheet
+from reporting import spreadsheet, spreadsheet_process
 from reporting.spreadsheet import OLE_MAGIC, FormulaRow, SpreadsheetError, XlsxReader, inspect
 from tests.reporting.xlsx_files import write_padded_xlsx, write_xlsx
 
@@ -412,3 +412,66 @@ def test_parts_whose_data_do_not_match_the_directory_are_refused_as_corrupt(tmp_
         list(reader.rows())
     with pytest.raises(SpreadsheetError, match="rusak"):
         reader.count_rows()
+
+
+# --- the reader process (large sheets) ------------------------------------------------------------------------
+
+
+def _process_reader(path, **options) -> XlsxReader:
+    reader = XlsxReader(path, process_min_bytes=0, slice_bytes=300, **options)
+    assert reader.in_reader_process
+    return reader
+
+
+def test_a_large_sheet_read_by_the_reader_process_gives_the_same_rows_as_in_process(tmp_path):
+    content = io.BytesIO()
+    write_xlsx(content, ROWS * 500)
+    path = tmp_path / "besar.xlsx"
+    path.write_bytes(content.getvalue())
+    in_process = list(XlsxReader(path, in_process=True, direct_max_bytes=0, slice_bytes=300).rows())
+    assert list(_process_reader(path).rows()) == in_process
+    assert len(in_process) > spreadsheet_process.ROWS_PER_FRAME  # more than one frame through the pipe
+    assert not XlsxReader(path).in_reader_process  # small sheets stay in the importing process
+
+
+def test_the_reader_process_keeps_formula_rows_marked(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["NIK", "Nama", "Catatan"])
+    for i in range(30):
+        sheet.append([f"18120101019000{i:02d}", f"Nama {i}", "biasa"])
+    sheet["C20"] = "=1+1"
+    sheet["A20"] = '="1812"&"010101900019"'
+    path = tmp_path / "rumus.xlsx"
+    workbook.save(path)
+    marked = {n: v.formula_columns for n, v in _process_reader(path).rows() if isinstance(v, FormulaRow)}
+    assert marked == {20: (0, 2)}
+
+
+def test_the_reader_process_reports_a_corrupt_sheet_with_the_same_message(tmp_path):
+    content = io.BytesIO()
+    write_xlsx(content, ROWS * 40)
+    path = tmp_path / "dusta.xlsx"
+    path.write_bytes(_patch_central_directory(content.getvalue(), b"xl/worksheets/sheet1.xml", crc=12345))
+    with pytest.raises(SpreadsheetError, match="rusak"):
+        list(_process_reader(path).rows())
+
+
+def test_the_reader_process_is_stopped_when_the_import_stops_reading(tmp_path, monkeypatch):
+    started = []
+    real_popen = subprocess.Popen
+
+    def recording_popen(*args, **kwargs):
+        process = real_popen(*args, **kwargs)
+        started.append(process)
+        return process
+
+    monkeypatch.setattr(spreadsheet.subprocess, "Popen", recording_popen)
+    content = io.BytesIO()
+    write_xlsx(content, ROWS * 400)
+    path = tmp_path / "batal.xlsx"
+    path.write_bytes(content.getvalue())
+    rows = _process_reader(path).rows()
+    assert next(rows)[0] == 1
+    rows.close()  # a cancelled import: the generator is closed after its first row
+    assert len(started) == 1 and started[0].returncode is not None
