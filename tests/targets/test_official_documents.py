@@ -238,6 +238,12 @@ def test_report_pdf_fits_the_page_and_follows_the_format(hostile, daerah, quarte
     for affair in Affair.objects.all():
         assert f"Bidang Urusan {affair.name}" in full
     assert "Belum ada data" in full
+    # every jenis pelayanan dasar of the daerah is present, with or without data
+    services = BasicService.objects.for_region(daerah).active()
+    assert sorted(line.service.code for a in content.affairs for line in a.services) == sorted(
+        services.values_list("code", flat=True)
+    )
+    assert all(code in full for code in services.values_list("code", flat=True))
     assert "PEMERINTAH KABUPATEN TULANG BAWANG BARAT" in texts[0] and "Jalan Cemara Nomor 1" in texts[0]
     closing = next(i for i, t in enumerate(texts) if "BAB IV PENUTUP" in t and "DAFTAR ISI" not in t)
     annex = next(i for i, t in enumerate(texts) if t.lstrip().startswith("LAMPIRAN") or "LAMPIRAN: REKAPITULASI" in t)
