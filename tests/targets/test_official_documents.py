@@ -265,6 +265,7 @@ def test_action_plan_pdf_fits_with_headers_on_every_page(hostile, daerah):
     texts = [re.sub(r"\s+", " ", text) for *_x, text in pages]
     assert len(pages) > 2 and all(w > h for w, h, *_r in pages)  # landscape
     assert "PEMERINTAH KABUPATEN TULANG BAWANG BARAT" in texts[0] and "LAMPIRAN" in texts[0]
+    assert all(f"Halaman {n} dari {len(pages)}" in t for n, t in enumerate(texts, start=1))
     table_pages = [t for t in texts if "1.234.567" in t]
     assert all("Program / kegiatan / sub kegiatan" in t for t in table_pages)  # repeated thead
     assert "Jumlah per tahun" in texts[-1] or "Jumlah per tahun" in texts[-2]
