@@ -14,7 +14,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from reporting import checks
-from reporting.achievements.services import active_rules
+from reporting.achievements.formula import RuleSet
+from reporting.achievements.services import active_rule_set, active_rules
 from reporting.choices import ReportStatus
 from reporting.models import Evidence, QuarterlyReport, ReportingPeriod, ReportTransition
 from reporting.querysets import item_entries_with_item, quality_with_component
@@ -119,6 +120,7 @@ class Task:
     assignment: ServiceAssignment
     report: QuarterlyReport | None
     period: ReportingPeriod
+    rules: RuleSet | None = None  # the active IP-SPM rule set, read once for the list
 
     @property
     def status(self) -> str:
@@ -131,7 +133,7 @@ class Task:
     @cached_property
     def completeness_pct(self) -> int:
         # Cached: the tasks page shows it in several places for each service.
-        return completeness_pct_of(self.report) if self.report else 0
+        return completeness_pct_of(self.report, self.rules) if self.report else 0
 
     @property
     def is_late(self) -> bool:
@@ -150,11 +152,13 @@ def report_is_late(status: str, submitted_late: bool, due_date: dt.date, on: dt.
     return on > due_date
 
 
-def completeness_of(report: QuarterlyReport) -> list[checks.SectionState]:
+def completeness_of(report: QuarterlyReport, rules: RuleSet | None = None) -> list[checks.SectionState]:
     """Sections A–F of a report, filled or not, from its prefetched rows only (no query per report): the
     same ``report_values`` the report page uses. Completeness depends on neither the earlier triwulan nor
-    the previous index, so both are skipped."""
-    return checks.completeness(report_values(report, with_previous=False, served_before_total=0))
+    the previous index, so both are skipped. ``rules``: the active IP-SPM rule set (it decides whether a mutu
+    declared as 0 is filled), read once by the caller for a whole list; left out, it is read here."""
+    rules = rules if rules is not None else active_rule_set()
+    return checks.completeness(report_values(report, with_previous=False, served_before_total=0, rules=rules))
 
 
 def _document_values(report: QuarterlyReport) -> checks.ReportValues:
@@ -162,9 +166,9 @@ def _document_values(report: QuarterlyReport) -> checks.ReportValues:
     return checks.ReportValues(**document_values(report))
 
 
-def completeness_pct_of(report: QuarterlyReport) -> int:
+def completeness_pct_of(report: QuarterlyReport, rules: RuleSet | None = None) -> int:
     """Share of sections A–F filled (see :func:`completeness_of`)."""
-    return checks.completeness_pct(completeness_of(report))
+    return checks.completeness_pct(completeness_of(report, rules))
 
 
 def operator_tasks(user, *, year: int, quarter: int) -> tuple[ReportingPeriod, list[Task]]:
@@ -182,7 +186,8 @@ def operator_tasks(user, *, year: int, quarter: int) -> tuple[ReportingPeriod, l
             quality_with_component(), "stages", "evidence"
         )
     }
-    return period, [Task(a, reports.get(a.service_id), period) for a in assignments]
+    rules = active_rule_set()
+    return period, [Task(a, reports.get(a.service_id), period, rules) for a in assignments]
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,10 @@ class Letterhead:
         return self.page_size(landscape=True)
 
 
+# The paper of an xlsx sheet (openpyxl's page-setup codes: 9 = A4, 14 = Folio, 8.5 × 13 in, read as F4).
+XLSX_PAPER = {PaperSize.A4: 9, PaperSize.F4: 14}
+
+
 def letterhead(region: Region, *, signer_name: str = "") -> Letterhead:
     """The kop and signer of a daerah from its profile; sensible values when no profile was filled yet."""
     from targets.emblem import data_uri
@@ -114,4 +118,4 @@ def write_pdf(html: str) -> bytes:
     return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
 
 
-__all__ = ["Letterhead", "letterhead", "long_date", "write_pdf"]
+__all__ = ["XLSX_PAPER", "Letterhead", "letterhead", "long_date", "write_pdf"]

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 
 from spm.xlsx import XLSX_TYPE, save
 from targets.choices import PaperSize
-from targets.documents import letterhead, long_date, write_pdf
+from targets.documents import XLSX_PAPER, letterhead, long_date, write_pdf
 from targets.models import ActionPlan, ActionPlanItem, RegionProfile
 
 
@@ -51,7 +51,6 @@ PLAN_HEADERS = [
 ]
 PLAN_XLSX_WIDTHS = [5, 11, 36, 24, 8, 11, 11, 7, 12, 10, 18, 12, 40, 14, 40, 16, 40]
 HEADER_ROW = 3
-XLSX_PAPER = {PaperSize.A4: "9", PaperSize.F4: "14"}  # openpyxl codes: 9 = A4, 14 = Folio (8.5 × 13 in, F4)
 
 
 def year_totals(items: list[ActionPlanItem], years: list[int]) -> list[tuple[int, int, int]]:

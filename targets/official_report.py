@@ -44,8 +44,8 @@ from reporting.models import Achievement, QuarterlyReport, StageProgress
 from reporting.querysets import quality_with_component
 from spm.models import Affair, BasicService, Region
 from spm.xlsx import save
-from targets.choices import PlanStatus
-from targets.documents import Letterhead, letterhead, long_date, write_pdf
+from targets.choices import PaperSize, PlanStatus
+from targets.documents import XLSX_PAPER, Letterhead, letterhead, long_date, write_pdf
 from targets.models import (
     ActionPlan,
     ActionPlanItem,
@@ -122,7 +122,7 @@ def period_label(edition: ReportEdition) -> str:
 
 
 def in_sentence(label: str) -> str:
-    """"Triwulan I Tahun 2025" inside a sentence: "triwulan I tahun 2025" (the numeral stays a capital)."""
+    """ "Triwulan I Tahun 2025" inside a sentence: "triwulan I tahun 2025" (the numeral stays a capital)."""
     return label.replace("Triwulan", "triwulan").replace("Tahun", "tahun")
 
 
@@ -624,7 +624,9 @@ def render_xlsx(report: OfficialReport) -> bytes:
             sheet.column_dimensions[col].width = width
         sheet.freeze_panes = "C5"
         sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.page_setup.paperSize = XLSX_PAPER[
+            PaperSize(report.letterhead.paper if report.letterhead else PaperSize.A4)
+        ]
         sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         sheet.print_title_rows = "4:4"

@@ -308,6 +308,13 @@ CELLS = [
         lambda w: reverse(T + "target-import"),
         _expect(OK, OK, 403, 403, 403, OK, 403, 403),
     ),
+    Cell(
+        "target.edit",
+        "post",
+        lambda w: reverse(T + "target-detail", args=[YEAR, "1.02.K02"]) + D,
+        _expect(OK, 404, 403, 403, 403, OK, 404, 403),
+        data=lambda w: {"must_serve": 900, "note": ""},
+    ),
     # --- Rencana aksi ---------------------------------------------------------------------------------
     Cell(
         "plan.view",
@@ -321,6 +328,12 @@ CELLS = [
         lambda w: reverse(T + "plan-transition", args=[w.plan.pk]),
         _expect(403, 403, OK, 403, 403, OK, 404, 403),
         data=lambda w: {"action": "approve"},
+    ),
+    Cell(
+        "plan.export",
+        "get",
+        lambda w: reverse(T + "plan-export", args=[w.plan.pk, "xlsx"]),
+        _expect(OK, OK, OK, OK, 403, OK, 404, 403),
     ),
     # --- Laporan resmi --------------------------------------------------------------------------------
     Cell(
@@ -471,6 +484,13 @@ CELLS = [
         api=True,
     ),
     Cell(
+        "api.espm.view",
+        "get",
+        lambda w: f"/api/v1/e-spm/{w.achievement.pk}/",
+        _expect(OK, 404, OK, OK, OK, OK, 404, OK),
+        api=True,
+    ),
+    Cell(
         "api.agency.view",
         "get",
         lambda w: f"/api/v1/opd/{w.draft.agency_id}/",
@@ -510,9 +530,11 @@ EVALUATOR_COLUMNS: dict[str, tuple] = {
     "personal_data_log.view": (OK, OK),
     "personal_data_log.view_others": (403, 403),
     "target.view": (403, 403),
+    "target.edit": (403, 403),
     "target.review": (403, 404),
     "target.import_page": (403, 403),
     "plan.view": (403, 403),
+    "plan.export": (403, 403),
     "plan.approve": (403, 404),
     "official_report.view": (403, 403),
     "official_report.write": (403, 403),
@@ -530,6 +552,7 @@ EVALUATOR_COLUMNS: dict[str, tuple] = {
     "api.recipient_import.view": (OK, 404),
     "api.recipient.view": (OK, 404),
     "api.achievement.view": (OK, 404),
+    "api.espm.view": (OK, 404),
     "api.agency.view": (OK, 404),
 }
 for _cell in CELLS:
@@ -604,6 +627,7 @@ def test_the_matrix_covers_every_persona_and_object_type():
         "team",
         "national_dashboard",
         "national_window",
+        "espm",
     }
     assert any(cell.api for cell in CELLS)
 

@@ -31,7 +31,17 @@ from tests.targets.conftest import target_input
 
 pytestmark = pytest.mark.django_db
 
-DEMO_USERS = ["operator.dinkes", "operator.disdik", "verifikator", "pimpinan", "provinsi", "admin"]
+# One account per role of spm/roles.py (the provinsi's own operator and verifikator are the same roles again).
+DEMO_USERS = [
+    "operator.dinkes",
+    "operator.disdik",
+    "verifikator",
+    "pimpinan",
+    "provinsi",
+    "evaluator.provinsi",
+    "admin",
+    "kemendagri",
+]
 DEPTH = 2
 # Links that end the session or change state on GET, and the Django admin beyond its index (its own app).
 SKIP = re.compile(r"^/(akun/keluar|i18n/|admin/.+|media/|static/)")

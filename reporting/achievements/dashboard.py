@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Q
 
 from reporting.achievements import formula as achievement
+from reporting.achievements.services import active_rule_set
 from reporting.choices import ReportStatus
 from reporting.models import Achievement, AchievementLevel, QuarterlyReport
 from reporting.querysets import quality_with_component
@@ -53,12 +54,13 @@ def agency_timeliness(region: Region, year: int, quarter: int) -> list[AgencyTim
             region=region, period__year=year, period__quarter=quarter
         ).prefetch_related(quality_with_component(), "stages", "evidence")
     }
+    rules = active_rule_set()
     per_agency: dict[str, list] = defaultdict(list)
     for a in assignments:
         per_agency[a.agency.name].append(reports.get(a.service_id))
     rows = []
     for name, items in per_agency.items():
-        filled = [completeness_pct_of(r) if r is not None else 0 for r in items]
+        filled = [completeness_pct_of(r, rules) if r is not None else 0 for r in items]
         done = [r for r in items if r and r.status in (ReportStatus.SUBMITTED, ReportStatus.APPROVED)]
         rows.append(
             AgencyTimeliness(

@@ -69,6 +69,13 @@ def active_rules() -> tuple[AchievementRuleSet, achievement.RuleSet]:
     return row, achievement.RuleSet.from_dict(row.rules)
 
 
+def active_rule_set() -> achievement.RuleSet:
+    """The active rule set's engine form for pages that only read (lists, queues): one query and no write;
+    formula.md's defaults while no rule set is stored yet (they are what :func:`active_rules` would store)."""
+    row = AchievementRuleSet.objects.filter(is_active=True).only("rules").first()
+    return achievement.RuleSet.from_dict(row.rules) if row is not None else achievement.DEFAULT_RULES
+
+
 def _decimal(value: Decimal | None) -> Decimal | None:
     # Stored with 25 decimal places; quantize so a re-read compares equal to a fresh computation.
     return None if value is None else value.quantize(Decimal(10) ** -25)

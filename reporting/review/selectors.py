@@ -14,6 +14,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from reporting import anchors, checks
+from reporting.achievements.services import active_rule_set
 from reporting.choices import ReportStatus, Section, StageStatus
 from reporting.models import Evidence, QuarterlyReport, ReportingPeriod
 from reporting.querysets import quality_with_component
@@ -44,7 +45,8 @@ class QueueRow:
 
 
 def queue_rows(reports: Iterable[QuarterlyReport]) -> list[QueueRow]:
-    return [QueueRow(r, completeness_of(r)) for r in reports]
+    rules = active_rule_set()  # the report page's rule set, read once for the page
+    return [QueueRow(r, completeness_of(r, rules)) for r in reports]
 
 
 def queue_reports(user, *, status: str, year: int | None = None, quarter: int | None = None):

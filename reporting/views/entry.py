@@ -23,6 +23,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from reporting import anchors, checks, selectors
 from reporting.achievements import formula as achievement
+from reporting.achievements.services import active_rule_set
 from reporting.choices import EvidenceKind, ImplementationStage, Quarter, ReportStatus, Section
 from reporting.forms import EvidenceForm, OpenReportForm, PeriodChoiceForm, ReportForm
 from reporting.models import Evidence, Notification, QuarterlyReport
@@ -83,7 +84,8 @@ def tasks(request: HttpRequest) -> HttpResponse:
         .order_by("region__code", "agency__name", "service__affair__order", "service__order")
     )
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
-    rows = [(report, selectors.completeness_pct_of(report)) for report in page]
+    rules = active_rule_set()
+    rows = [(report, selectors.completeness_pct_of(report, rules)) for report in page]
     context.update(mode="readonly", page=page, rows=rows, show_region=access.scope_of(user).chooses_daerah)
     return render(request, "reporting/tasks.html", context)
 

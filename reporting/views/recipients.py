@@ -56,7 +56,10 @@ def _daerah(request: HttpRequest) -> Region | None:
         return user.region
     code = request.GET.get("daerah", "")
     if not code:
-        return user.region if scope.kind == ScopeKind.PROVINCE else None
+        # A provinsi's own lists only when its scope covers them (not the Evaluator Provinsi's: it evaluates the
+        # kabupaten/kota); otherwise the page asks for a daerah.
+        province = scope.kind == ScopeKind.PROVINCE and scope.covers_region(user.region_id)
+        return user.region if province else None
     return get_object_or_404(Region.objects.visible_to(user), code=code)
 
 

@@ -182,15 +182,7 @@ def target_approve(*, revision: TargetRevision, user: User, comment: str = "") -
     target = Target.objects.select_for_update().get(pk=revision.target_id)
     previous = target.approved_revision
     if previous is not None:
-        TargetTransition.objects.create(
-            revision=previous,
-            from_status=previous.status,
-            to_status=TargetStatus.SUPERSEDED,
-            actor=user,
-            comment=f"Digantikan oleh revisi {revision.number}.",
-            snapshot=revision_snapshot(previous),
-        )
-        previous.status = TargetStatus.SUPERSEDED
+        _transition(previous, user, TargetStatus.SUPERSEDED, f"Digantikan oleh revisi {revision.number}.")
         previous.save(update_fields=["status", "updated_at"])
     _transition(revision, user, TargetStatus.APPROVED, comment.strip())
     revision.approved_at = timezone.now()

@@ -66,6 +66,21 @@ def test_lenient_rule_set_accepts_mutu_declared_as_0(report, operator_a):
     assert detail["values"].rules.version == "uji-longgar"
 
 
+def test_queue_tasks_and_report_page_read_completeness_by_the_same_active_rule_set(
+    report, operator_a, reviewer, client_for
+):
+    """Under a rule set that accepts mutu declared as 0, the report page calls the report complete: the review
+    queue and the OPD's task list must not call it incomplete by the default rule set."""
+    activate("uji-longgar", quality_declaration="lenient", cap_each_component=False)
+    report = fill_completely(report, operator_a, quality=UNDECLARED, scalars={"served": 1000, "flag_note": "Cek."})
+    assert selectors.report_detail(report, operator_a)["completeness_pct"] == 100
+    report_submit(report=report, user=operator_a, expected_version=report.version)
+    body = client_for(reviewer).get(reverse("reporting:review-queue")).content.decode()
+    assert f'data-report="{report.pk}"' in body and 'aria-valuenow="100"' in body
+    _period, tasks = selectors.operator_tasks(operator_a, year=2026, quarter=2)
+    assert [t.completeness_pct for t in tasks if t.report and t.report.pk == report.pk] == [100]
+
+
 def test_tidak_berlaku_needs_a_reason_the_verifikator_reads(report, operator_a, reviewer, client_for):
     quality = {"barang_jasa": (40, 38), "sdm": (12, 12), "tata_cara": (0, 0)}
     report = fill_completely(report, operator_a, quality=quality, scalars={"served": 900})

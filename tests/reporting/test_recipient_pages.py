@@ -77,6 +77,19 @@ def test_overview_lists_the_operators_services_with_counts(client_for, operator_
     assert rows["1.02.K01"]["total"] == 4 and rows["1.02.K01"]["can_import"]
 
 
+def test_evaluator_provinsi_is_asked_for_a_kabupaten_not_shown_the_provinsi_lists(
+    client_for, provincial_evaluator, provincial_viewer, province
+):
+    """The Evaluator Provinsi evaluates the kabupaten/kota, not its provinsi: no list of the provinsi is offered
+    (each would answer 404); the Peninjau Provinsi, who covers the provinsi, starts on it."""
+    response = client_for(provincial_evaluator).get(reverse("reporting:recipients-home"))
+    assert response.status_code == 200
+    assert response.context["region"] is None and response.context["rows"] == []
+    assert province.code not in [region.code for region in response.context["regions"]]
+    response = client_for(provincial_viewer).get(reverse("reporting:recipients-home"))
+    assert response.context["region"] == province
+
+
 def test_template_download_is_an_xlsx(client_for, leader, service_a):
     response = client_for(leader).get(reverse("reporting:recipients-template", kwargs={"code": service_a.code}))
     assert response.status_code == 200

@@ -365,3 +365,22 @@ def test_served_before_sums_the_earlier_triwulan_of_the_year(worked_example, ser
     assert served_before(context["previous"]) == 240 + 260
     first = report_queryset().get(region=worked_example, service=service_a, period__year=2025, period__quarter=1)
     assert served_before(first) == 0
+
+
+def test_unlock_is_decided_by_the_declared_permission_unlock_quarterlyreport(report, operator_a, reviewer):
+    """The permission is not a dead declaration: an admin may give it to a verifikator without code."""
+    from django.contrib.auth.models import Permission
+
+    from spm.models import User
+
+    report = fill_completely(report, operator_a)
+    report_submit(report=report, user=operator_a, expected_version=report.version)
+    report_approve(report=report, user=reviewer)
+    report.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        report_unlock(report=report, user=reviewer, reason="Salah input")
+    reviewer.user_permissions.add(Permission.objects.get(codename="unlock_quarterlyreport"))
+    reviewer = User.objects.get(pk=reviewer.pk)  # a fresh object: permissions are cached per object
+    report_unlock(report=report, user=reviewer, reason="Salah input")
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DRAFT

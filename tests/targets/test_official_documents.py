@@ -8,8 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import unicodedata
 from decimal import Decimal
+from html.parser import HTMLParser
 
+import openpyxl
 import pdfplumber
 import pytest
 from django.core.exceptions import ValidationError
@@ -26,7 +29,7 @@ from spm.services import service_assign
 from targets import official_docx, official_report
 from targets.choices import ANNUAL
 from targets.emblem import clean_emblem, sanitise_svg
-from targets.exports import plan_pdf
+from targets.exports import plan_html, plan_pdf, plan_xlsx_bytes
 from targets.models import RegionProfile
 from targets.services import (
     EditionInput,
@@ -168,6 +171,54 @@ def assert_fits(pages) -> None:
     assert not missing, f"kata panjang terpotong: {missing}"
 
 
+class _HtmlText(HTMLParser):
+    """The text a document's HTML carries (not its style sheet)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._in_style = 0
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self._in_style += tag == "style"
+
+    def handle_endtag(self, tag) -> None:
+        self._in_style -= tag == "style"
+
+    def handle_data(self, data) -> None:
+        if not self._in_style:
+            self.parts.append(data)
+
+
+# Words a line may legitimately end on: after a hyphen or a slash ("sehari-hari", "kabupaten/kota").
+_BREAKABLE = re.compile(r"[-/\u2010\u2013]")
+# Text the style sheet adds: the page footer, and the dot leaders of the table of contents.
+_GENERATED = {"halaman", "dari"}
+_LEADER = re.compile(r"\.{3,}\d*$")
+
+
+def _tokens(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", text)
+    return [t.strip(".,;:()\"'“”‘’").casefold() for chunk in text.split() for t in _BREAKABLE.split(chunk)]
+
+
+def assert_no_word_broken(pdf_bytes: bytes, html: str) -> None:
+    """No table column (nor any line) narrower than its longest word: every word printed is a whole word of
+    the document's text. A column too narrow for a word breaks it into pieces that are not words of the text
+    ("mempertanggung" + "jawabkan", or one letter per line), and the piece is named with its page."""
+    parser = _HtmlText()
+    parser.feed(html)
+    words = set(_tokens(" ".join(parser.parts))) | _GENERATED
+    broken = []
+    with pdfplumber.open(io.BytesIO(pdf_bytes)) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            for w in page.extract_words():
+                for token in _tokens(_LEADER.sub("", w["text"])):
+                    if re.search(r"[^\W\d_]", token) and token not in words:
+                        broken.append((number, w["text"]))
+    assert not broken, f"kata terpotong (halaman, potongan): {broken[:20]}"
+
+
 def render(daerah, quarter: int):
     edition = edition_get_or_create(region=daerah, year=2026, quarter=quarter)
     content = official_report.build(edition, today=dt.date(2027, 3, 1))
@@ -177,6 +228,7 @@ def render(daerah, quarter: int):
 @pytest.mark.parametrize("quarter", [ANNUAL, 1])
 def test_report_pdf_fits_the_page_and_follows_the_format(hostile, daerah, quarter):
     content, pdf = render(daerah, quarter)
+    assert_no_word_broken(pdf, official_report.render_html(content))
     pages = words_of(pdf)
     assert_fits(pages)
     texts = [re.sub(r"\s+", " ", text) for *_x, text in pages]
@@ -186,6 +238,12 @@ def test_report_pdf_fits_the_page_and_follows_the_format(hostile, daerah, quarte
     for affair in Affair.objects.all():
         assert f"Bidang Urusan {affair.name}" in full
     assert "Belum ada data" in full
+    # every jenis pelayanan dasar of the daerah is present, with or without data
+    services = BasicService.objects.for_region(daerah).active()
+    assert sorted(line.service.code for a in content.affairs for line in a.services) == sorted(
+        services.values_list("code", flat=True)
+    )
+    assert all(code in full for code in services.values_list("code", flat=True))
     assert "PEMERINTAH KABUPATEN TULANG BAWANG BARAT" in texts[0] and "Jalan Cemara Nomor 1" in texts[0]
     closing = next(i for i, t in enumerate(texts) if "BAB IV PENUTUP" in t and "DAFTAR ISI" not in t)
     annex = next(i for i, t in enumerate(texts) if t.lstrip().startswith("LAMPIRAN") or "LAMPIRAN: REKAPITULASI" in t)
@@ -200,17 +258,41 @@ def test_report_pdf_fits_the_page_and_follows_the_format(hostile, daerah, quarte
 
 
 def test_action_plan_pdf_fits_with_headers_on_every_page(hostile, daerah):
-    pages = words_of(plan_pdf(hostile))
+    pdf = plan_pdf(hostile)
+    assert_no_word_broken(pdf, plan_html(hostile))
+    pages = words_of(pdf)
     assert_fits(pages)
     texts = [re.sub(r"\s+", " ", text) for *_x, text in pages]
     assert len(pages) > 2 and all(w > h for w, h, *_r in pages)  # landscape
     assert "PEMERINTAH KABUPATEN TULANG BAWANG BARAT" in texts[0] and "LAMPIRAN" in texts[0]
+    assert all(f"Halaman {n} dari {len(pages)}" in t for n, t in enumerate(texts, start=1))
     table_pages = [t for t in texts if "1.234.567" in t]
     assert all("Program / kegiatan / sub kegiatan" in t for t in table_pages)  # repeated thead
     assert "Jumlah per tahun" in texts[-1] or "Jumlah per tahun" in texts[-2]
     assert "Novriwan Jaya" in texts[-1] and "BUPATI TULANG BAWANG BARAT" in texts[-1]
     # sums per year: 29 services × 12.345.678.900
     assert texts[-1].count("358.024.688.100") + texts[-2].count("358.024.688.100") == 5
+
+
+MM = 72 / 25.4  # PDF points per millimetre
+
+
+@pytest.mark.parametrize(("paper", "size_mm"), [("A4", (210, 297)), ("F4", (215, 330))])
+def test_paper_size_chosen_for_the_daerah_is_used_by_every_document(hostile, daerah, paper, size_mm):
+    """A4 by default; F4 (215 × 330 mm, still common in daerah offices) when the admin picks it: the report in
+    portrait, its lampiran and the rencana aksi in landscape, and the rencana aksi xlsx printed on it."""
+    RegionProfile.objects.filter(region=daerah).update(paper_size=paper)
+    width, height = (round(mm * MM) for mm in size_mm)
+    _content, pdf = render(daerah, ANNUAL)
+    pages = [(round(w), round(h)) for w, h, *_rest in words_of(pdf)]
+    assert pages[0] == (width, height) and pages[-1] == (height, width)
+    assert set(pages) == {(width, height), (height, width)}
+    assert {(round(w), round(h)) for w, h, *_rest in words_of(plan_pdf(hostile))} == {(height, width)}
+    sheet = openpyxl.load_workbook(io.BytesIO(plan_xlsx_bytes(hostile))).active
+    assert sheet.page_setup.paperSize == {"A4": 9, "F4": 14}[paper]
+    workbook = openpyxl.load_workbook(io.BytesIO(official_report.render_xlsx(_content)))
+    printed = [ws for ws in workbook.worksheets if ws.page_setup.orientation == "landscape"]
+    assert printed and all(ws.page_setup.paperSize == {"A4": 9, "F4": 14}[paper] for ws in printed)
 
 
 def test_docx_has_the_same_headings(hostile, daerah):
