@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 VENDOR := static/vendor
 
-.PHONY: run setup venv vendor chromium pdf-deps test lint check-migrations pytest bench clean messages
+.PHONY: run setup venv vendor chromium pdf-deps test lint check-migrations pytest bench bench-deps clean messages
 
 run: setup
 	@echo "e-SPM berjalan di http://$(HOST):$(PORT)/ (Ctrl+C untuk berhenti)"
@@ -65,7 +65,13 @@ messages: venv
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
-bench: venv
+# wrk (Debian's package) drives bench/http_load.py: a C load generator leaves the cores to the server.
+bench-deps:
+	@command -v wrk >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+
+bench: venv bench-deps
 	@ls bench/*.py >/dev/null 2>&1 && for f in bench/*.py; do $(PY) $$f || exit 1; done || echo "Belum ada benchmark."
 
 clean:

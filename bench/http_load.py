@@ -15,9 +15,10 @@ What it does:
    logs, multiprocess metrics, DEBUG off) on a free loopback port. The API throttle is raised for the run:
    twenty clients of one user would otherwise hit the per-user rate within seconds.
 3. Logs in ``--clients`` clients of each role once over HTTP (each its own session cookie).
-4. For the floor and then each page in turn, keeps ``--clients`` × 5 clients (20 by default) requesting it
-   for ``--duration`` seconds after a short warm-up: asyncio + httpx in two processes, loopback only, no
-   redirects followed (a redirect counts as an error). Each page is requested by the roles that use it, on
+4. For the floor and then each page in turn, keeps ``--clients`` × 5 connections (20 by default) requesting
+   it for ``--duration`` seconds after a short warm-up, each waiting for its answer before the next request:
+   wrk (Debian's, ``make bench-deps``) with a Lua script, loopback only, any answer but 200 counted as an error
+   (a redirect to the login page would be a fast, wrong figure). Each page is requested by the roles that use it, on
    their own URL. The floor is a trivial view behind the same middleware (``bench/support/http_urls.py``),
    measured in the same run.
 5. Prints req/s, p50/p95/p99 and errors per page, and checks the goals: p95 < 150 ms for every HTML page,
@@ -29,15 +30,13 @@ The figures depend on the machine's load: the clients run on the same cores as t
 from __future__ import annotations
 
 import argparse
-import asyncio
+import json
 import logging
-import multiprocessing
 import os
 import re
+import shutil
 import signal
 import socket
-import ssl
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -62,6 +61,7 @@ USERNAMES = {
     "provinsi": "provinsi",
     "admin": "admin",
 }
+WRK = shutil.which("wrk") or "/usr/bin/wrk"  # Debian's wrk, installed by `make bench-deps`
 EXTRA_DAERAH = 5  # of Jawa Barat, next to the 15 of Lampung: 20 daerah in all
 
 
@@ -79,18 +79,16 @@ class Result:
     name: str
     html: bool
     roles: str
-    seconds: float
-    latencies: list[float] = field(default_factory=list)
+    requests: int = 0
+    seconds: float = 0.0
+    p50_ms: float = float("nan")
+    p95_ms: float = float("nan")
+    p99_ms: float = float("nan")
     errors: Counter = field(default_factory=Counter)
 
     @property
     def rate(self) -> float:
-        return len(self.latencies) / self.seconds if self.seconds else 0.0
-
-    def quantile(self, q: float) -> float:
-        if len(self.latencies) < 2:
-            return self.latencies[0] * 1000 if self.latencies else float("nan")
-        return statistics.quantiles(self.latencies, n=100, method="inclusive")[q - 1] * 1000
+        return self.requests / self.seconds if self.seconds else 0.0
 
 
 def main() -> int:
@@ -99,7 +97,7 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=5.0, help="seconds of load per page")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (WEB_CONCURRENCY)")
     parser.add_argument("--recipients", type=int, default=100_000)
-    parser.add_argument("--procs", type=int, default=2, help="client processes")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--only", default="", help="comma-separated page names to measure (and the floor)")
     parser.add_argument("--keep", action="store_true", help="do not drop the benchmark database")
     parser.add_argument("--reuse", action="store_true", help="reuse the database a --keep run left (implies --keep)")
@@ -345,69 +343,97 @@ def measure(args, pages: list[Page], base: str) -> int:
     return report(results)
 
 
+WRK_SCRIPT = """
+-- Each thread cycles through the page's (path, session cookie) pairs from its own starting point, counts the
+-- answers that are not 200 (a redirect to the login page would be a fast, wrong figure) and, at the end, the
+-- totals and percentiles go out as one JSON line.
+local threads = {}
+local targets = %(targets)s
+
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  position = id
+  non200 = 0
+end
+
+function request()
+  position = position %% #targets + 1
+  local target = targets[position]
+  return wrk.format("GET", target[1], {["Cookie"] = target[2]})
+end
+
+function response(status, headers, body)
+  if status ~= 200 then non200 = non200 + 1 end
+end
+
+function done(summary, latency, requests)
+  local bad = 0
+  for _, thread in ipairs(threads) do bad = bad + thread:get("non200") end
+  io.write(string.format(
+    '\\n{"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p95_us": %%d, "p99_us": %%d, "connect": %%d, '
+    .. '"read": %%d, "write": %%d, "timeout": %%d, "non200": %%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    summary.errors.connect, summary.errors.read, summary.errors.write, summary.errors.timeout, bad))
+end
+"""
+
+
+def lua_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def run_page(args, page: Page, sessions: dict[str, list[str]], base: str, concurrency: int) -> Result:
-    """``concurrency`` clients on one page for the duration: the page's roles in turn, each on its own session."""
+    """``concurrency`` connections of wrk on one page for the duration (after a warm-up): the page's roles in
+    turn, each request with one of the role's sessions. wrk is a C program: the clients cost the machine a
+    small fraction of what the server does, so the figures are the server's (an asyncio + httpx client in
+    Python needed about as much CPU as the pages it asked for, on the same two cores)."""
     roles = list(page.urls)
     targets = []
-    for i in range(concurrency):
+    for i in range(max(concurrency, len(roles))):
         role = roles[i % len(roles)]
-        targets.append((sessions[role][(i // len(roles)) % len(sessions[role])], page.urls[role]))
-    procs = max(1, min(args.procs, concurrency))
-    chunks = [targets[i::procs] for i in range(procs)]
-    warmup = min(1.0, args.duration / 5)
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(procs) as pool:
-        pool.map(drive, [(base, chunk, warmup) for chunk in chunks])
-        outputs = pool.map(drive, [(base, chunk, args.duration) for chunk in chunks])
-    result = Result(page.name, page.html, ", ".join(roles), args.duration)
-    for latencies, errors in outputs:
-        result.latencies.extend(latencies)
-        result.errors.update(errors)
-    print(f"  {page.name}: {result.rate:.0f} req/s", flush=True)
+        targets.append((page.urls[role], sessions[role][(i // len(roles)) % len(sessions[role])]))
+    lua = "{" + ", ".join(f"{{{lua_string(url)}, {lua_string(cookie)}}}" for url, cookie in targets) + "}"
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="espm-wrk-", delete=False) as script:
+        script.write(WRK_SCRIPT % {"targets": lua})
+    try:
+        warmup = max(1.0, args.duration / 5)
+        wrk(script.name, base, concurrency, args.threads, warmup)
+        figures = wrk(script.name, base, concurrency, args.threads, args.duration)
+    finally:
+        os.unlink(script.name)
+    result = Result(
+        page.name,
+        page.html,
+        ", ".join(roles),
+        requests=figures["requests"],
+        seconds=figures["duration_us"] / 1e6,
+        p50_ms=figures["p50_us"] / 1000,
+        p95_ms=figures["p95_us"] / 1000,
+        p99_ms=figures["p99_us"] / 1000,
+    )
+    for kind in ("connect", "read", "write", "timeout", "non200"):
+        if figures[kind]:
+            result.errors[kind] = figures[kind]
+    print(f"  {page.name}: {result.rate:.0f} req/s, p95 {result.p95_ms:.0f} ms", flush=True)
     return result
 
 
-def drive(job: tuple[str, list[tuple[str, str]], float]) -> tuple[list[float], Counter]:
-    base, targets, duration = job
-    return asyncio.run(drive_async(base, targets, duration))
-
-
-async def drive_async(base: str, targets: list[tuple[str, str]], duration: float) -> tuple[list[float], Counter]:
-    """One client per target, each waiting for its answer before the next request (a user clicking).
-
-    The clients are made before the clock starts: making one loads a TLS context (almost a second on a busy
-    machine) even for plain HTTP, so they share one made once, with no certificates, as the server is loopback.
-    """
-    import httpx
-
-    latencies: list[float] = []
-    errors: Counter = Counter()
-    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    clients = [
-        httpx.AsyncClient(
-            base_url=base, timeout=30, limits=httpx.Limits(max_connections=1), follow_redirects=False, verify=tls
-        )
-        for _ in targets
+def wrk(script: str, base: str, connections: int, threads: int, seconds: float) -> dict:
+    command = [
+        WRK,
+        f"--connections={connections}",
+        f"--threads={min(threads, connections)}",
+        f"--duration={max(1, round(seconds))}s",
+        "--timeout=30s",
+        f"--script={script}",
+        base,
     ]
-    end = time.perf_counter() + duration
-
-    async def client(http: httpx.AsyncClient, cookie: str, url: str) -> None:
-        async with http:
-            while time.perf_counter() < end:
-                start = time.perf_counter()
-                try:
-                    answer = await http.get(url, headers={"Cookie": cookie})
-                except httpx.HTTPError as error:
-                    errors[type(error).__name__] += 1
-                    continue
-                if time.perf_counter() > end:
-                    break  # answered after the window: not counted
-                latencies.append(time.perf_counter() - start)
-                if answer.status_code != 200:
-                    errors[str(answer.status_code)] += 1
-
-    await asyncio.gather(*(client(http, cookie, url) for http, (cookie, url) in zip(clients, targets, strict=True)))
-    return latencies, errors
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
 
 
 def report(results: list[Result]) -> int:
@@ -424,7 +450,7 @@ def report(results: list[Result]) -> int:
         if sum(r.errors.values()):
             problems.append("galat " + ", ".join(f"{k}×{v}" for k, v in r.errors.items()))
         if r is not floor:
-            if r.html and not r.quantile(95) < GOAL_P95_MS:
+            if r.html and not r.p95_ms < GOAL_P95_MS:
                 problems.append(f"p95 ≥ {GOAL_P95_MS} ms")
             if share < GOAL_FLOOR_SHARE:
                 problems.append(f"< {GOAL_FLOOR_SHARE:.0%} lantai")
@@ -432,7 +458,7 @@ def report(results: list[Result]) -> int:
         if problems:
             missed.append(r.name)
         print(
-            f"{r.name:<22}{r.rate:>8.0f}{r.quantile(50):>9.0f}{r.quantile(95):>9.0f}{r.quantile(99):>9.0f}"
+            f"{r.name:<22}{r.rate:>8.0f}{r.p50_ms:>9.0f}{r.p95_ms:>9.0f}{r.p99_ms:>9.0f}"
             f"{sum(r.errors.values()):>7}{share:>9.1%}  {verdict}  ({r.roles})"
         )
     print(
