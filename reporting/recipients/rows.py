@@ -8,10 +8,13 @@ No writes to the database here (``reporting.recipients.services`` does those); t
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import pickle
+import tempfile
 from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 
@@ -405,6 +408,41 @@ def staged_lines(handle, stored: Container[int] | None, counter: dict, nik_at: i
             continue
         counter["kept"] += 1
         yield line
+
+
+# Lines sorted in memory at a time by nik_ordered (about 15 MB of the template's rows).
+SORT_RUN_LINES = 100_000
+
+
+def nik_ordered(lines: Iterable[bytes], run_lines: int | None = None) -> Iterator[bytes]:
+    """Staged lines in NIK order, for COPY: runs of ``run_lines`` sorted in memory and kept in temporary files,
+    then merged as they are read, so memory stays bounded whatever the list's size.
+
+    Why: each stored row adds an entry to the unique (daerah, layanan, tahun, NIK) index. In file order those
+    entries land all over the index; in NIK order each goes beside the previous one, and PostgreSQL stores a
+    million rows in two thirds of the time (measured: 13.4 s against 8.8 s; 100,000 rows 1.02 s against 0.79 s).
+    Every line of one import starts with the same daerah, service and year and then the NIK's 16 digits, so
+    the lines' own byte order is NIK order."""
+    lines, run_lines = iter(lines), run_lines or SORT_RUN_LINES
+    run = list(islice(lines, run_lines))
+    if len(run) < run_lines:  # fits in one run: no temporary file
+        run.sort()
+        yield from run
+        return
+    with tempfile.TemporaryDirectory(prefix="espm-urut-nik-") as folder:
+        files = []
+        try:
+            while run:
+                run.sort()
+                handle = open(Path(folder) / str(len(files)), "w+b")  # noqa: SIM115 - closed below
+                files.append(handle)
+                handle.writelines(run)
+                handle.seek(0)
+                run = list(islice(lines, run_lines))
+            yield from heapq.merge(*files)
+        finally:
+            for handle in files:
+                handle.close()
 
 
 class LineStream:

@@ -171,14 +171,14 @@ def _write_recipients(batch: RecipientImport) -> tuple[int, int]:
     counter = {"kept": 0, "skipped": 0}
     with batch.staged_file.open("rb") as handle:
         if connection.vendor == "postgresql" and not stored:
-            # Nothing to skip: PostgreSQL reads the staged file as it is.
-            _copy(handle)
+            # Nothing to skip: the staged lines as they are, in NIK order (see nik_ordered).
+            _copy(recipient_rows.LineStream(recipient_rows.nik_ordered(handle)))
             counter["kept"] = batch.rows_read
         else:
             nik_at = len(recipient_rows.staging_affixes(batch)[0])
             lines = recipient_rows.staged_lines(handle, stored, counter, nik_at)
             if connection.vendor == "postgresql":
-                _copy(recipient_rows.LineStream(lines))
+                _copy(recipient_rows.LineStream(recipient_rows.nik_ordered(lines)))
             else:
                 _bulk_insert(lines)
     return counter["kept"], counter["skipped"]

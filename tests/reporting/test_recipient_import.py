@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from openpyxl import Workbook, load_workbook
 
 from reporting import checks
@@ -670,3 +671,23 @@ def test_list_with_unserved_citizens_and_kecamatan_names_gives_penerima_from_the
     assert counts == {"must_serve": 5, "served": {1: 1, 2: 1, 3: 0, 4: 0}}
     # %penerima from the list = served / listed
     assert checks.percent(sum(counts["served"].values()), counts["must_serve"]) == Decimal("40.00")
+
+
+def test_staged_lines_are_put_in_nik_order_across_runs_with_nothing_lost():
+    from reporting.recipients.rows import nik_ordered
+
+    lines = [f"7\t3\t2026\t{nik:016d}\tNama {nik}\n".encode() for nik in (5, 1, 9, 3, 3, 8, 2, 7, 6, 4, 0)]
+    for run_lines in (3, 4, 100):  # several runs merged from temporary files, or one run in memory
+        assert list(nik_ordered(lines, run_lines=run_lines)) == sorted(lines)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY dan urutan NIK hanya pada PostgreSQL")
+def test_postgresql_stores_a_list_in_nik_order_whatever_the_file_order(
+    operator_a, daerah, service_a, media, monkeypatch
+):
+    monkeypatch.setattr("reporting.recipients.rows.SORT_RUN_LINES", 7)
+    rows = list(reversed(people(40)))
+    batch = imported(operator_a, daerah, service_a, rows, mode=ImportMode.REPLACE)
+    recipient_import_commit(user=operator_a, batch=batch)
+    in_id_order = list(Recipient.objects.order_by("id").values_list("nik", flat=True))
+    assert in_id_order == sorted(row[0] for row in rows)
