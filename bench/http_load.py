@@ -12,7 +12,8 @@ What it does:
    the achievements computed from them. In the demo daerah the last triwulan is open work: Dinas Kesehatan's
    reports are drafts (the operator's entry form), Dinas Pendidikan's are submitted (the review page).
 2. Starts gunicorn as docker-compose does (``-c python:spm.gunicorn_conf``, WEB_CONCURRENCY workers, JSON
-   logs, multiprocess metrics, DEBUG off) on a free loopback port. The API throttle is raised for the run:
+   logs, multiprocess metrics, DEBUG off, the shared cache on Redis: sessions and limits) on a free loopback
+   port. The API throttle is raised for the run:
    twenty clients of one user would otherwise hit the per-user rate within seconds.
 3. Logs in ``--clients`` clients of each role once over HTTP (each its own session cookie).
 4. For the floor and then each page in turn, keeps ``--clients`` × 5 connections (20 by default) requesting
@@ -101,6 +102,9 @@ def main() -> int:
     parser.add_argument("--only", default="", help="comma-separated page names to measure (and the floor)")
     parser.add_argument("--keep", action="store_true", help="do not drop the benchmark database")
     parser.add_argument("--reuse", action="store_true", help="reuse the database a --keep run left (implies --keep)")
+    parser.add_argument(
+        "--cache-url", default="redis://127.0.0.1:6379/12", help="Redis of the shared cache (emptied first)"
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Benchmark ini berjalan pada PostgreSQL: setel DATABASE_URL=postgres://…")
@@ -256,6 +260,11 @@ def serve_and_measure(args, pages: list[Page], database: str) -> int:
             "LOGIN_FAILURE_LIMIT": "1000",
         }
         env.pop("CELERY_BROKER_URL", None)
+        # The shared cache of docker-compose (sessions, limits): a Redis database of the bench's own, emptied first.
+        cache_url = shared_cache_url(args.cache_url)
+        if cache_url:
+            env["CACHE_URL"] = cache_url
+        print(f"Cache bersama: {cache_url or 'tidak ada (Redis tidak terjangkau): cache per proses'}", flush=True)
         log_path = Path(tmp) / "gunicorn.log"
         gunicorn = Path(sys.executable).with_name("gunicorn")
         with open(log_path, "wb") as log:
@@ -277,6 +286,17 @@ def serve_and_measure(args, pages: list[Page], database: str) -> int:
                 except subprocess.TimeoutExpired:
                     os.killpg(server.pid, signal.SIGKILL)
                     server.wait()
+
+
+def shared_cache_url(url: str) -> str:
+    """``--cache-url`` (default: database 12 of the local Redis), emptied; "" when Redis does not answer."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
+    except redis.exceptions.RedisError:
+        return ""
+    return url
 
 
 def wait_until_up(base: str, server: subprocess.Popen, log_path: Path) -> None:

@@ -68,6 +68,23 @@ def parse_broker_url(raw: str | None) -> str:
     return raw
 
 
+def parse_cache_url(raw: str | None) -> dict:
+    """``CACHE_URL``: the cache every web and worker process shares (redis:// or rediss://), for the login and
+    NIK-search limits, the API throttles and the sessions. Empty means a cache in each process's memory, right
+    only for a single process (``make run``): with several gunicorn workers, each would count its own limits."""
+    if not raw:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "espm"}
+    if not raw.startswith(("redis://", "rediss://")):
+        raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, got {raw.split(':')[0]}://…")
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": raw,
+        "KEY_PREFIX": "espm",
+        # A cache that does not answer in time must not hang a request; the session falls back to the database.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+
+
 def load_secret_key(raw: str | None, key_file: Path) -> str:
     """Use ``SECRET_KEY`` if given; otherwise generate one once into an untracked local file."""
     if raw:

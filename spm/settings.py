@@ -220,6 +220,12 @@ SESSION_MAX_AGE_HOURS = config.parse_int("SESSION_MAX_AGE_HOURS", env("SESSION_M
 SESSION_COOKIE_AGE = SESSION_MAX_AGE_HOURS * 60 * 60
 SESSION_COOKIE_SAMESITE = "Lax"
 
+# The shared cache (CACHE_URL, Redis in docker-compose): limits and throttles counted once for every process,
+# and sessions read from it (written to the database too, so a lost cache logs nobody out).
+CACHES = {"default": config.parse_cache_url(env("CACHE_URL"))}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # HTTPS: behind the proxy, redirect plain HTTP and send HSTS. Preload is a commitment for the whole registrable
 # domain (e.g. the pemda's kab.go.id), so it is off unless the daerah decides to submit it to hstspreload.org.
 SECURE_SSL_REDIRECT = config.parse_bool("SECURE_SSL_REDIRECT", env("SECURE_SSL_REDIRECT"), default=BEHIND_HTTPS_PROXY)

@@ -130,3 +130,15 @@ def test_s3_storage_keeps_the_bucket_private_and_never_overwrites():
 def test_bad_storage_settings_are_refused(backend, overrides, message):
     with pytest.raises(ImproperlyConfigured, match=message):
         config.parse_file_storage(backend, **{**S3_ENV, **overrides})
+
+
+def test_cache_is_per_process_by_default_and_shared_redis_when_configured():
+    assert config.parse_cache_url("")["BACKEND"].endswith("LocMemCache")
+    shared = config.parse_cache_url("redis://redis:6379/1")
+    assert shared["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert shared["LOCATION"] == "redis://redis:6379/1"
+
+
+def test_cache_url_must_be_redis():
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
+        config.parse_cache_url("memcached://cache:11211")
