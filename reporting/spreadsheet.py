@@ -282,14 +282,14 @@ class XlsxReader:
         *,
         direct_max_bytes: int = DIRECT_MAX_BYTES,
         slice_bytes: int = SLICE_BYTES,
-        process_min_bytes: int = PROCESS_MIN_BYTES,
+        process_min_bytes: int | None = None,
         in_process: bool = False,
     ) -> None:
         self.path = Path(path)
         self.layout = inspect(self.path)
         self.direct_max_bytes = direct_max_bytes
         self.slice_bytes = slice_bytes
-        self.process_min_bytes = process_min_bytes
+        self.process_min_bytes = PROCESS_MIN_BYTES if process_min_bytes is None else process_min_bytes
         self.in_process = in_process
 
     @property

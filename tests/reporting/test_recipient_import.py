@@ -691,3 +691,36 @@ def test_postgresql_stores_a_list_in_nik_order_whatever_the_file_order(
     recipient_import_commit(user=operator_a, batch=batch)
     in_id_order = list(Recipient.objects.order_by("id").values_list("nik", flat=True))
     assert in_id_order == sorted(row[0] for row in rows)
+
+
+def test_a_large_sheet_read_by_the_reader_process_validates_and_stores_the_same(
+    operator_a, daerah, service_a, media, monkeypatch
+):
+    """Above PROCESS_MIN_BYTES of sheet XML the rows come from a reader process: the same counts, messages,
+    error report and stored rows as in process (here every sheet counts as large)."""
+    from reporting import spreadsheet
+
+    rows = people(8)
+    rows[3][0] = rows[0][0]  # same NIK as row 2
+    rows[5][8] = "Selesai"  # unknown status
+    in_process = imported(operator_a, daerah, service_a, rows)
+    monkeypatch.setattr(spreadsheet, "PROCESS_MIN_BYTES", 0)
+    started = []
+    real_popen = spreadsheet.subprocess.Popen
+    monkeypatch.setattr(spreadsheet.subprocess, "Popen", lambda *a, **k: started.append(a) or real_popen(*a, **k))
+    by_reader = imported(operator_a, daerah, service_a, rows)
+    assert started  # the reader process did read the sheet
+    assert (
+        (by_reader.rows_read, by_reader.rows_valid, by_reader.rows_with_errors, by_reader.duplicates_in_file)
+        == (
+            in_process.rows_read,
+            in_process.rows_valid,
+            in_process.rows_with_errors,
+            in_process.duplicates_in_file,
+        )
+        == (8, 6, 2, 1)
+    )
+    assert by_reader.issues == in_process.issues
+    clean = imported(operator_a, daerah, service_a, people(8, start=20), mode=ImportMode.REPLACE)
+    assert recipient_import_commit(user=operator_a, batch=clean).rows_stored == 8
+    assert Recipient.objects.count() == 8
