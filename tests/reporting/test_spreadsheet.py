@@ -267,7 +267,8 @@ def test_a_sheet_that_unpacks_to_gigabytes_is_refused(tmp_path, monkeypatch):
 # --- formulas ------------------------------------------------------------------------------------------
 
 
-def test_formula_cells_are_reported_both_ways_never_as_plain_values(tmp_path):
+def formula_workbook(path: Path) -> Path:
+    """Thirty rows, with formulas at B5 (a hyperlink) and at A20 and C20."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["NIK", "Nama", "Catatan"])
@@ -276,8 +277,12 @@ def test_formula_cells_are_reported_both_ways_never_as_plain_values(tmp_path):
     sheet["B5"] = '=HYPERLINK("http://x","klik")'
     sheet["C20"] = "=1+1"
     sheet["A20"] = '="1812"&"010101900019"'
-    path = tmp_path / "rumus.xlsx"
     workbook.save(path)
+    return path
+
+
+def test_formula_cells_are_reported_both_ways_never_as_plain_values(tmp_path):
+    path = formula_workbook(tmp_path / "rumus.xlsx")
     for reader in (XlsxReader(path), XlsxReader(path, direct_max_bytes=0, slice_bytes=300)):
         marked = {number: values.formula_columns for number, values in reader.rows() if isinstance(values, FormulaRow)}
         assert marked == {5: (1,), 20: (0, 2)}
@@ -435,17 +440,9 @@ def test_a_large_sheet_read_by_the_reader_process_gives_the_same_rows_as_in_proc
 
 
 def test_the_reader_process_keeps_formula_rows_marked(tmp_path):
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(["NIK", "Nama", "Catatan"])
-    for i in range(30):
-        sheet.append([f"18120101019000{i:02d}", f"Nama {i}", "biasa"])
-    sheet["C20"] = "=1+1"
-    sheet["A20"] = '="1812"&"010101900019"'
-    path = tmp_path / "rumus.xlsx"
-    workbook.save(path)
+    path = formula_workbook(tmp_path / "rumus.xlsx")
     marked = {n: v.formula_columns for n, v in _process_reader(path).rows() if isinstance(v, FormulaRow)}
-    assert marked == {20: (0, 2)}
+    assert marked == {5: (1,), 20: (0, 2)}
 
 
 def test_the_reader_process_reports_a_corrupt_sheet_with_the_same_message(tmp_path):
