@@ -262,24 +262,26 @@ class EvidenceForm(forms.Form):
     """Section F: one dokumen pendukung with a short description (type and size are checked by the service)."""
 
     file = forms.FileField(
-        label="Berkas",
+        label=gettext_lazy("Berkas"),
         error_messages={
-            "required": "Berkas: pilih berkas yang akan diunggah.",
-            "empty": "Berkas: berkas yang dipilih kosong.",
-            "invalid": "Berkas: tidak ada berkas yang terkirim; periksa jenis isian formulir.",
+            "required": gettext_lazy("Berkas: pilih berkas yang akan diunggah."),
+            "empty": gettext_lazy("Berkas: berkas yang dipilih kosong."),
+            "invalid": gettext_lazy("Berkas: tidak ada berkas yang terkirim; periksa jenis isian formulir."),
         },
     )
     kind = forms.ChoiceField(
-        label="Jenis dokumen",
+        label=gettext_lazy("Jenis dokumen"),
         choices=EvidenceKind.choices,
         required=False,  # left out: "lainnya", as for files uploaded before the types existed
-        error_messages={"invalid_choice": "Jenis dokumen: pilih salah satu dari daftar."},
+        error_messages={"invalid_choice": gettext_lazy("Jenis dokumen: pilih salah satu dari daftar.")},
     )
     description = forms.CharField(
-        label="Keterangan",
+        label=gettext_lazy("Keterangan"),
         required=False,
         max_length=max_length(Evidence, "description"),
-        error_messages={"max_length": "Keterangan paling banyak %(limit_value)d karakter (sekarang %(show_value)d)."},
+        error_messages={
+            "max_length": gettext_lazy("Keterangan paling banyak %(limit_value)d karakter (sekarang %(show_value)d).")
+        },
     )
 
 

@@ -492,11 +492,6 @@ class User(AbstractUser):
             raise ValidationError(errors)
 
     @property
-    def is_admin(self) -> bool:
-        """A system admin: every daerah, every action (the role table's "all" scope, or a superuser)."""
-        return self.is_superuser or role_spec(self.role).scope == ScopeKind.ALL
-
-    @property
     def daerah(self) -> Region | None:
         """The daerah this user works for (None for admins and provincial viewers of the whole provinsi)."""
         if role_spec(self.role).scope == ScopeKind.AGENCY and self.agency_id:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, Sum
+from django.utils.translation import gettext as _
 
 from reporting.recipients.selectors import named_counts_by_service, recipient_counts
 from spm.models import BasicService, Region, ServiceAssignment
@@ -81,7 +82,7 @@ class MustServe:
 
     @property
     def source_label(self) -> str:
-        return {"target": "target disetujui", "report": "isian laporan"}.get(self.source, "belum ada")
+        return {"target": _("target disetujui"), "report": _("isian laporan")}.get(self.source) or _("belum ada")
 
 
 def must_serve_from(*, official: int | None, reported: int | None, named: int | None) -> MustServe:

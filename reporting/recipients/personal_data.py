@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
 from reporting.choices import ExportKind
 from reporting.models import ExportLog, Recipient
@@ -44,7 +45,7 @@ def clean_nik_query(value: str) -> str:
     """The searched NIK: exactly 16 digits (spaces and dots people type are dropped), else a message."""
     digits = "".join(char for char in str(value) if char not in " .-")
     if len(digits) != NIK_LENGTH or not digits.isdigit():
-        raise ValidationError("Masukkan NIK lengkap 16 digit angka; pencarian NIK hanya untuk NIK yang sama persis.")
+        raise ValidationError(_("Masukkan NIK lengkap 16 digit angka; pencarian NIK hanya untuk NIK yang sama persis."))
     return digits
 
 
@@ -73,7 +74,7 @@ def recipient_nik_search(*, user, region: Region, service: BasicService, year: i
     """Search one list (daerah, jenis, tahun) for a recipient by the exact NIK, for roles that may see full
     NIKs; throttled per user and recorded as an access to personal data."""
     if not access.can(user, "recipient.view_nik"):
-        raise PermissionDenied("Pencarian NIK hanya untuk peran yang berwenang melihat NIK lengkap.")
+        raise PermissionDenied(_("Pencarian NIK hanya untuk peran yang berwenang melihat NIK lengkap."))
     number = clean_nik_query(nik)
     if not nik_search_allowed(user):
         raise NikSearchThrottled

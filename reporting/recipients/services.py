@@ -43,6 +43,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reporting import spreadsheet
 from reporting.choices import ExportKind, ImportMode, ImportPhase, ImportStatus, RecipientStatus
@@ -122,22 +123,25 @@ def recipient_import_start(
         user,
         "recipient_import.add",
         access.ServiceIn(region, service),
-        "Anda tidak berwenang mengimpor data penerima layanan ini.",
+        _("Anda tidak berwenang mengimpor data penerima layanan ini."),
     )
     if not region.is_daerah or service.level != region.government_level:
-        raise ValidationError({"service": "Jenis pelayanan dasar ini bukan urusan daerah yang dipilih."})
+        raise ValidationError({"service": _("Jenis pelayanan dasar ini bukan urusan daerah yang dipilih.")})
     this_year = timezone.localdate().year
     if not 2000 <= year <= this_year + 1:
-        raise ValidationError({"year": f"Tahun harus antara 2000 dan {this_year + 1}."})
+        raise ValidationError({"year": _("Tahun harus antara 2000 dan %(last)s.") % {"last": this_year + 1}})
     if mode not in ImportMode.values:
-        raise ValidationError({"mode": "Pilih cara impor: Tambah atau Ganti."})
+        raise ValidationError({"mode": _("Pilih cara impor: Tambah atau Ganti.")})
     name = PurePath(upload.name or "berkas.xlsx").name[:255]
     limit = settings.RECIPIENT_IMPORT_MAX_BYTES
     if not upload.size:
-        raise ValidationError({"file": "Berkas kosong (0 byte)."})
+        raise ValidationError({"file": _("Berkas kosong (0 byte).")})
     if upload.size > limit:
         raise ValidationError(
-            {"file": f"Ukuran berkas {_limit_text(upload.size)} melebihi batas {_limit_text(limit)} per impor."}
+            {
+                "file": _("Ukuran berkas %(size)s melebihi batas %(limit)s per impor.")
+                % {"size": _limit_text(upload.size), "limit": _limit_text(limit)}
+            }
         )
     try:
         with _local_path(upload) as path:
@@ -523,9 +527,11 @@ def _lock(batch: RecipientImport) -> RecipientImport:
 def recipient_import_cancel(*, user: User, batch: RecipientImport) -> RecipientImport:
     """Cancel an import that was not stored; its files (personal data) are deleted."""
     batch = _lock(batch)
-    access.require(user, "recipient_import.cancel", batch, "Anda tidak berwenang membatalkan impor ini.")
+    access.require(user, "recipient_import.cancel", batch, _("Anda tidak berwenang membatalkan impor ini."))
     if batch.status in (ImportStatus.COMMITTED, ImportStatus.COMMITTING, ImportStatus.CANCELLED):
-        raise ValidationError(f"Impor berstatus '{batch.get_status_display()}' tidak dapat dibatalkan.")
+        raise ValidationError(
+            _("Impor berstatus '%(status)s' tidak dapat dibatalkan.") % {"status": batch.get_status_display()}
+        )
     batch.status, batch.phase = ImportStatus.CANCELLED, ""
     batch.save(update_fields=["status", "phase"])
     transaction.on_commit(lambda: _delete_files(batch, keep_report=False))
@@ -591,8 +597,8 @@ def report_prefill_from_recipients(*, report: QuarterlyReport, user: User, expec
     counts = recipient_counts(report.region_id, report.service_id, report.period.year)
     if not counts["must_serve"]:
         raise ValidationError(
-            f"Belum ada data penerima {report.service.name} tahun {report.period.year}; impor daftar penerima terlebih "
-            "dahulu."
+            _("Belum ada data penerima %(service)s tahun %(year)s; impor daftar penerima terlebih dahulu.")
+            % {"service": report.service.name, "year": report.period.year}
         )
     scalars = {"served": counts["served"][report.period.quarter]}
     # An approved target is the year's "harus dilayani" (one source of truth); otherwise the named list is.
@@ -607,7 +613,7 @@ def report_prefill_from_recipients(*, report: QuarterlyReport, user: User, expec
 def recipients_export(*, user: User, queryset, region: Region, service: BasicService, year: int, filters: dict) -> Path:
     """Write the (already scoped and filtered) recipients to an xlsx file and record the export (who,
     what, how many rows, when). Returns the path of a temporary file the caller sends and deletes."""
-    access.require(user, "recipient.export", None, "Anda tidak berwenang mengekspor data penerima.")
+    access.require(user, "recipient.export", None, _("Anda tidak berwenang mengekspor data penerima."))
     rows = queryset.order_by("name", "id").values_list(
         "nik",
         "name",

@@ -14,6 +14,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reporting.choices import ImportMode, ImportPhase, ImportStatus
 from reporting.models import Recipient, RecipientImport
@@ -37,7 +38,7 @@ def recipient_import_confirm(*, user: User, batch: RecipientImport) -> Recipient
     """The user confirms a validated list without errors: it is stored in the background (a large list
     takes longer than a web request should)."""
     batch = _lock(batch)
-    access.require(user, "recipient_import.commit", batch, "Anda tidak berwenang menyimpan data penerima ini.")
+    access.require(user, "recipient_import.commit", batch, _("Anda tidak berwenang menyimpan data penerima ini."))
     if not (batch.can_commit or commit_is_stuck(batch)):
         raise ValidationError(_not_committable(batch))
     batch.status, batch.phase, batch.committed_by = ImportStatus.COMMITTING, ImportPhase.STORING, user
@@ -85,13 +86,15 @@ def commit_running(batch_id: int) -> bool:
 
 def _not_committable(batch: RecipientImport) -> str:
     if batch.status != ImportStatus.VALIDATED:
-        return f"Impor ini berstatus '{batch.get_status_display()}' sehingga tidak dapat disimpan."
+        return _("Impor ini berstatus '%(status)s' sehingga tidak dapat disimpan.") % {
+            "status": batch.get_status_display()
+        }
     if batch.rows_with_errors:
-        return (
-            f"Berkas masih memiliki {batch.rows_with_errors} baris dengan galat. Perbaiki baris tersebut (lihat "
-            "laporan galat) lalu unggah ulang; tidak ada data yang disimpan."
-        )
-    return "Tidak ada baris valid untuk disimpan."
+        return _(
+            "Berkas masih memiliki %(count)s baris dengan galat. Perbaiki baris tersebut (lihat laporan galat) lalu "
+            "unggah ulang; tidak ada data yang disimpan."
+        ) % {"count": batch.rows_with_errors}
+    return _("Tidak ada baris valid untuk disimpan.")
 
 
 def recipient_import_commit(*, user: User, batch: RecipientImport) -> RecipientImport:
@@ -100,7 +103,9 @@ def recipient_import_commit(*, user: User, batch: RecipientImport) -> RecipientI
     try:
         with transaction.atomic():
             batch = _lock(batch)
-            access.require(user, "recipient_import.commit", batch, "Anda tidak berwenang menyimpan data penerima ini.")
+            access.require(
+                user, "recipient_import.commit", batch, _("Anda tidak berwenang menyimpan data penerima ini.")
+            )
             if batch.status not in (ImportStatus.VALIDATED, ImportStatus.COMMITTING) or (
                 batch.status == ImportStatus.VALIDATED and not batch.can_commit
             ):

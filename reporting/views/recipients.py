@@ -128,7 +128,9 @@ def recipients_template(request: HttpRequest, code: str) -> HttpResponse:
 def recipients_import(request: HttpRequest) -> HttpResponse:
     """Upload a list: admins for any daerah, operators for the services of their OPD."""
     user = request.user
-    access.require(user, "recipient_import.start", None, "Hanya operator OPD pengampu dan admin yang dapat mengimpor.")
+    access.require(
+        user, "recipient_import.start", None, _("Hanya operator OPD pengampu dan admin yang dapat mengimpor.")
+    )
     chooses = access.scope_of(user).is_admin
     region = _daerah(request) if chooses else user.region
     if chooses and request.method == "POST":
@@ -158,7 +160,8 @@ def recipients_import(request: HttpRequest) -> HttpResponse:
             form.add_error("service", str(exc))
         else:
             messages.success(
-                request, "Berkas diterima. Kemajuan dan hasil validasi tampil di bawah; belum ada data yang disimpan."
+                request,
+                _("Berkas diterima. Kemajuan dan hasil validasi tampil di bawah; belum ada data yang disimpan."),
             )
             return redirect(batch.get_absolute_url())
     return render(
@@ -221,7 +224,7 @@ def recipients_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def recipients_import_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The error report (every original row, with messages): personal data, so recorded as an export."""
     batch = _visible_import(request, pk)
-    access.require(request.user, "recipient_import.error_report", batch, "Laporan galat hanya untuk pengunggahnya.")
+    access.require(request.user, "recipient_import.error_report", batch, _("Laporan galat hanya untuk pengunggahnya."))
     if not batch.error_report:
         raise Http404
     service_layer.log_export(
@@ -318,7 +321,7 @@ def recipients_nik_search(request: HttpRequest, region: str, service: str, year:
     that see full NIKs; throttled and recorded (``reporting.recipients.personal_data``). One match opens the
     recipient's detail (by id)."""
     region_obj, service_obj, filters = _list_scope(request, region, service, year)  # 404 outside the scope
-    access.require(request.user, "recipient.view_nik", None, "Pencarian NIK hanya untuk peran yang berwenang.")
+    access.require(request.user, "recipient.view_nik", None, _("Pencarian NIK hanya untuk peran yang berwenang."))
     form = NikSearchForm(request.POST)
     if not form.is_valid():
         return _render_list(request, region_obj, service_obj, year, filters, form)
@@ -327,10 +330,10 @@ def recipients_nik_search(request: HttpRequest, region: str, service: str, year:
             user=request.user, region=region_obj, service=service_obj, year=year, nik=form.cleaned_data["nik"]
         )
     except personal_data.NikSearchThrottled:
-        form.add_error("nik", "Terlalu banyak pencarian NIK dalam waktu singkat. Coba lagi beberapa menit lagi.")
+        form.add_error("nik", _("Terlalu banyak pencarian NIK dalam waktu singkat. Coba lagi beberapa menit lagi."))
         return _render_list(request, region_obj, service_obj, year, filters, form, status=429)
     if not result.recipients:
-        form.add_error("nik", "NIK tersebut tidak ada pada daftar ini.")
+        form.add_error("nik", _("NIK tersebut tidak ada pada daftar ini."))
         return _render_list(request, region_obj, service_obj, year, filters, form)
     return redirect(result.recipients[0].get_absolute_url())
 
@@ -339,7 +342,7 @@ def recipients_nik_search(request: HttpRequest, region: str, service: str, year:
 def recipients_export(request: HttpRequest, region: str, service: str, year: int) -> HttpResponse:
     """The filtered list as xlsx (full NIK), for roles allowed to export; every export is recorded."""
     region_obj, service_obj, filters = _list_scope(request, region, service, year)  # 404 outside the scope
-    access.require(request.user, "recipient.export", None, "Anda tidak berwenang mengekspor data penerima.")
+    access.require(request.user, "recipient.export", None, _("Anda tidak berwenang mengekspor data penerima."))
     path = service_layer.recipients_export(
         user=request.user,
         queryset=filters.qs,
@@ -385,7 +388,7 @@ def personal_data_log(request: HttpRequest) -> HttpResponse:
     chosen = request.GET.get("pengguna", "")
     subject, users = user, None
     if chosen and chosen != str(user.pk):
-        access.require(user, "personal_data_log.view_others", None, "Anda hanya dapat melihat akses Anda sendiri.")
+        access.require(user, "personal_data_log.view_others", None, _("Anda hanya dapat melihat akses Anda sendiri."))
     if access.can(user, "personal_data_log.view_others"):
         users = User.objects.filter(pk__in=ExportLog.objects.values("user_id")).order_by("username")
         if chosen == "semua":

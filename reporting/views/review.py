@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from reporting.choices import PeriodStatus, Quarter, ReportStatus
@@ -54,15 +54,15 @@ MATRIX_STATUS_LABELS = {"not_started": gettext_lazy("Belum dimulai"), **{s.value
 
 def _require_reader(user) -> None:
     """Operators have their own pages; the review pages are for the verifikator and read-only roles."""
-    access.require_page(user, "review_queue", "Halaman ini untuk verifikator, pimpinan dan admin.")
+    access.require_page(user, "review_queue", _("Halaman ini untuk verifikator, pimpinan dan admin."))
 
 
 def _require_reviewer(user) -> None:
-    access.require(user, "report.review_any", None, "Hanya verifikator yang dapat memverifikasi laporan.")
+    access.require(user, "report.review_any", None, _("Hanya verifikator yang dapat memverifikasi laporan."))
 
 
 def _require_admin(user) -> None:
-    access.require_page(user, "periods", "Halaman ini hanya untuk admin sistem.")
+    access.require_page(user, "periods", _("Halaman ini hanya untuk admin sistem."))
 
 
 def _visible_report(request: HttpRequest, pk: int) -> QuarterlyReport:
@@ -150,8 +150,12 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 def _no_longer_reviewable(request: HttpRequest, report: QuarterlyReport) -> HttpResponse:
     messages.error(
         request,
-        f"Laporan ini tidak dapat diverifikasi: statusnya {report.get_status_display()}"
-        + (" dan periodenya sudah ditutup." if report.period.is_closed else "."),
+        (
+            _("Laporan ini tidak dapat diverifikasi: statusnya %(status)s dan periodenya sudah ditutup.")
+            if report.period.is_closed
+            else _("Laporan ini tidak dapat diverifikasi: statusnya %(status)s.")
+        )
+        % {"status": report.get_status_display()},
     )
     return redirect("reporting:review", pk=report.pk)
 
@@ -169,7 +173,9 @@ def review_approve(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied:
         return _no_longer_reviewable(request, report)
     messages.success(
-        request, f"Laporan {report.service.name} ({report.agency.name}) disetujui dan kini terkunci untuk perubahan."
+        request,
+        _("Laporan %(service)s (%(agency)s) disetujui dan kini terkunci untuk perubahan.")
+        % {"service": report.service.name, "agency": report.agency.name},
     )
     return redirect("reporting:review-queue")
 
@@ -197,8 +203,12 @@ def review_return(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_review(request, report, return_form=form, comments=comments)
     messages.success(
         request,
-        f"Laporan {report.service.name} ({report.agency.name}) dikembalikan ke OPD dengan "
-        f"{len(comments.comments())} catatan.",
+        ngettext(
+            "Laporan %(service)s (%(agency)s) dikembalikan ke OPD dengan %(count)d catatan.",
+            "Laporan %(service)s (%(agency)s) dikembalikan ke OPD dengan %(count)d catatan.",
+            len(comments.comments()),
+        )
+        % {"service": report.service.name, "agency": report.agency.name, "count": len(comments.comments())},
     )
     return redirect("reporting:review-queue")
 
@@ -231,7 +241,7 @@ def report_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         report_queryset(),
         "report.unlock",
-        "Hanya admin sistem yang dapat membuka kunci laporan yang disetujui dan belum ditutup.",
+        _("Hanya admin sistem yang dapat membuka kunci laporan yang disetujui dan belum ditutup."),
         pk=pk,
     )
     form = rf.UnlockForm(request.POST)
@@ -409,7 +419,10 @@ def period_due_date(request: HttpRequest, pk: int) -> HttpResponse:
         act=lambda period, data: period_set_due_date(
             period=period, user=request.user, due_date=data["due_date"], reason=data["reason"]
         ),
-        success=lambda period: f"Batas waktu {period.label} diubah menjadi {period.due_date:%d-%m-%Y}.",
+        success=lambda period: (
+            _("Batas waktu %(label)s diubah menjadi %(due)s.")
+            % {"label": period.label, "due": f"{period.due_date:%d-%m-%Y}"}
+        ),
     )
 
 
@@ -422,7 +435,9 @@ def period_close_view(request: HttpRequest, pk: int) -> HttpResponse:
         form_class=rf.PeriodCloseForm,
         key="close_form",
         act=lambda period, data: period_close(period=period, user=request.user, reason=data["reason"]),
-        success=lambda period: f"Periode {period.label} ditutup; laporannya kini hanya dapat dibaca.",
+        success=lambda period: (
+            _("Periode %(label)s ditutup; laporannya kini hanya dapat dibaca.") % {"label": period.label}
+        ),
     )
 
 
@@ -435,5 +450,5 @@ def period_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
         form_class=rf.PeriodReopenForm,
         key="reopen_form",
         act=lambda period, data: period_reopen(period=period, user=request.user, reason=data["reason"]),
-        success=lambda period: f"Periode {period.label} dibuka kembali.",
+        success=lambda period: _("Periode %(label)s dibuka kembali.") % {"label": period.label},
     )

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from spm import access
 from spm.models import BasicService, Region, User
@@ -32,7 +33,7 @@ def need_save(*, user: User, region: Region, service: BasicService, year: int, d
     """Enter or update one need line (the OPD pengampu); the gap and cost are computed, not stored."""
 
     access.require(
-        user, "need.edit", access.ServiceIn(region, service), "Kebutuhan layanan ini tidak dapat diubah oleh Anda."
+        user, "need.edit", access.ServiceIn(region, service), _("Kebutuhan layanan ini tidak dapat diubah oleh Anda.")
     )
     # What the columns cannot hold (too long, past their range, NaN) first; the domain's own message wins
     # where both apply. A NaN is never compared (it would raise).
@@ -47,17 +48,20 @@ def need_save(*, user: User, region: Region, service: BasicService, year: int, d
     )
     component = service.quality_components.filter(code=data.component_code).first()
     if component is None:
-        errors["component"] = [f"Komponen mutu '{data.component_code}' tidak ada pada {service.code}."]
+        errors["component"] = [
+            _("Komponen mutu '%(component)s' tidak ada pada %(service)s.")
+            % {"component": data.component_code, "service": service.code}
+        ]
     if not data.item.strip():
-        errors["item"] = ["Nama barang/jasa/SDM yang dibutuhkan wajib diisi."]
+        errors["item"] = [_("Nama barang/jasa/SDM yang dibutuhkan wajib diisi.")]
     if data.basis not in NeedBasis.values:
-        errors["basis"] = ["Dasar kebutuhan harus per penerima atau per daerah."]
+        errors["basis"] = [_("Dasar kebutuhan harus per penerima atau per daerah.")]
     if data.quantity.is_finite() and data.quantity < 0:
-        errors["quantity"] = ["Jumlah dibutuhkan tidak boleh negatif."]
+        errors["quantity"] = [_("Jumlah dibutuhkan tidak boleh negatif.")]
     if data.available < 0:
-        errors["available"] = ["Jumlah tersedia tidak boleh negatif."]
+        errors["available"] = [_("Jumlah tersedia tidak boleh negatif.")]
     if data.unit_cost < 0:
-        errors["unit_cost"] = ["Harga satuan (Rp) tidak boleh negatif."]
+        errors["unit_cost"] = [_("Harga satuan (Rp) tidak boleh negatif.")]
     if errors:
         raise ValidationError(errors)
     need, _created = Need.objects.update_or_create(

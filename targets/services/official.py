@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from spm import access
 from spm.models import Region, User
@@ -28,9 +29,9 @@ from targets.tasks import generate_official_report
 def edition_get_or_create(*, region: Region, year: int, quarter: int):
     """The edition of a period; a new annual edition gets the default due date (``annual_due_date``)."""
     if quarter not in (0, 1, 2, 3, 4):
-        raise ValidationError({"quarter": "Periode laporan harus tahunan atau triwulan I–IV."})
+        raise ValidationError({"quarter": _("Periode laporan harus tahunan atau triwulan I–IV.")})
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValidationError({"year": f"Tahun {year} tidak valid."})
+        raise ValidationError({"year": _("Tahun %(year)s tidak valid.") % {"year": year}})
     edition, _created = ReportEdition.objects.get_or_create(
         region=region,
         year=year,
@@ -59,9 +60,11 @@ class EditionInput:
 @transaction.atomic
 def edition_save(*, user: User, region: Region, year: int, quarter: int, data: EditionInput):
     """Save the narrative parts of an edition, the name of the kepala daerah who signs, and its dates."""
-    access.require(user, "official_report.write", region, "Narasi laporan resmi hanya dapat diisi verifikator daerah.")
+    access.require(
+        user, "official_report.write", region, _("Narasi laporan resmi hanya dapat diisi verifikator daerah.")
+    )
     if data.submitted_on and data.submitted_on > timezone.localdate():
-        raise ValidationError({"submitted_on": "Tanggal disampaikan tidak boleh melewati hari ini."})
+        raise ValidationError({"submitted_on": _("Tanggal disampaikan tidak boleh melewati hari ini.")})
     edition = edition_get_or_create(region=region, year=year, quarter=quarter)
     for name in official_report.NARRATIVE_FIELDS:
         setattr(edition, name, getattr(data, name).strip())
@@ -78,7 +81,7 @@ def edition_save(*, user: User, region: Region, year: int, quarter: int, data: E
 def official_report_request(*, user: User, region: Region, year: int, quarter: int):
     """Ask for the xlsx, PDF and docx files of an edition; a Celery task makes them after the commit."""
 
-    access.require(user, "official_report.write", region, "Laporan resmi hanya dapat dibuat verifikator daerah.")
+    access.require(user, "official_report.write", region, _("Laporan resmi hanya dapat dibuat verifikator daerah."))
     edition = edition_get_or_create(region=region, year=year, quarter=quarter)
     generated = GeneratedReport.objects.create(edition=edition, requested_by=user)
     enqueue_on_commit(generate_official_report, generated.pk)

@@ -16,6 +16,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from spm import access
 from spm.models import Agency, Region, User
@@ -26,7 +28,7 @@ from targets.models import ImplementationTeam, ImplementationTeamMember
 
 # An SK is a signed decree: a PDF, or a scan as an image.
 DECREE_TYPES = {ext: kind for ext, kind in ALLOWED_TYPES.items() if ext != ".xlsx"}
-REFUSED = "Tim Penerapan SPM hanya dapat diubah verifikator daerah ini."
+REFUSED = gettext_noop("Tim Penerapan SPM hanya dapat diubah verifikator daerah ini.")
 
 
 @dataclass(frozen=True)
@@ -49,18 +51,18 @@ def team_save(
     decree_upload: UploadedFile | None = None,
 ) -> ImplementationTeam:
     """Record the SK of the daerah's Tim Penerapan SPM (number, date and, when given, the signed file)."""
-    access.require(user, "team.manage", region, REFUSED)
+    access.require(user, "team.manage", region, _(REFUSED))
     team = ImplementationTeam.objects.select_for_update().filter(region=region).first()
     errors: dict[str, list[str]] = {}
     number = (decree_number or "").strip()
     if not number:
-        errors["decree_number"] = ["Nomor SK wajib diisi."]
+        errors["decree_number"] = [_("Nomor SK wajib diisi.")]
     if decree_date is None:
-        errors["decree_date"] = ["Tanggal SK wajib diisi."]
+        errors["decree_date"] = [_("Tanggal SK wajib diisi.")]
     elif decree_date > timezone.localdate():
-        errors["decree_date"] = ["Tanggal SK tidak boleh melewati hari ini."]
+        errors["decree_date"] = [_("Tanggal SK tidak boleh melewati hari ini.")]
     if team is None and decree_upload is None:
-        errors["decree_file"] = ["Unggah berkas SK yang sudah ditandatangani (PDF atau hasil pindai PNG/JPG)."]
+        errors["decree_file"] = [_("Unggah berkas SK yang sudah ditandatangani (PDF atau hasil pindai PNG/JPG).")]
     errors.update(field_errors(ImplementationTeam, {"decree_number": number}))
     if errors:
         raise ValidationError(errors)
@@ -90,13 +92,13 @@ def team_save(
 def _member_errors(data: MemberInput, region: Region) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not data.name.strip():
-        errors["name"] = ["Nama anggota wajib diisi."]
+        errors["name"] = [_("Nama anggota wajib diisi.")]
     if not data.position.strip():
-        errors["position"] = ["Jabatan anggota wajib diisi."]
+        errors["position"] = [_("Jabatan anggota wajib diisi.")]
     if data.role not in TeamRole.values:
-        errors["role"] = ["Kedudukan dalam tim: pilih salah satu dari daftar."]
+        errors["role"] = [_("Kedudukan dalam tim: pilih salah satu dari daftar.")]
     if data.agency_id is not None and not Agency.objects.filter(pk=data.agency_id, region=region).exists():
-        errors["agency"] = ["OPD tidak ditemukan di daerah ini."]
+        errors["agency"] = [_("OPD tidak ditemukan di daerah ini.")]
     errors.update(
         field_errors(ImplementationTeamMember, {"name": data.name.strip(), "position": data.position.strip()})
     )
@@ -106,11 +108,11 @@ def _member_errors(data: MemberInput, region: Region) -> dict[str, list[str]]:
 @transaction.atomic
 def team_member_add(*, user: User, team: ImplementationTeam, data: MemberInput) -> ImplementationTeamMember:
     """Add a member; a team has one ketua."""
-    access.require(user, "team.manage", team, REFUSED)
+    access.require(user, "team.manage", team, _(REFUSED))
     team = ImplementationTeam.objects.select_for_update().get(pk=team.pk)
     errors = _member_errors(data, team.region)
     if not errors and data.role == TeamRole.CHAIR and team.members.filter(role=TeamRole.CHAIR).exists():
-        errors["role"] = ["Tim sudah memiliki ketua; hapus ketua yang lama lebih dahulu."]
+        errors["role"] = [_("Tim sudah memiliki ketua; hapus ketua yang lama lebih dahulu.")]
     if errors:
         raise ValidationError(errors)
     last = team.members.order_by("-order").values_list("order", flat=True).first() or 0
@@ -125,14 +127,14 @@ def team_member_add(*, user: User, team: ImplementationTeam, data: MemberInput) 
                 order=last + 1,
             )
     except IntegrityError:  # a ketua added at the same moment by someone else
-        raise ValidationError({"role": ["Tim sudah memiliki ketua; hapus ketua yang lama lebih dahulu."]}) from None
+        raise ValidationError({"role": [_("Tim sudah memiliki ketua; hapus ketua yang lama lebih dahulu.")]}) from None
     ImplementationTeam.objects.filter(pk=team.pk).update(updated_by=user, updated_at=timezone.now())
     return member
 
 
 @transaction.atomic
 def team_member_remove(*, user: User, member: ImplementationTeamMember) -> None:
-    access.require(user, "team.manage", member, REFUSED)
+    access.require(user, "team.manage", member, _(REFUSED))
     team_id = member.team_id
     member.delete()
     ImplementationTeam.objects.filter(pk=team_id).update(updated_by=user, updated_at=timezone.now())

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reporting.models import Achievement
 from spm import access
@@ -19,7 +20,7 @@ from targets.forms import EditionForm
 from targets.models import GeneratedReport, ReportEdition
 from targets.views.common import chosen_region, int_param, needs_region_choice, region_choice, region_query, year_param
 
-PERIOD_CHOICES = [(0, "Tahunan"), (1, "TW I"), (2, "TW II"), (3, "TW III"), (4, "TW IV")]
+PERIOD_CHOICES = [(0, gettext_lazy("Tahunan")), (1, "TW I"), (2, "TW II"), (3, "TW III"), (4, "TW IV")]
 
 
 def _require_view(user) -> None:

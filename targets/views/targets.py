@@ -198,7 +198,7 @@ def target_export(request: HttpRequest) -> HttpResponse:
 def target_import(request: HttpRequest) -> HttpResponse:
     """Upload → dry run (every row checked, errors with row number and column) → confirm (all or nothing)."""
     user = request.user
-    access.require(user, "target.import", None, "Hanya operator OPD pengampu dan admin yang dapat mengimpor target.")
+    access.require(user, "target.import", None, _("Hanya operator OPD pengampu dan admin yang dapat mengimpor target."))
     context: dict = {"form": ImportForm()}
     if request.method == "POST" and request.POST.get("action") == "confirm":
         waiting = TargetImport.objects.filter(status=TargetImport.Status.CHECKED).exclude(file="")

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from reporting.models import Notification
 from reporting.services import report_submit
 from tests.reporting.conftest import fill_completely
+from tests.reporting.recipients_support import YEAR, people, upload, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +110,22 @@ def test_a_reminder_from_celery_beat_is_in_each_operators_language(
     assert english.startswith("The TW II 2026 report is due in 7 days (20-07-2026). Not yet submitted:")
     assert [m.subject for m in mailoutbox] == ["[e-SPM] Due date reminder"]
     assert "tinggal 7 hari" in Notification.objects.get(user=operator_b).message  # operator_b kept Indonesian
+
+
+def test_an_english_operator_is_told_in_english_that_the_recipient_list_was_received(client_for, operator_a, service_a):
+    client = client_for(operator_a)
+    pick_english(client)
+    data = {"service": service_a.pk, "year": YEAR, "mode": "tambah", "file": upload(xlsx_bytes(people(2)))}
+    body = client.post(reverse("reporting:recipients-import"), data, follow=True).content.decode()
+    assert "File received." in body
+    assert "Berkas diterima" not in body
+
+
+def test_an_english_leader_is_refused_the_recipient_import_in_english(client_for, leader):
+    client = client_for(leader)
+    pick_english(client)
+    response = client.get(reverse("reporting:recipients-import"))
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "Only the operators of the responsible OPD and admins can import." in body
+    assert "Hanya operator OPD pengampu" not in body

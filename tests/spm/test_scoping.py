@@ -126,3 +126,12 @@ def test_reviewer_without_daerah_is_refused_by_the_database(reference_data):
 def test_operator_region_follows_its_agency(agency_a):
     user = UserFactory(role=Role.OPERATOR, agency=agency_a)
     assert user.region_id == agency_a.region_id and user.daerah == agency_a.region
+
+
+def test_who_is_an_admin_is_answered_by_the_access_scope_alone(admin_user, daerah):
+    """One place decides it (spm/access.py): the user model carries no second copy of the rule."""
+    from spm import access
+
+    assert not hasattr(User, "is_admin")
+    superuser = UserFactory(role=Role.REVIEWER, region=daerah, is_superuser=True)
+    assert access.scope_of(admin_user).is_admin and access.scope_of(superuser).is_admin
