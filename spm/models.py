@@ -33,7 +33,7 @@ from spm.querysets import (
     ServiceAssignmentQuerySet,
     UserManager,
 )
-from spm.roles import GROUP_NAMES, ScopeKind, role_spec
+from spm.roles import GROUP_NAMES, ScopeKind, role_spec, roles_with_scope
 
 
 class Region(models.Model):
@@ -450,12 +450,11 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 name="user_operator_has_agency",
-                condition=~Q(role=Role.OPERATOR) | Q(agency__isnull=False),
+                condition=~Q(role__in=roles_with_scope(ScopeKind.AGENCY)) | Q(agency__isnull=False),
             ),
             models.CheckConstraint(
                 name="user_scoped_role_has_region",
-                condition=~Q(role__in=[Role.REVIEWER, Role.LEADER, Role.PROVINCIAL_VIEWER, Role.PROVINCIAL_EVALUATOR])
-                | Q(region__isnull=False),
+                condition=~Q(role__in=roles_with_scope(ScopeKind.DAERAH, ScopeKind.PROVINCE)) | Q(region__isnull=False),
             ),
         ]
 

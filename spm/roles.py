@@ -254,6 +254,12 @@ def role_spec(role: str) -> RoleSpec:
     return ROLES[role]
 
 
+def roles_with_scope(*kinds: str) -> list[str]:
+    """The roles whose scope is one of ``kinds``, in the table's order: for the database constraints on users
+    (an OPD role needs its OPD, a daerah or provinsi role its region), read from the table, not listed again."""
+    return [role for role, spec in ROLES.items() if spec.scope in kinds]
+
+
 def sync_role_permissions(**_kwargs) -> None:
     """Give each role group exactly the permissions declared above (idempotent)."""
     from django.contrib.auth.models import Group, Permission
