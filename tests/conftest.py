@@ -122,10 +122,14 @@ def _fast_passwords(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """The API throttles count requests in the cache; each test starts with a full allowance."""
+    """The API throttles count requests in the cache; each test starts with a full allowance. Rule-set band
+    labels are also kept in each process's memory: a rolled-back rule set's id may be reused by the next test."""
     from django.core.cache import cache
 
+    from reporting.models import achievements
+
     cache.clear()
+    achievements._local_band_labels.clear()
 
 
 @pytest.fixture(autouse=True)

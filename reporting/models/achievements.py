@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models
@@ -46,11 +48,14 @@ class AchievementRuleSet(models.Model):
         return RuleSet.from_dict(self.rules)
 
 
-# Band labels of a rule set, from Django's cache: every dashboard, ranking and API row names its status, and
-# reading (and parsing) the rule set for each row cost a query or a JSON decode per row. A saved or deleted rule
-# set drops its entry (``reporting.signals``); with a per-process cache the other processes follow within the
-# timeout.
+# Band labels of a rule set, cached: every dashboard, ranking and API row names its status, and reading (and
+# parsing) the rule set for each row cost a query or a JSON decode per row. Two levels: this process's memory
+# for a few seconds (a page asks once per row, and with the shared cache on Redis each ask would be a round
+# trip), then the shared cache. A saved or deleted rule set drops both (``reporting.signals``); the other
+# processes' memories follow within LOCAL_SECONDS. Labels only: no figure depends on them.
 RULE_SET_CACHE_SECONDS = 300
+LOCAL_SECONDS = 10
+_local_band_labels: dict[int, tuple[float, dict[str, str]]] = {}
 
 
 def band_labels_key(rule_set_id: int) -> str:
@@ -59,13 +64,24 @@ def band_labels_key(rule_set_id: int) -> str:
 
 def band_labels(rule_set_id: int) -> dict[str, str]:
     """``{status code: label}`` of a rule set's bands (Tuntas Paripurna … Belum Tuntas)."""
+    now = time.monotonic()
+    known = _local_band_labels.get(rule_set_id)
+    if known is not None and known[0] > now:
+        return known[1]
     key = band_labels_key(rule_set_id)
     labels = cache.get(key)
     if labels is None:
         rules = AchievementRuleSet.objects.filter(pk=rule_set_id).values_list("rules", flat=True).first() or {}
         labels = {code: label for _lower, code, label in rules.get("bands", [])}
         cache.set(key, labels, RULE_SET_CACHE_SECONDS)
+    _local_band_labels[rule_set_id] = (now + LOCAL_SECONDS, labels)
     return labels
+
+
+def forget_band_labels(rule_set_id: int) -> None:
+    """Drop a rule set's cached labels (it changed): this process's and the shared cache's."""
+    _local_band_labels.pop(rule_set_id, None)
+    cache.delete(band_labels_key(rule_set_id))
 
 
 class AchievementLevel(models.TextChoices):
