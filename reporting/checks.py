@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from reporting import anchors
 from reporting.achievements import formula as achievement
@@ -80,10 +81,12 @@ class DocumentRequirement:
     """A jenis dokumen a tahapan needs once its status is one of ``when`` (``reporting.stage_documents``)."""
 
     stage: str
-    stage_label: str
-    kind: str
-    kind_label: str
-    when: frozenset[str]
+    # The labels follow from the codes (lazy, read in the reader's language): left out of equality and hashing,
+    # which would otherwise translate them each time a report's values are compared or looked up.
+    stage_label: str = field(compare=False)
+    kind: str = ""
+    kind_label: str = field(compare=False, default="")
+    when: frozenset[str] = frozenset()
     source: str = ""
 
 
@@ -392,6 +395,19 @@ def blockers(values: ReportValues) -> list[Blocker]:
 def completeness(values: ReportValues, extra: Sequence[Blocker] = ()) -> list[SectionState]:
     """Sections A–F, each filled only when nothing in it blocks the submission (``extra``: input the form
     itself refused, on the live meter)."""
+    if not extra:
+        return list(_completeness_of_values(values, get_language()))
+    return _completeness(values, extra)
+
+
+# Keyed by the values themselves (frozen, hashable) and the language of the messages: a pure function of both,
+# so a hit is always right. List pages and dashboards ask for the same reports' completeness on every request.
+@lru_cache(maxsize=2048)
+def _completeness_of_values(values: ReportValues, _language: str | None) -> tuple[SectionState, ...]:
+    return tuple(_completeness(values, ()))
+
+
+def _completeness(values: ReportValues, extra: Sequence[Blocker]) -> list[SectionState]:
     by_section: dict[str, list[Blocker]] = {code: [] for code in SECTION_LABELS}
     for blocker in [*blockers(values), *extra]:
         by_section[blocker.section].append(blocker)

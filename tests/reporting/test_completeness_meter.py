@@ -115,3 +115,24 @@ def test_live_check_query_count_does_not_grow_with_evidence(
         evidence_add(report=report, user=operator_a, upload=pdf_upload(f"bukti-{n}.pdf"))
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.post(check_url(report), form_data(report), headers=HTMX)
+
+
+def test_completeness_is_remembered_per_values_and_language_and_follows_a_change(report, operator_a):
+    from django.utils import translation
+
+    from reporting.services.reports import report_values
+
+    values = report_values(report, with_previous=False, served_before_total=0)
+    first = checks.completeness(values)
+    assert checks.completeness(values) == first  # the same values: the same sections
+    with translation.override("en"):
+        english = checks.completeness(values)
+    missing = [text for section in first for text in section.missing]
+    missing_en = [text for section in english for text in section.missing]
+    assert missing and missing != missing_en  # the messages are in the language asked for, not the first one
+    evidence_add(report=report, user=operator_a, upload=pdf_upload())
+    report = QuarterlyReport.objects.get(pk=report.pk)
+    after = checks.completeness(report_values(report, with_previous=False, served_before_total=0))
+    section_f = {s.code: s for s in first}["F"]
+    assert "Minimal satu dokumen pendukung" in section_f.missing
+    assert "Minimal satu dokumen pendukung" not in {s.code: s for s in after}["F"].missing  # new values, new answer
