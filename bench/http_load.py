@@ -103,9 +103,6 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="do not drop the benchmark database")
     parser.add_argument("--reuse", action="store_true", help="reuse the database a --keep run left (implies --keep)")
     parser.add_argument(
-        "--think", default="", help="also measure with a think time between clicks, e.g. 1000-3000 (ms; informative)"
-    )
-    parser.add_argument(
         "--cache-url", default="redis://127.0.0.1:6379/12", help="Redis of the shared cache (emptied first)"
     )
     args = parser.parse_args()
@@ -363,19 +360,7 @@ def measure(args, pages: list[Page], base: str) -> int:
     results = [run_page(args, floor, sessions, base, concurrency)]
     for page in chosen:
         results.append(run_page(args, page, sessions, base, concurrency))
-    verdict = report(results)
-    if args.think:
-        # Informative only (the goals are judged above): the same clients as users who read each page for a
-        # moment before the next click.
-        low, high = (int(part) for part in args.think.split("-"))
-        print(f"\nDengan jeda baca {low}-{high} ms antarklik per klien (informasi, bukan sasaran):", flush=True)
-        thinking = [run_page(args, page, sessions, base, concurrency, think=(low, high)) for page in chosen]
-        print(f"{'Halaman':<22}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'galat':>7}")
-        for r in thinking:
-            print(
-                f"{r.name:<22}{r.rate:>8.0f}{r.p50_ms:>9.0f}{r.p95_ms:>9.0f}{r.p99_ms:>9.0f}{sum(r.errors.values()):>7}"
-            )
-    return verdict
+    return report(results)
 
 
 WRK_SCRIPT = """
@@ -401,7 +386,6 @@ function request()
   return wrk.format("GET", target[1], {["Cookie"] = target[2]})
 end
 
-%(delay)s
 function response(status, headers, body)
   if status ~= 200 then non200 = non200 + 1 end
 end
@@ -422,9 +406,7 @@ def lua_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def run_page(
-    args, page: Page, sessions: dict[str, list[str]], base: str, concurrency: int, think: tuple[int, int] | None = None
-) -> Result:
+def run_page(args, page: Page, sessions: dict[str, list[str]], base: str, concurrency: int) -> Result:
     """``concurrency`` connections of wrk on one page for the duration (after a warm-up): the page's roles in
     turn, each request with one of the role's sessions. wrk is a C program: the clients cost the machine a
     small fraction of what the server does, so the figures are the server's (an asyncio + httpx client in
@@ -436,10 +418,7 @@ def run_page(
         targets.append((page.urls[role], sessions[role][(i // len(roles)) % len(sessions[role])]))
     lua = "{" + ", ".join(f"{{{lua_string(url)}, {lua_string(cookie)}}}" for url, cookie in targets) + "}"
     with tempfile.NamedTemporaryFile("w", suffix=".lua", prefix="espm-wrk-", delete=False) as script:
-        # With think time, each connection waits a random lo..hi ms before its next request, as a user reading
-        # the page does (wrk's delay hook); without it, the next request leaves as soon as the answer arrives.
-        delay = f"function delay() return math.random({think[0]}, {think[1]}) end" if think else ""
-        script.write(WRK_SCRIPT % {"targets": lua, "delay": delay})
+        script.write(WRK_SCRIPT % {"targets": lua})
     try:
         warmup = max(1.0, args.duration / 5)
         wrk(script.name, base, concurrency, args.threads, warmup)
