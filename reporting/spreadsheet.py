@@ -5,7 +5,9 @@ large sheet is read in slices: the sheet's XML is streamed out of the zip, cut a
 and each slice is wrapped in a minimal workbook that calamine reads on its own. Such a slice carries its own
 small shared-string table: the entries of ``xl/sharedStrings.xml`` it refers to, copied as they are from an
 index of the table kept on disk, with the slice's cells renumbered to them. The whole table is never held in
-memory, and no slice carries more of it than it uses. Small sheets are read by calamine directly. Either way
+memory, and no slice carries more of it than it uses. Small sheets are read by calamine directly; large ones
+(``PROCESS_MIN_BYTES``) slice by slice in a reader process (:mod:`reporting.spreadsheet_process`), so an import
+reads and checks its rows on two cores. Either way
 a row comes out as calamine gives it (str, float, date, datetime, bool; ``""`` for an empty cell), with its
 Excel row number, so the two paths are interchangeable (``tests/reporting/test_spreadsheet.py`` holds them
 equal).
