@@ -115,8 +115,10 @@ def correction_request_answer(*, request: CorrectionRequest, user: User, answer:
         access.evaluators_of(request.region_id),
         kind=NotificationKind.CORRECTION_ANSWERED,
         report=request.report,
-        message=lambda: _("%(daerah)s menjawab %(what)s: %(text)s")
-        % {"daerah": request.region.name, "what": _describe(request), "text": text[:300]},
+        message=lambda: (
+            _("%(daerah)s menjawab %(what)s: %(text)s")
+            % {"daerah": request.region.name, "what": _describe(request), "text": text[:300]}
+        ),
     )
     return request
 

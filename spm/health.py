@@ -60,9 +60,10 @@ class CeleryWorkers(Ping):
     def _broadcast(self, connection, command: str, destination: list[str] | None = None) -> list[dict]:
         mailbox = self.app.control.mailbox(connection)
         mailbox._producer_pool = None  # publish on ``connection``, not on the app's pooled one
-        return mailbox._broadcast(
-            command, {}, destination, reply=True, timeout=self.timeout.total_seconds(), channel=None
-        ) or []
+        return (
+            mailbox._broadcast(command, {}, destination, reply=True, timeout=self.timeout.total_seconds(), channel=None)
+            or []
+        )
 
     def check_active_queues(self, connection, *active_workers) -> None:
         replies = self._broadcast(connection, "active_queues", list(active_workers))

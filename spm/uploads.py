@@ -137,9 +137,7 @@ def checked_upload(upload: UploadedFile, *, allowed: dict[str, str] | None = Non
     limit = settings.EVIDENCE_MAX_BYTES
     if extension not in allowed:
         if allowed is ALLOWED_TYPES:
-            raise ValidationError(
-                {"file": _("Jenis berkas tidak diizinkan. Gunakan PDF, gambar (PNG/JPG) atau xlsx.")}
-            )
+            raise ValidationError({"file": _("Jenis berkas tidak diizinkan. Gunakan PDF, gambar (PNG/JPG) atau xlsx.")})
         raise ValidationError(
             {"file": _("Jenis berkas tidak diizinkan. Gunakan %(kinds)s.") % {"kinds": ", ".join(sorted(allowed))}}
         )

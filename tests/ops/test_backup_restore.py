@@ -62,7 +62,7 @@ def fingerprint(name: str) -> dict[str, tuple]:
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
         for (table,) in cursor.fetchall():
             cursor.execute(
-                f'SELECT count(*), md5(coalesce(string_agg(t::text, E\'\\n\' ORDER BY t::text), \'\')) FROM "{table}" t'
+                f"SELECT count(*), md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')) FROM \"{table}\" t"
             )
             found[table] = cursor.fetchone()
         cursor.execute("SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'")
@@ -120,8 +120,10 @@ def test_restore_drill_gives_back_every_table_row_and_file(
     before = fingerprint(source)
     assert before["reporting_quarterlyreport"][0] == 2 and before["spm_region"][0] > 7000
 
-    backup = run("backup.sh", env={"DATABASE_URL": database_url(source), "MEDIA_ROOT": str(media),
-                                   "BACKUP_DIR": str(tmp_path / "cadangan")})
+    backup = run(
+        "backup.sh",
+        env={"DATABASE_URL": database_url(source), "MEDIA_ROOT": str(media), "BACKUP_DIR": str(tmp_path / "cadangan")},
+    )
     assert backup.returncode == 0, backup.stderr
     archive = Path(backup.stdout.strip().splitlines()[-1])
     assert archive.is_file() and archive.name.startswith("espm-") and archive.suffix == ".tar"
@@ -146,8 +148,14 @@ def test_restore_drill_gives_back_every_table_row_and_file(
 
 def test_restore_refuses_a_damaged_archive(settings, tmp_path, empty_database):
     media = Path(settings.MEDIA_ROOT)
-    backup = run("backup.sh", env={"DATABASE_URL": database_url(connection.settings_dict["NAME"]),
-                                   "MEDIA_ROOT": str(media), "BACKUP_DIR": str(tmp_path)})
+    backup = run(
+        "backup.sh",
+        env={
+            "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
+            "MEDIA_ROOT": str(media),
+            "BACKUP_DIR": str(tmp_path),
+        },
+    )
     assert backup.returncode == 0, backup.stderr
     archive = Path(backup.stdout.strip().splitlines()[-1])
     unpacked = tmp_path / "isi"
@@ -156,9 +164,13 @@ def test_restore_refuses_a_damaged_archive(settings, tmp_path, empty_database):
     with (unpacked / "database.dump").open("ab") as dump:
         dump.write(b"rusak")
     damaged = tmp_path / "rusak.tar"
-    subprocess.run(["tar", "-C", str(unpacked), "-cf", str(damaged), "MANIFEST", "database.dump", "media.tar.gz"],
-                   check=True)
-    result = run("restore.sh", str(damaged), env={"DATABASE_URL": database_url(empty_database),
-                                                  "MEDIA_ROOT": str(tmp_path / "m")})
+    subprocess.run(
+        ["tar", "-C", str(unpacked), "-cf", str(damaged), "MANIFEST", "database.dump", "media.tar.gz"], check=True
+    )
+    result = run(
+        "restore.sh",
+        str(damaged),
+        env={"DATABASE_URL": database_url(empty_database), "MEDIA_ROOT": str(tmp_path / "m")},
+    )
     assert result.returncode == 3 and "checksum" in result.stderr
     assert fingerprint(empty_database) == {}

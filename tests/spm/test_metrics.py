@@ -133,17 +133,16 @@ def test_metrics_say_when_the_broker_does_not_answer(scraper, settings):
 def test_in_multiprocess_mode_the_task_counters_of_every_process_add_up(tmp_path):
     """gunicorn and prefork workers run several processes; each writes its metrics to the shared folder."""
     count_one_task = (
-        "from spm import observability; "
-        "observability.TASKS.labels(task='spm.diagnostics.ping', state='SUCCESS').inc()"
+        "from spm import observability; observability.TASKS.labels(task='spm.diagnostics.ping', state='SUCCESS').inc()"
     )
     environment = {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"), "PATH": "/usr/bin:/bin"}
     for _process in range(2):
         subprocess.run([sys.executable, "-c", count_one_task], cwd=PROJECT_ROOT, env=environment, check=True)
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry, path=str(tmp_path / "prometheus"))
-    assert registry.get_sample_value(
-        "espm_celery_tasks_total", {"task": "spm.diagnostics.ping", "state": "SUCCESS"}
-    ) == 2
+    assert (
+        registry.get_sample_value("espm_celery_tasks_total", {"task": "spm.diagnostics.ping", "state": "SUCCESS"}) == 2
+    )
 
 
 def test_a_worker_serves_its_task_metrics_on_the_configured_port(settings):
