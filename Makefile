@@ -54,6 +54,7 @@ test: venv vendor chromium pdf-deps lint check-migrations pytest
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 check-migrations: venv
 	$(PY) manage.py makemigrations --check --dry-run
