@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from celery import Celery
 
+from reporting import spreadsheet
 from reporting.recipients.services import recipient_import_start
 from tests.celery_worker import reachable, redis_url, start_worker, stop_worker, worker_database_url
 from tests.reporting.recipients_support import YEAR, people, upload, xlsx_bytes
@@ -23,18 +24,28 @@ from tests.reporting.recipients_support import YEAR, people, upload, xlsx_bytes
 
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_validates_an_uploaded_list(tmp_path, settings, monkeypatch, operator_a, daerah, service_a):
+@pytest.mark.parametrize(
+    "count",
+    # 26,000 rows are more than PROCESS_MIN_BYTES of sheet XML: the worker's pool process starts the reader process.
+    [30, 26_000],
+    ids=["daftar-kecil", "daftar-besar-dengan-proses-pembaca"],
+)
+def test_a_real_worker_validates_an_uploaded_list(
+    tmp_path, settings, monkeypatch, operator_a, daerah, service_a, count
+):
     url = redis_url()
     if not reachable(url):
         pytest.skip(f"Redis tidak dapat dihubungi di {url}")
     settings.MEDIA_ROOT = tmp_path / "media"
     # The upload's own enqueue would run the task in this process (eager); the worker gets it instead.
     monkeypatch.setattr("reporting.recipients.services._enqueue", lambda step, import_id: None)
-    rows = people(30)
+    rows = people(count)
     rows[4][0] = "12345"  # one error, so the worker writes an error report too
     batch = recipient_import_start(
         user=operator_a, region=daerah, service=service_a, year=YEAR, mode="tambah", upload=upload(xlsx_bytes(rows))
     )
+    uses_reader_process = spreadsheet.XlsxReader(batch.file.path).in_reader_process
+    assert uses_reader_process == (count > 30)
     database_url, sqlite_copy = worker_database_url(tmp_path)
     queue = f"uji-impor-{uuid.uuid4().hex[:8]}"
     worker = start_worker(
@@ -52,7 +63,7 @@ def test_a_real_worker_validates_an_uploaded_list(tmp_path, settings, monkeypatc
         again = client.send_task("reporting.validate_recipient_import", args=[batch.pk], queue=queue).get(timeout=60)
     finally:
         stop_worker(worker)
-    assert answer == {"import": batch.pk, "status": "tervalidasi", "rows": 30, "errors": 1}
+    assert answer == {"import": batch.pk, "status": "tervalidasi", "rows": count, "errors": 1}
     assert again == {"import": batch.pk, "status": "skipped"}  # idempotent
     if sqlite_copy is not None:
         with sqlite3.connect(sqlite_copy) as database:
@@ -68,5 +79,5 @@ def test_a_real_worker_validates_an_uploaded_list(tmp_path, settings, monkeypatc
             batch.rows_with_errors,
             batch.error_report.name,
         )
-    assert (status, rows_read, errors) == ("tervalidasi", 30, 1)
+    assert (status, rows_read, errors) == ("tervalidasi", count, 1)
     assert (Path(settings.MEDIA_ROOT) / report).is_file()
