@@ -77,11 +77,12 @@ def parse_cache_url(raw: str | None) -> dict:
     if not raw.startswith(("redis://", "rediss://")):
         raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, got {raw.split(':')[0]}://…")
     return {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Reads miss and writes are skipped while Redis does not answer (spm.cache): the site keeps serving.
+        "BACKEND": "spm.cache.ResilientRedisCache",
         "LOCATION": raw,
         "KEY_PREFIX": "espm",
-        # A cache that does not answer in time must not hang a request; the session falls back to the database.
-        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        # A cache that does not answer in time must not hang a request for long.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 
 

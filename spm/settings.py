@@ -223,7 +223,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # The shared cache (CACHE_URL, Redis in docker-compose): limits and throttles counted once for every process,
 # and sessions read from it (written to the database too, so a lost cache logs nobody out).
 CACHES = {"default": config.parse_cache_url(env("CACHE_URL"))}
-if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+if CACHES["default"]["BACKEND"] == "spm.cache.ResilientRedisCache":
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # HTTPS: behind the proxy, redirect plain HTTP and send HSTS. Preload is a commitment for the whole registrable

@@ -397,7 +397,7 @@ def test_env_example_urls_reach_the_compose_services():
     assert database["PASSWORD"] == env["POSTGRES_PASSWORD"]
     assert config.parse_broker_url(env["CELERY_BROKER_URL"]).startswith("redis://redis:6379/")
     cache = config.parse_cache_url(env["CACHE_URL"])
-    assert cache["BACKEND"].endswith("RedisCache") and cache["LOCATION"].startswith("redis://redis:6379/")
+    assert cache["BACKEND"] == "spm.cache.ResilientRedisCache" and cache["LOCATION"].startswith("redis://redis:6379/")
     assert cache["LOCATION"] != env["CELERY_BROKER_URL"]  # its own database: a flush of one spares the other
 
 

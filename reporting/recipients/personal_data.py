@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from reporting.choices import ExportKind
 from reporting.models import ExportLog, Recipient
@@ -60,6 +61,9 @@ def nik_search_allowed(user) -> bool:
     cache.add(key, 0, timeout=settings.RECIPIENT_NIK_SEARCH_WINDOW_SECONDS)
     try:
         count = cache.incr(key)
+    except RedisError:
+        # The shared cache does not answer: the limit cannot be counted, so no search (spm.cache).
+        raise NikSearchUnavailable from None
     except ValueError:  # expired between add and incr: a new window starts
         cache.set(key, 1, timeout=settings.RECIPIENT_NIK_SEARCH_WINDOW_SECONDS)
         count = 1
@@ -68,6 +72,10 @@ def nik_search_allowed(user) -> bool:
 
 class NikSearchThrottled(Exception):
     """The user searched by NIK too often in the current window."""
+
+
+class NikSearchUnavailable(Exception):
+    """The search limit cannot be counted (the shared cache does not answer): searching waits until it can."""
 
 
 def recipient_nik_search(*, user, region: Region, service: BasicService, year: int, nik: str) -> NikSearchResult:

@@ -332,6 +332,9 @@ def recipients_nik_search(request: HttpRequest, region: str, service: str, year:
     except personal_data.NikSearchThrottled:
         form.add_error("nik", _("Terlalu banyak pencarian NIK dalam waktu singkat. Coba lagi beberapa menit lagi."))
         return _render_list(request, region_obj, service_obj, year, filters, form, status=429)
+    except personal_data.NikSearchUnavailable:
+        form.add_error("nik", _("Pencarian NIK sementara tidak tersedia. Coba lagi beberapa saat lagi."))
+        return _render_list(request, region_obj, service_obj, year, filters, form, status=503)
     if not result.recipients:
         form.add_error("nik", _("NIK tersebut tidak ada pada daftar ini."))
         return _render_list(request, region_obj, service_obj, year, filters, form)

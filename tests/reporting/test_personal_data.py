@@ -264,3 +264,25 @@ def test_user_menu_links_to_the_access_log(client_for, leader):
     html = client_for(leader).get(reverse("reporting:personal-data-log")).content.decode()
     assert f'href="{reverse("reporting:personal-data-log")}"' in html
     assert "Data pribadi yang saya akses" in html
+
+
+@pytest.fixture
+def cache_down(settings):
+    """The shared cache configured (sessions read from it) but Redis not answering: a closed port."""
+    from spm import config
+
+    settings.CACHES = {"default": config.parse_cache_url("redis://127.0.0.1:1/0")}
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+
+def test_without_the_shared_cache_pages_and_api_serve_and_nik_search_waits(
+    client_for, operator_a, daerah, service_a, cache_down
+):
+    target = add_recipients(daerah, service_a, 2)[0]
+    client = client_for(operator_a)  # the session is stored in the database; the cache write is skipped
+    assert client.get(list_url(daerah, service_a)).status_code == 200  # the session is read from the database
+    assert client.get("/api/v1/laporan/").status_code == 200  # the API throttle cannot count: it lets through
+    refused = client.post(search_url(daerah, service_a), {"nik": target.nik})
+    assert refused.status_code == 503  # the NIK-search limit cannot be counted: no search, and no record of one
+    assert "Pencarian NIK sementara tidak tersedia" in refused.content.decode()
+    assert not ExportLog.objects.filter(kind=ExportKind.NIK_SEARCH).exists()

@@ -135,7 +135,7 @@ def test_bad_storage_settings_are_refused(backend, overrides, message):
 def test_cache_is_per_process_by_default_and_shared_redis_when_configured():
     assert config.parse_cache_url("")["BACKEND"].endswith("LocMemCache")
     shared = config.parse_cache_url("redis://redis:6379/1")
-    assert shared["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert shared["BACKEND"] == "spm.cache.ResilientRedisCache"
     assert shared["LOCATION"] == "redis://redis:6379/1"
 
 
