@@ -20,7 +20,7 @@ from reporting.choices import ReportStatus
 from reporting.models import Evidence, QuarterlyReport, ReportingPeriod, ReportTransition
 from reporting.querysets import item_entries_with_item, quality_with_component
 from reporting.recipients.selectors import recipient_counts
-from reporting.services.periods import period_get_or_create, today
+from reporting.services.periods import period_get_or_create, period_or_default, today
 from reporting.services.reports import (
     ReportInput,
     changes_since_last_review,
@@ -226,13 +226,19 @@ def completeness_matrix(
     """OPD × jenis pelayanan dasar for a period: status, lateness and missing documents of each report (a fixed
     number of queries: the period, the reports with their tahapan and files, the assignments)."""
     on = on or today()
-    period = period_get_or_create(region=region, year=year, quarter=quarter)
-    reports = {
-        r.service_id: r
-        for r in QuarterlyReport.objects.filter(period=period).prefetch_related(
-            "stages", Prefetch("evidence", queryset=Evidence.objects.only("id", "report_id", "kind"))
-        )
-    }
+    # Reading the matrix never creates the period: without one, no report exists yet (and the default due date
+    # still tells which OPD are late).
+    period = period_or_default(region=region, year=year, quarter=quarter)
+    reports = (
+        {
+            r.service_id: r
+            for r in QuarterlyReport.objects.filter(period=period).prefetch_related(
+                "stages", Prefetch("evidence", queryset=Evidence.objects.only("id", "report_id", "kind"))
+            )
+        }
+        if period.pk is not None
+        else {}
+    )
     rows: dict[int, MatrixRow] = {}
     assignments = (
         ServiceAssignment.objects.filter(region=region)

@@ -41,12 +41,32 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def period_get_or_create(*, region: Region, year: int, quarter: int) -> ReportingPeriod:
-    """The period of a daerah for a triwulan, created with the default input window and due date."""
+def _check_period_key(region: Region, quarter: int) -> None:
     if quarter not in (1, 2, 3, 4):
         raise ValidationError({"quarter": _("Triwulan harus 1 sampai 4.")})
     if not region.is_daerah:
         raise ValidationError({"region": _("Periode pelaporan hanya untuk provinsi atau kabupaten/kota.")})
+
+
+def period_or_default(*, region: Region, year: int, quarter: int) -> ReportingPeriod:
+    """The stored period of a daerah for a triwulan, or, when none is stored yet, an unsaved one with the default
+    input window and due date: for pages that only read (the matrix), which must not create it."""
+    _check_period_key(region, quarter)
+    stored = ReportingPeriod.objects.filter(region=region, year=year, quarter=quarter).first()
+    if stored is not None:
+        return stored
+    return ReportingPeriod(
+        region=region,
+        year=year,
+        quarter=quarter,
+        opens_on=quarter_start(year, quarter),
+        due_date=default_due_date(year, quarter),
+    )
+
+
+def period_get_or_create(*, region: Region, year: int, quarter: int) -> ReportingPeriod:
+    """The period of a daerah for a triwulan, created with the default input window and due date."""
+    _check_period_key(region, quarter)
     period, _created = ReportingPeriod.objects.get_or_create(
         region=region,
         year=year,

@@ -465,6 +465,23 @@ def test_matrix_shows_status_and_lateness_of_each_cell_and_totals(
 
 
 @pytest.mark.parametrize("persona", ["leader", "reviewer"])
+def test_reading_the_matrix_of_a_triwulan_without_a_period_creates_none(
+    persona, request, client_for, mixed_period, agency_a
+):
+    from reporting.models import ReportingPeriod
+
+    before = ReportingPeriod.objects.count()
+    response = client_for(request.getfixturevalue(persona)).get(
+        reverse("reporting:matrix"), {"tahun": 2026, "triwulan": 3}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert ReportingPeriod.objects.count() == before  # a GET that only reads writes nothing
+    assert _cell(body, agency_a.pk, "1.02.K01")[0] == "not_started"  # every service, none started
+    assert "20-10-2026" in body  # the default due date of TW III, as the period would have it
+
+
+@pytest.mark.parametrize("persona", ["leader", "reviewer"])
 def test_leader_and_reviewer_see_their_own_daerah_matrix(persona, request, client_for, mixed_period, agency_a):
     body = client_for(request.getfixturevalue(persona)).get(reverse("reporting:matrix")).content.decode()
     assert f'data-testid="cell-{agency_a.pk}-1.02.K01"' in body
