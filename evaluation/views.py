@@ -211,48 +211,50 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, obj)
 
 
-@login_required
-@require_POST
-def request_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = access.get_object_for(
-        request.user,
-        selectors.request_detail_queryset(),
-        "correction.answer",
-        _("Hanya verifikator daerah ini yang dapat menjawab permintaan yang masih terbuka."),
-        pk=pk,
-    )
-    form = AnswerForm(request.POST)
+def _request_action(request: HttpRequest, pk: int, *, action: str, refusal, form_class, form_key: str, act, success):
+    """One action on a correction request (answer, close): fetch it for the action (404 outside the scope, 403
+    inside), validate the form, call the service, and report back or show the form again with its errors."""
+    obj = access.get_object_for(request.user, selectors.request_detail_queryset(), action, refusal, pk=pk)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            correction_request_answer(request=obj, user=request.user, answer=form.cleaned_data["answer"])
+            act(obj, form.cleaned_data)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, _("Jawaban dikirim kepada evaluator provinsi."))
+            messages.success(request, success)
             return redirect(obj)
-    return _render_detail(request, obj, answer_form=form, status=400)
+    return _render_detail(request, obj, status=400, **{form_key: form})
+
+
+@login_required
+@require_POST
+def request_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    return _request_action(
+        request,
+        pk,
+        action="correction.answer",
+        refusal=_("Hanya verifikator daerah ini yang dapat menjawab permintaan yang masih terbuka."),
+        form_class=AnswerForm,
+        form_key="answer_form",
+        act=lambda obj, data: correction_request_answer(request=obj, user=request.user, answer=data["answer"]),
+        success=_("Jawaban dikirim kepada evaluator provinsi."),
+    )
 
 
 @login_required
 @require_POST
 def request_close(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = access.get_object_for(
-        request.user,
-        selectors.request_detail_queryset(),
-        "correction.close",
-        _("Hanya evaluator provinsi yang dapat menutup permintaan ini."),
-        pk=pk,
+    return _request_action(
+        request,
+        pk,
+        action="correction.close",
+        refusal=_("Hanya evaluator provinsi yang dapat menutup permintaan ini."),
+        form_class=CloseForm,
+        form_key="close_form",
+        act=lambda obj, data: correction_request_close(request=obj, user=request.user, comment=data["comment"]),
+        success=_("Permintaan ditutup."),
     )
-    form = CloseForm(request.POST)
-    if form.is_valid():
-        try:
-            correction_request_close(request=obj, user=request.user, comment=form.cleaned_data["comment"])
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Permintaan ditutup."))
-            return redirect(obj)
-    return _render_detail(request, obj, close_form=form, status=400)
 
 
 # --- Annual evaluation record ----------------------------------------------------------------------------------
