@@ -221,6 +221,7 @@ def pages_to_measure() -> list[Page]:
         ),
         Page("Peringkat", dict.fromkeys(("verifikator", "pimpinan", "provinsi", "admin"), "/laporan/peringkat/")),
         Page("Daftar penerima", dict.fromkeys(("operator", "verifikator", "pimpinan"), recipients_url)),
+        Page("Kamus", dict.fromkeys(ROLES, "/kamus/")),
         Page("API laporan", dict.fromkeys(("operator", "verifikator", "provinsi"), "/api/v1/laporan/"), html=False),
         Page("API capaian", dict.fromkeys(("verifikator", "pimpinan", "provinsi"), "/api/v1/capaian/"), html=False),
     ]

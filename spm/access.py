@@ -116,6 +116,48 @@ def scope_of(user: User | Any) -> Scope:
     return scope
 
 
+def audience_key(user) -> tuple:
+    """Everything the access rules read about a user but who the user is: two users with the same key are
+    allowed and refused the same things on the same objects, so a page part computed for one of them
+    (``spm.fragments``) may be shown to the other. The scope (role, kind, daerah, OPD, jenis, pages), the
+    superuser flag and the model permissions of the user's groups and its own. The few rules that name the
+    user (own uploads, own export log, the user list) are not in it: a part showing those adds ``user.pk``."""
+    scope = scope_of(user)
+    if not scope.authenticated:
+        return ("anonymous",)
+    return (
+        scope.role,
+        scope.kind,
+        tuple(sorted(scope.region_ids)) if scope.region_ids is not None else None,
+        scope.home_region_id,
+        scope.agency_id,
+        tuple(sorted(scope.service_ids)) if scope.service_ids is not None else None,
+        tuple(sorted(scope.pages)),
+        bool(user.is_superuser),
+        permissions_of(user),
+    )
+
+
+def permissions_of(user) -> tuple[str, ...]:
+    """The user's model permissions (its groups' and its own), sorted. Kept in the shared cache under the data
+    version (a change of groups or permissions is a write, ``spm.freshness``) and handed to Django's
+    permission backend for the rest of the request, so a page served from the cache asks no query for them."""
+    from django.core.cache import cache
+
+    from spm import freshness
+
+    version, uncommitted = freshness.current()
+    key = f"espm:permissions:{user.pk}:{version}.{uncommitted}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = tuple(sorted(user.get_all_permissions()))
+        cache.set(key, cached, 3600)
+    elif user.is_active and not user.is_superuser:
+        # ModelBackend's own per-request memo: has_perm() reads it instead of the database.
+        user._perm_cache = set(cached)
+    return cached
+
+
 def scopes_changed(**_kwargs) -> None:
     """Signal receiver: a user or an assignment changed, so every cached scope is stale."""
     global _generation

@@ -23,3 +23,8 @@ class SpmConfig(AppConfig):
 
         # A change of a user's role or an OPD's assignments makes cached access scopes stale.
         access.connect_signals()
+
+        from spm import freshness
+
+        # Every committed write moves the data version under which pages are cached (spm.fragments).
+        freshness.connect_signals()

@@ -516,3 +516,19 @@ class PendingTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} {self.args}"
+
+
+class DataVersion(models.Model):
+    """The data version (versi data): one number that grows after every committed write to the data pages are
+    computed from (``spm.freshness``). Pages cached in the shared cache are filed under it, so the first request
+    after a change computes afresh. One row (``id`` 1), created by the migration."""
+
+    value = models.BigIntegerField(_("versi"), default=0)
+    changed_at = models.DateTimeField(_("berubah pada"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("versi data")
+        verbose_name_plural = _("versi data")
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -223,6 +223,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # The shared cache (CACHE_URL, Redis in docker-compose): limits and throttles counted once for every process,
 # and sessions read from it (written to the database too, so a lost cache logs nobody out).
 CACHES = {"default": config.parse_cache_url(env("CACHE_URL"))}
+# Cached page parts (spm.fragments) are filed under the data version, so a write shows on the next request;
+# the expiry only bounds what a write from outside the application (psql) leaves visible. 0 = not cached.
+FRAGMENT_CACHE_SECONDS = int(env("FRAGMENT_CACHE_SECONDS", "300"))
 if CACHES["default"]["BACKEND"] == "spm.cache.ResilientRedisCache":
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

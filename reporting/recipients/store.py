@@ -27,7 +27,7 @@ from reporting.recipients.services import (
     _recompute_achievements,
     _StoredNiks,
 )
-from spm import access
+from spm import access, freshness
 from spm.models import User
 
 logger = logging.getLogger(__name__)
@@ -194,6 +194,8 @@ def _copy(source) -> None:
     sql = f"COPY {connection.ops.quote_name(table)} ({', '.join(recipient_rows.COPY_COLUMNS)}) FROM STDIN"
     with connection.cursor() as cursor:
         cursor.cursor.copy_expert(sql, source, size=1 << 20)
+    # psycopg2's COPY does not pass through Django's cursor, where every other write is noticed.
+    freshness.note_write(connection, table)
 
 
 def _bulk_insert(lines: Iterator[bytes], batch_size: int = 2_000) -> None:

@@ -15,6 +15,7 @@ from reporting.models import Achievement, AchievementLevel
 from reporting.services.periods import quarter_of, today
 from spm import access
 from spm.choices import RegionLevel
+from spm.fragments import Fragment
 from spm.models import Region, ServiceAssignment
 from spm.roles import ScopeKind
 from spm.xlsx import table_response
@@ -53,44 +54,66 @@ def region_dashboard(request: HttpRequest) -> HttpResponse:
     if not request.GET.get("daerah") and scope.kind != ScopeKind.DAERAH:
         return redirect("reporting:ranking")
     region = _chosen_region(request)
+    if request.GET.get("format") == "xlsx":
+        return _dashboard_xlsx(region, *_dashboard_period(request, region))
+
+    def compute() -> dict:
+        year, quarter = _dashboard_period(request, region)
+        return _dashboard_context(region, year, quarter)
+
+    key = (region.pk, *(request.GET.get(name) for name in ("tahun", "triwulan", "daerah")))
+    part = Fragment("region-dashboard", (*key, access.audience_key(request.user)), compute)
+    return render(request, "reporting/dashboard.html", {"page_part": part})
+
+
+def _dashboard_period(request: HttpRequest, region: Region) -> tuple[int, int]:
+    """The triwulan shown: chosen (?tahun=&triwulan=), else the latest with approved reports, else today's."""
     latest = dashboard.latest_period(region) or quarter_of(today())
     year = _int(request.GET.get("tahun"), latest[0], range(2000, 2100))
     quarter = _int(request.GET.get("triwulan"), latest[1], range(1, 5))
+    return year, quarter
+
+
+def _dashboard_xlsx(region: Region, year: int, quarter: int) -> HttpResponse:
     data = dashboard.region_dashboard(region, year, quarter)
-    if request.GET.get("format") == "xlsx":
-        rows = [
-            (
-                r.service.code,
-                r.service.name,
-                r.service.affair.name,
-                data["must_serve"][r.service_id].value,
-                r.served,
-                r.missing_quarters_text,
-                _pct(r.recipient_pct),
-                _pct(r.quality_pct),
-                _pct(r.index),
-                dashboard.status_label(r.status),
-                r.budget_allocated,
-                r.budget_realised,
-            )
-            for r in data["service_rows"]
-        ]
-        headers = [
-            "Kode",
-            "Jenis pelayanan dasar",
-            "Urusan",
-            "Harus dilayani",
-            "Terlayani (kumulatif)",
-            "Triwulan belum dilaporkan",
-            "%penerima",
-            "%mutu",
-            "Nilai",
-            "Status",
-            "Alokasi (Rp)",
-            "Realisasi (Rp)",
-        ]
-        title = f"Capaian SPM {region.name} TW {ROMAN[quarter]} {year}"
-        return table_response(f"capaian-{region.code}-{year}-tw{quarter}.xlsx", [("Capaian", headers, rows, title)])
+    rows = [
+        (
+            r.service.code,
+            r.service.name,
+            r.service.affair.name,
+            data["must_serve"][r.service_id].value,
+            r.served,
+            r.missing_quarters_text,
+            _pct(r.recipient_pct),
+            _pct(r.quality_pct),
+            _pct(r.index),
+            dashboard.status_label(r.status),
+            r.budget_allocated,
+            r.budget_realised,
+        )
+        for r in data["service_rows"]
+    ]
+    headers = [
+        "Kode",
+        "Jenis pelayanan dasar",
+        "Urusan",
+        "Harus dilayani",
+        "Terlayani (kumulatif)",
+        "Triwulan belum dilaporkan",
+        "%penerima",
+        "%mutu",
+        "Nilai",
+        "Status",
+        "Alokasi (Rp)",
+        "Realisasi (Rp)",
+    ]
+    title = f"Capaian SPM {region.name} TW {ROMAN[quarter]} {year}"
+    return table_response(f"capaian-{region.code}-{year}-tw{quarter}.xlsx", [("Capaian", headers, rows, title)])
+
+
+def _dashboard_context(region: Region, year: int, quarter: int) -> dict:
+    """What the dashboard shows (the cached part of the page): the stored achievements and the charts."""
+    data = dashboard.region_dashboard(region, year, quarter)
     chart = {
         "affairs": {
             "labels": [a.name for a, _row in data["affair_rows"]],
@@ -103,11 +126,7 @@ def region_dashboard(request: HttpRequest) -> HttpResponse:
             "values": [float(_pct(v)) if v is not None else None for _q, v in data["trend"]],
         },
     }
-    return render(
-        request,
-        "reporting/dashboard.html",
-        {**data, "region": region, "year": year, "quarter": quarter, "roman": ROMAN[quarter], "chart": chart},
-    )
+    return {**data, "region": region, "year": year, "quarter": quarter, "roman": ROMAN[quarter], "chart": chart}
 
 
 @login_required
@@ -155,8 +174,8 @@ def ranking(request: HttpRequest) -> HttpResponse:
     else:
         daerah = user.region
         province = daerah if daerah.level == RegionLevel.PROVINCE else daerah.parent
-    rows = dashboard.ranking(year=year, quarter=quarter, province=province)
     if request.GET.get("format") == "xlsx":
+        rows = dashboard.ranking(year=year, quarter=quarter, province=province)
         data = [
             (
                 r.rank or "—",
@@ -182,10 +201,10 @@ def ranking(request: HttpRequest) -> HttpResponse:
                 )
             ],
         )
-    return render(
-        request,
-        "reporting/ranking.html",
-        {
+
+    def compute() -> dict:
+        rows = dashboard.ranking(year=year, quarter=quarter, province=province)
+        return {
             "rows": rows,
             "paripurna": [r for r in rows if r.status == "tuntas_paripurna"],
             "province": province,
@@ -193,8 +212,10 @@ def ranking(request: HttpRequest) -> HttpResponse:
             "year": year,
             "quarter": quarter,
             "roman": ROMAN[quarter],
-        },
-    )
+        }
+
+    key = (province.pk if province else None, year, quarter, access.audience_key(user))
+    return render(request, "reporting/ranking.html", {"page_part": Fragment("ranking", key, compute)})
 
 
 @login_required

@@ -44,6 +44,7 @@ from reporting.services import (
 from reporting.services.periods import today
 from reporting.services.reports import previous_report
 from spm import access
+from spm.fragments import Fragment
 from spm.models import ServiceAssignment
 from spm.validation import parse_id
 from targets.selectors import approved_must_serve
@@ -62,32 +63,37 @@ def tasks(request: HttpRequest) -> HttpResponse:
     user = request.user
     current = quarter_of(today())
     year, quarter = PeriodChoiceForm(request.GET).period(current) if request.GET else current
-    context: dict = {
+    operator = _is_operator(user)
+    base: dict = {
         "year": year,
         "quarter": quarter,
         "quarter_choices": Quarter.choices,
         "year_choices": range(max(current[0], year) + 1, 2018, -1),
         "is_current": (year, quarter) == current,
     }
-    if _is_operator(user):
-        period, task_list = selectors.operator_tasks(user, year=year, quarter=quarter)
-        counts: dict[str, int] = {}
-        for task in task_list:
-            counts[task.status] = counts.get(task.status, 0) + 1
-        context.update(mode="operator", agency=user.agency, period=period, tasks=task_list, counts=counts)
-        return render(request, "reporting/tasks.html", context)
-    reports = (
-        QuarterlyReport.objects.visible_to(user)
-        .for_period(year, quarter)
-        .with_related()
-        .prefetch_related(quality_with_component(), "stages", "evidence")
-        .order_by("region__code", "agency__name", "service__affair__order", "service__order")
-    )
-    page = Paginator(reports, 50).get_page(request.GET.get("page"))
-    rules = active_rule_set()
-    rows = [(report, selectors.completeness_pct_of(report, rules)) for report in page]
-    context.update(mode="readonly", page=page, rows=rows, show_region=access.scope_of(user).chooses_daerah)
-    return render(request, "reporting/tasks.html", context)
+
+    def compute() -> dict:
+        if operator:
+            period, task_list = selectors.operator_tasks(user, year=year, quarter=quarter)
+            counts: dict[str, int] = {}
+            for task in task_list:
+                counts[task.status] = counts.get(task.status, 0) + 1
+            return {**base, "agency": user.agency, "period": period, "tasks": task_list, "counts": counts}
+        reports = (
+            QuarterlyReport.objects.visible_to(user)
+            .for_period(year, quarter)
+            .with_related()
+            .prefetch_related(quality_with_component(), "stages", "evidence")
+            .order_by("region__code", "agency__name", "service__affair__order", "service__order")
+        )
+        page = Paginator(reports, 50).get_page(request.GET.get("page"))
+        rules = active_rule_set()
+        rows = [(report, selectors.completeness_pct_of(report, rules)) for report in page]
+        return {**base, "page": page, "rows": rows, "show_region": access.scope_of(user).chooses_daerah}
+
+    mode = "operator" if operator else "readonly"
+    key = (mode, year, quarter, request.GET.get("page"), access.audience_key(user))
+    return render(request, "reporting/tasks.html", {"mode": mode, "page_part": Fragment("tasks", key, compute)})
 
 
 @login_required

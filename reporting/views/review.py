@@ -46,6 +46,7 @@ from reporting.services import (
     report_values,
 )
 from spm import access
+from spm.fragments import Fragment
 from spm.models import Region
 
 QUEUE_PAGE_SIZE = 50
@@ -287,24 +288,33 @@ def matrix(request: HttpRequest) -> HttpResponse:
         return matrix_export(request)
     _require_reader(request.user)
     region, region_choices = _matrix_region(request)
-    context: dict = {
-        "region": region,
-        "region_choices": region_choices,
-        "quarters": Quarter.choices,
-        "statuses": [(s, MATRIX_STATUS_LABELS[s]) for s in MATRIX_STATUSES],
-    }
-    if region is not None:
-        period, rows = _matrix_data(request, region)
-        totals = matrix_totals(rows)
-        context.update(
-            period=period,
-            table=[(row, [(s, row.count(s)) for s in MATRIX_STATUSES]) for row in rows],
-            totals=totals,
-            total_counts=[(s, totals.counts[s]) for s in MATRIX_STATUSES],
-            documents_missing=sum(row.documents_missing for row in rows),
-            years=queue_years(request.user),
-        )
-    return render(request, "reporting/matrix.html", context)
+
+    def compute() -> dict:
+        context: dict = {
+            "region": region,
+            "region_choices": region_choices,
+            "quarters": Quarter.choices,
+            "statuses": [(s, MATRIX_STATUS_LABELS[s]) for s in MATRIX_STATUSES],
+        }
+        if region is not None:
+            period, rows = _matrix_data(request, region)
+            totals = matrix_totals(rows)
+            context.update(
+                period=period,
+                table=[(row, [(s, row.count(s)) for s in MATRIX_STATUSES]) for row in rows],
+                totals=totals,
+                total_counts=[(s, totals.counts[s]) for s in MATRIX_STATUSES],
+                documents_missing=sum(row.documents_missing for row in rows),
+                years=queue_years(request.user),
+            )
+        return context
+
+    key = (
+        region.pk if region else None,
+        *(request.GET.get(name) for name in ("tahun", "triwulan")),
+        access.audience_key(request.user),
+    )
+    return render(request, "reporting/matrix.html", {"page_part": Fragment("matrix", key, compute)})
 
 
 @login_required

@@ -16,6 +16,7 @@ from reporting.choices import ReportStatus
 from reporting.models import Achievement, AchievementLevel, AchievementRuleSet
 from reporting.services import ReportInput, report_approve, report_save, report_submit
 from spm.models import BasicService
+from tests.pages import page_context
 from tests.reporting.conftest import approved_report, fill_completely
 
 pytestmark = pytest.mark.django_db
@@ -186,7 +187,7 @@ def test_daerah_with_1_of_29_services_shows_its_coverage_and_the_rankings_lists_
     assert "sebagai rata-rata urusan" in explain and "(dipakai aturan ini)" in explain
     assert "sebagai rata-rata jenis pelayanan" in explain and "(pembanding, tidak dipakai)" in explain
     ranking = client_for(provincial_viewer).get(reverse("reporting:ranking"), {"tahun": 2025, "triwulan": 1})
-    rows = ranking.context["rows"]
+    rows = page_context(ranking)["rows"]
     province = daerah.parent
     expected = 1 + province.children.filter(level="kabupaten_kota").count()
     assert len(rows) == expected and rows[0].region == daerah and rows[0].rank == 1

@@ -1,0 +1,78 @@
+"""Cached page parts (fragmen halaman): the costly middle of a read-mostly page, rendered once and served from
+the shared cache until the data changes.
+
+A view hands the template a :class:`Fragment`: a name, what besides the data the part depends on (the object,
+the query string, the viewer's :func:`spm.access.audience_key`) and a function computing its context. The
+template wraps the part in ``{% fragment page_part %} … {% endfragment %}`` (``spm.templatetags.fragments``):
+on a hit, the function is never called — no query, no template work; on a miss it is called, the part
+rendered and kept for ``FRAGMENT_CACHE_SECONDS``.
+
+The key holds the data version (``spm.freshness``: it moves after every committed write), the language, the
+date in Asia/Jakarta (days left, lateness) and the parts the view names. What differs per request and not per
+data — the CSRF token of a form inside the part — is rendered as a placeholder and put in on every answer.
+A part must not show anything of the viewer that its key does not hold (the key holds the audience — what the
+access rules read of a user — not who the user is; a part that shows the user's own name holds ``user.pk``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone, translation
+
+from spm import freshness
+
+# Rendered where a form's CSRF token goes, and replaced by the request's own token on every answer.
+CSRF_PLACEHOLDER = "csrf-placeholder-6f1d0c"
+KEY_PREFIX = "espm:fragment:v1"
+
+
+def stable(value: Any) -> Any:
+    """The key parts as a value whose ``repr`` is the same in every process (sets sorted, dicts ordered)."""
+    if isinstance(value, set | frozenset):
+        return ("set", tuple(sorted((stable(v) for v in value), key=repr)))
+    if isinstance(value, Mapping):
+        return ("map", tuple(sorted(((str(k), stable(v)) for k, v in value.items()), key=repr)))
+    if isinstance(value, list | tuple):
+        return tuple(stable(v) for v in value)
+    return value
+
+
+@dataclass
+class Fragment:
+    """One cached part of a page: ``compute`` gives the context it is rendered with (called on a miss only)."""
+
+    name: str
+    key: tuple
+    compute: Callable[[], dict]
+    _data: dict | None = field(default=None, init=False, repr=False)
+
+    def cache_key(self) -> str:
+        version, uncommitted = freshness.current()
+        parts = repr(stable((self.key, translation.get_language(), timezone.localdate().isoformat())))
+        digest = hashlib.blake2b(parts.encode(), digest_size=16).hexdigest()
+        return f"{KEY_PREFIX}:{self.name}:{version}.{uncommitted}:{digest}"
+
+    @property
+    def data(self) -> dict:
+        """The computed context (once per request), for what the page needs outside the cached part."""
+        if self._data is None:
+            self._data = self.compute()
+        return self._data
+
+    def render(self, render_part: Callable[[dict], str]) -> str:
+        """The part's HTML (with the placeholder for the CSRF token): from the cache, or rendered and kept."""
+        seconds = settings.FRAGMENT_CACHE_SECONDS
+        if not seconds:
+            return render_part(self.data)
+        key = self.cache_key()
+        html = cache.get(key)
+        if html is None:
+            html = render_part(self.data)
+            cache.set(key, html, seconds)
+        return html
