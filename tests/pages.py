@@ -31,7 +31,10 @@ class PageContext:
         return True
 
     def get(self, key: str, default=None):
-        return self[key] if key in self else default
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
 
 def page_context(response) -> PageContext:
