@@ -277,7 +277,17 @@ def _stale(request: HttpRequest, report: QuarterlyReport, error: ConcurrentEditE
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The report: the entry form for its OPD's operator while editable, read-only for everyone else."""
-    return _render_page(request, _report_for(request, pk))
+    if request.htmx:
+        return _render_page(request, _report_for(request, pk))
+    # 404 outside the scope. The report alone (the title): its rows are read only when the page's cached part
+    # must be computed.
+    report = access.get_object_for(request.user, QuarterlyReport.objects.with_related(), pk=pk)
+    part = Fragment(
+        "report-page",
+        (report.pk, access.audience_key(request.user)),
+        lambda: _page_context(request, _report_for(request, pk)),
+    )
+    return render(request, "reporting/report_detail.html", {"report": report, "page_part": part})
 
 
 @login_required

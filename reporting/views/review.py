@@ -113,6 +113,22 @@ def _render_review(
     comments: rf.BaseCommentFormSet | None = None,
     unlock_form: rf.UnlockForm | None = None,
 ) -> HttpResponse:
+    context = _review_context(
+        request, report, approve_form=approve_form, return_form=return_form, comments=comments, unlock_form=unlock_form
+    )
+    return render(request, "reporting/review.html", context)
+
+
+def _review_context(
+    request: HttpRequest,
+    report: QuarterlyReport,
+    *,
+    approve_form: rf.ApproveForm | None = None,
+    return_form: rf.ReturnForm | None = None,
+    comments: rf.BaseCommentFormSet | None = None,
+    unlock_form: rf.UnlockForm | None = None,
+) -> dict:
+    """The review page: ``report_detail`` beside the previous triwulan, the history and the decision forms."""
     context = report_detail(report, request.user)
     previous = context["previous"]
     rules = context["values"].rules
@@ -136,16 +152,23 @@ def _render_review(
         can_unlock=access.can(request.user, "report.unlock", report),
         unlock_form=unlock_form or rf.UnlockForm(),
     )
-    return render(request, "reporting/review.html", context)
+    return context
 
 
 @login_required
 @require_GET
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """The report beside the previous triwulan's, what changed since the last review, and the decision."""
-    report = _visible_report(request, pk)  # 404 outside the scope before any 403 inside it
+    # 404 outside the scope before any 403 inside it. The report alone (title, breadcrumbs): its rows are read
+    # only when the page's cached part must be computed.
+    report = access.get_object_for(request.user, QuarterlyReport.objects.with_related(), pk=pk)
     _require_reader(request.user)
-    return _render_review(request, report)
+    part = Fragment(
+        "review-page",
+        (report.pk, access.audience_key(request.user)),
+        lambda: _review_context(request, _visible_report(request, pk)),
+    )
+    return render(request, "reporting/review.html", {"report": report, "page_part": part})
 
 
 def _no_longer_reviewable(request: HttpRequest, report: QuarterlyReport) -> HttpResponse:

@@ -20,7 +20,7 @@ class FragmentNode(template.Node):
 
     def render(self, context: template.Context) -> str:
         part = self.part.resolve(context)
-        if part is None:
+        if not part:  # None, or not in the context at all (a page re-rendered with a bound form)
             return self.nodelist.render(context)
 
         def render_part(data: dict) -> str:
