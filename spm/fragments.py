@@ -43,6 +43,28 @@ def stable(value: Any) -> Any:
     return value
 
 
+def cache_key(name: str, key: tuple) -> str:
+    """The key of a cached value: its name, the data version and a digest of what else it depends on."""
+    version, uncommitted = freshness.current()
+    parts = repr(stable((key, translation.get_language(), timezone.localdate().isoformat())))
+    digest = hashlib.blake2b(parts.encode(), digest_size=16).hexdigest()
+    return f"{KEY_PREFIX}:{name}:{version}.{uncommitted}:{digest}"
+
+
+def cached(name: str, key: tuple, compute: Callable[[], Any]) -> Any:
+    """``compute()``, kept in the shared cache under the data version (the rules of the module docstring):
+    a page part's HTML, an API list's serialized data. Never for rows of personal data."""
+    seconds = settings.FRAGMENT_CACHE_SECONDS
+    if not seconds:
+        return compute()
+    full_key = cache_key(name, key)
+    value = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value, seconds)
+    return value
+
+
 @dataclass
 class Fragment:
     """One cached part of a page: ``compute`` gives the context it is rendered with (called on a miss only)."""
@@ -51,12 +73,6 @@ class Fragment:
     key: tuple
     compute: Callable[[], dict]
     _data: dict | None = field(default=None, init=False, repr=False)
-
-    def cache_key(self) -> str:
-        version, uncommitted = freshness.current()
-        parts = repr(stable((self.key, translation.get_language(), timezone.localdate().isoformat())))
-        digest = hashlib.blake2b(parts.encode(), digest_size=16).hexdigest()
-        return f"{KEY_PREFIX}:{self.name}:{version}.{uncommitted}:{digest}"
 
     @property
     def data(self) -> dict:
@@ -67,12 +83,4 @@ class Fragment:
 
     def render(self, render_part: Callable[[dict], str]) -> str:
         """The part's HTML (with the placeholder for the CSRF token): from the cache, or rendered and kept."""
-        seconds = settings.FRAGMENT_CACHE_SECONDS
-        if not seconds:
-            return render_part(self.data)
-        key = self.cache_key()
-        html = cache.get(key)
-        if html is None:
-            html = render_part(self.data)
-            cache.set(key, html, seconds)
-        return html
+        return cached(self.name, self.key, lambda: render_part(self.data))

@@ -17,6 +17,7 @@ from reporting.models import Achievement, QuarterlyReport, Recipient, RecipientI
 from reporting.querysets import item_entries_with_item, quality_with_component
 from reporting.services import CommentInput, ConcurrentEditError, report_approve, report_return
 from spm import access
+from spm.api.caching import CachedListMixin
 from spm.api.schema import Conflict, error_response
 from targets.selectors import must_serve_figures
 
@@ -62,7 +63,7 @@ WORKFLOW_RESPONSES = {
 }
 
 
-class QuarterlyReportViewSet(viewsets.ReadOnlyModelViewSet):
+class QuarterlyReportViewSet(CachedListMixin, viewsets.ReadOnlyModelViewSet):
     """Laporan triwulan in the user's scope; the verifikator approves or returns through the actions."""
 
     serializer_class = serializers.QuarterlyReportSerializer
@@ -128,7 +129,7 @@ class QuarterlyReportViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(serializers.QuarterlyReportSerializer(self.get_object()).data)
 
 
-class AchievementViewSet(viewsets.ReadOnlyModelViewSet):
+class AchievementViewSet(CachedListMixin, viewsets.ReadOnlyModelViewSet):
     """Stored achievements (capaian, IP-SPM) in the user's scope; current revisions unless ?revisi=semua
     (AchievementFilter)."""
 
