@@ -126,8 +126,8 @@ def audience_key(user) -> tuple:
     if not scope.authenticated:
         return ("anonymous",)
     return (
-        scope.role,
-        scope.kind,
+        str(scope.role),
+        str(scope.kind),
         tuple(sorted(scope.region_ids)) if scope.region_ids is not None else None,
         scope.home_region_id,
         scope.agency_id,

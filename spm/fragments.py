@@ -16,6 +16,7 @@ access rules read of a user — not who the user is; a part that shows the user'
 
 from __future__ import annotations
 
+import enum
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ KEY_PREFIX = "espm:fragment:v1"
 
 def stable(value: Any) -> Any:
     """The key parts as a value whose ``repr`` is the same in every process (sets sorted, dicts ordered)."""
+    if isinstance(value, enum.Enum):
+        return value.value
     if isinstance(value, set | frozenset):
         return ("set", tuple(sorted((stable(v) for v in value), key=repr)))
     if isinstance(value, Mapping):

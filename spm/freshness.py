@@ -46,7 +46,8 @@ IGNORED_TABLES = frozenset(
     }
 )
 _WRITE = re.compile(
-    r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|COPY|TRUNCATE(?:\s+TABLE)?)\s+(?:ONLY\s+)?"?([\w.]+)"?',
+    r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM|COPY|TRUNCATE(?:\s+TABLE)?)\s+"
+    r'(?:ONLY\s+)?"?([\w.]+)"?',
     re.IGNORECASE,
 )
 _STATE_ATTR = "_spm_freshness"
@@ -74,7 +75,7 @@ def _state(connection) -> _State:
 
 def written_table(sql: str) -> str | None:
     """The table a writing statement changes, or None for a read (or DDL, which migrations run)."""
-    if not sql or sql.lstrip()[:1].upper() not in "IUDCT":
+    if not sql or sql.lstrip()[:1].upper() not in "IUDCTR":
         return None
     match = _WRITE.match(sql)
     return match.group(1).rsplit(".", 1)[-1].lower() if match else None
