@@ -14,6 +14,7 @@ from django.urls import reverse
 from reporting.choices import ExportKind
 from reporting.models import ExportLog
 from reporting.recipients.validation import mask_nik
+from tests.pages import page_context
 from tests.reporting.recipients_support import YEAR
 from tests.reporting.test_recipient_pages import add_recipients, list_url
 
@@ -84,7 +85,7 @@ def test_prefix_probing_through_the_list_page_recovers_nothing(client_for, reque
 def test_masked_roles_get_no_nik_search(client_for, request, persona, daerah, service_a):
     target = add_recipients(daerah, service_a, 3)[1]
     client = client_for(request.getfixturevalue(persona))
-    assert client.get(list_url(daerah, service_a)).context["nik_form"] is None
+    assert page_context(client.get(list_url(daerah, service_a)))["nik_form"] is None
     assert 'data-testid="cari-nik"' not in client.get(list_url(daerah, service_a)).content.decode()
     for prefix in (target.nik[:8], target.nik):
         assert client.post(search_url(daerah, service_a), {"nik": prefix}).status_code == 403
@@ -136,12 +137,12 @@ def test_nik_search_never_matches_a_prefix(client_for, operator_a, daerah, servi
     for value in (target.nik[:15], target.nik[:12], target.nik[:4], target.nik + "0"):
         response = client.post(search_url(daerah, service_a), {"nik": value})
         assert response.status_code == 200
-        assert response.context["nik_form"].errors["nik"] == [
+        assert page_context(response)["nik_form"].errors["nik"] == [
             "Masukkan NIK lengkap 16 digit angka; pencarian NIK hanya untuk NIK yang sama persis."
         ]
     unknown = "1812" + "9" * 12
     response = client.post(search_url(daerah, service_a), {"nik": unknown})
-    assert response.context["nik_form"].errors["nik"] == ["NIK tersebut tidak ada pada daftar ini."]
+    assert page_context(response)["nik_form"].errors["nik"] == ["NIK tersebut tidak ada pada daftar ini."]
     assert ExportLog.objects.get(kind=ExportKind.NIK_SEARCH).row_count == 0
 
 
