@@ -274,7 +274,7 @@ def test_list_search_and_filters(client_for, operator_a, daerah, service_a):
     client = client_for(operator_a)
 
     def names(**params):
-        return {r.name for r in page_context(client.get(list_url(daerah, service_a), params))["page"]}
+        return {r["name"] for r in page_context(client.get(list_url(daerah, service_a), params))["page"]}
 
     assert names(q="Uji 11") == {"Penerima Uji 11"}
     assert names(q=recipients[4].nik[:12]) == {f"Penerima Uji {i}" for i in range(12)}  # refused, not a filter
@@ -374,3 +374,12 @@ def test_list_rows_escape_what_was_imported_and_mask_the_nik(client_for, operato
     assert "Desa &amp; &lt;b&gt;" in body
     assert recipient.nik not in body and f"{recipient.nik[:4]}******{recipient.nik[-4:]}" in body
     assert f'href="{recipient.get_absolute_url()}"' in body
+
+
+def test_list_rows_name_the_kecamatan_of_the_daerah_and_any_other(client_for, operator_a, daerah, service_a):
+    recipients = add_recipients(daerah, service_a, 2)  # the second in 18.12.01
+    elsewhere = Region.objects.exclude(parent=daerah).filter(level="kecamatan").first()
+    Recipient.objects.filter(pk=recipients[0].pk).update(district=elsewhere)
+    body = client_for(operator_a).get(list_url(daerah, service_a)).content.decode()
+    assert f"<td>{Region.objects.get(code='18.12.01').name}</td>" in body
+    assert f"<td>{elsewhere.name}</td>" in body
