@@ -281,7 +281,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_page(request, _report_for(request, pk))
     # 404 outside the scope. The report alone (the title): its rows are read only when the page's cached part
     # must be computed.
-    report = access.get_object_for(request.user, QuarterlyReport.objects.with_related(), pk=pk)
+    report = access.get_object_for(request.user, QuarterlyReport.objects.select_related("period", "service"), pk=pk)
     part = Fragment(
         "report-page",
         (report.pk, access.audience_key(request.user)),

@@ -10,6 +10,7 @@ write is a service in ``reporting.recipients.services``.
 from __future__ import annotations
 
 import os
+from html import escape as html_escape
 from pathlib import PurePath
 
 from django.conf import settings
@@ -21,7 +22,6 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -354,23 +354,29 @@ def district_names(region_id: int, ids: set[int]) -> dict[int, str]:
     return names
 
 
+def _cell(value) -> str:
+    """A cell's text, escaped: the standard library's escape (what Django's calls) without Django's check for a
+    lazy string on every call; an empty value is an empty cell."""
+    return "" if value is None else html_escape(str(value))
+
+
 def recipient_rows_html(page, region_id: int) -> str:
     """The rows of a recipients page (``LIST_COLUMNS`` of each, NIK masked, the kecamatan by name), drawn in
     Python: a template evaluating 8 cells of 50 rows was the page's largest cost. The same markup as the rest of
     the table (``recipients_list.html``); every value escaped."""
-    statuses = {value: escape(label) for value, label in RecipientStatus.choices}
+    statuses = {value: _cell(label) for value, label in RecipientStatus.choices}
     # One reverse for the page: the detail URL with a marker where each row's id goes.
     marker = "2147483647"
-    before, after = (escape(part) for part in Recipient(pk=int(marker)).get_absolute_url().split(marker))
+    before, after = (_cell(part) for part in Recipient(pk=int(marker)).get_absolute_url().split(marker))
     page_rows = list(page)
     districts = district_names(region_id, {row["district_id"] for row in page_rows if row["district_id"]})
     rows = [
         f'<tr><td class="font-monospace"><a href="{before}{row["id"]:d}{after}" data-testid="nik-tersamar">'
-        f"{escape(mask_nik(row['nik']))}</a></td><td>{escape(row['name'])}</td><td>{escape(row['sex'])}</td>"
-        f"<td>{escape(row['village'])}</td><td>{escape(districts.get(row['district_id'], ''))}</td>"
+        f"{_cell(mask_nik(row['nik']))}</a></td><td>{_cell(row['name'])}</td><td>{_cell(row['sex'])}</td>"
+        f"<td>{_cell(row['village'])}</td><td>{_cell(districts.get(row['district_id'], ''))}</td>"
         f"<td>{row['service_date'].strftime('%d-%m-%Y') if row['service_date'] else ''}</td>"
-        f"<td>{escape(triwulan(row['quarter']))}</td>"
-        f"<td>{statuses.get(row['status'], escape(row['status']))}</td></tr>"
+        f"<td>{_cell(triwulan(row['quarter']))}</td>"
+        f"<td>{statuses.get(row['status'], _cell(row['status']))}</td></tr>"
         for row in page_rows
     ]
     return mark_safe("\n".join(rows))  # noqa: S308 - every value escaped above

@@ -161,7 +161,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     """The report beside the previous triwulan's, what changed since the last review, and the decision."""
     # 404 outside the scope before any 403 inside it. The report alone (title, breadcrumbs): its rows are read
     # only when the page's cached part must be computed.
-    report = access.get_object_for(request.user, QuarterlyReport.objects.with_related(), pk=pk)
+    report = access.get_object_for(request.user, QuarterlyReport.objects.select_related("period", "service"), pk=pk)
     _require_reader(request.user)
     part = Fragment(
         "review-page",
