@@ -294,7 +294,9 @@ def _render_list(request, region_obj, service_obj, year, filters, nik_form=None,
     recipients = filters.qs.order_by("name", "id").values(*LIST_COLUMNS)
     query = request.GET.copy()
     query.pop("page", None)
-    for name in filters.form.errors:  # a refused value (a NIK in the name box) is not carried into links
+    # A refused value (a NIK in the name box) is not carried into links. An unfiltered list builds no form here
+    # (the cached head draws it).
+    for name in filters.form.errors if filters.is_bound else ():
         query.pop(name, None)
     querystring = query.urlencode()
     audience = access.audience_key(request.user)
