@@ -176,6 +176,7 @@ def connect_signals() -> None:
 
 
 def _compute_scope(user) -> Scope:
+    from spm.fragments import cached
     from spm.models import Region, ServiceAssignment
 
     spec = ROLES[user.role]
@@ -196,7 +197,13 @@ def _compute_scope(user) -> Scope:
             region_ids=frozenset({region_id}),
             home_region_id=region_id,
             agency_id=user.agency_id,
-            service_ids=frozenset(services.order_by().values_list("service_id", flat=True)),
+            # Kept in the shared cache under the data version (an assignment changed is a write, spm.freshness):
+            # no query on an operator's every page.
+            service_ids=cached(
+                "agency-services",
+                (user.agency_id, region_id),
+                lambda: frozenset(services.order_by().values_list("service_id", flat=True)),
+            ),
         )
     if not user.region_id:
         return Scope(**base)

@@ -659,15 +659,19 @@ def test_the_matrix_covers_every_persona_and_object_type():
 
 
 def test_scope_is_computed_once_and_reused(operator_a, world, django_assert_num_queries):
-    """The scope (daerah, OPD, its jenis) costs one query per request, however many checks a page makes."""
+    """The scope (daerah, OPD, its jenis) costs at most one query per request (the OPD's jenis), however many
+    checks a page makes, and none once that list is kept (under the data version, read once per request)."""
     from spm import access
     from spm.models import User
 
     user = User.objects.get(pk=operator_a.pk)  # a fresh object, as each request loads
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the data version, the OPD's jenis
         for report in (world.draft, world.submitted, world.approved):
             assert access.can(user, "view", report)
         assert access.restrict(Recipient.objects.all(), user).query is not None
+    again = User.objects.get(pk=operator_a.pk)  # the next request
+    with django_assert_num_queries(1):  # the data version only
+        assert access.can(again, "view", world.draft)
 
 
 def test_no_stale_scope_after_an_assignment_moves(operator_a, operator_b, world, service_a, daerah):
