@@ -22,6 +22,9 @@ What it does:
    (a redirect to the login page would be a fast, wrong figure). Each page is requested by the roles that use it, on
    their own URL. The floor is a trivial view behind the same middleware (``bench/support/http_urls.py``),
    measured in the same run.
+   ``--write-every S`` adds a write (a notification, through the ORM) every S seconds during each timed run:
+   every write moves the data version, so the pages' cached parts (``spm.fragments``) are computed again as
+   in a daerah at work; ``--page-cache-seconds 0`` turns the cached parts off (every request computes its page).
 5. Prints req/s, p50/p95/p99 and errors per page, and checks the goals: p95 < 150 ms for every HTML page,
    no errors, every page >= 8 % of the floor's req/s. Exits 1 when a goal is missed.
 
@@ -104,6 +107,19 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="reuse the database a --keep run left (implies --keep)")
     parser.add_argument(
         "--cache-url", default="redis://127.0.0.1:6379/12", help="Redis of the shared cache (emptied first)"
+    )
+    parser.add_argument(
+        "--page-cache-seconds",
+        type=int,
+        default=None,
+        help="FRAGMENT_CACHE_SECONDS of the server; 0 = every request computes its page (no cached parts)",
+    )
+    parser.add_argument(
+        "--write-every",
+        type=float,
+        default=0.0,
+        help="seconds between writes during the load (a notification, through the ORM): each moves the data "
+        "version, so cached parts are computed again as in a daerah at work; 0 = read-only load",
     )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -260,6 +276,8 @@ def serve_and_measure(args, pages: list[Page], database: str) -> int:
             "API_THROTTLE_USER": "1000000/minute",
             "LOGIN_FAILURE_LIMIT": "1000",
         }
+        if args.page_cache_seconds is not None:
+            env["FRAGMENT_CACHE_SECONDS"] = str(args.page_cache_seconds)
         env.pop("CELERY_BROKER_URL", None)
         # The shared cache of docker-compose (sessions, limits): a Redis database of the bench's own, emptied first.
         cache_url = shared_cache_url(args.cache_url)
@@ -345,7 +363,10 @@ def measure(args, pages: list[Page], base: str) -> int:
     concurrency = args.clients * len(ROLES)
     print(
         f"Server: gunicorn, {args.workers} worker, {base}; {concurrency} klien ({args.clients} per peran × "
-        f"{len(ROLES)} peran), {args.duration:g} s per halaman, beban mesin {os.getloadavg()[0]:.1f}",
+        f"{len(ROLES)} peran), {args.duration:g} s per halaman, beban mesin {os.getloadavg()[0]:.1f}; "
+        f"bagian halaman di cache: "
+        f"{'tidak' if args.page_cache_seconds == 0 else 'ya'}; "
+        f"penulisan selama beban: {f'tiap {args.write_every:g} s' if args.write_every else 'tidak'}",
         flush=True,
     )
     floor = Page("Lantai (view sepele)", dict.fromkeys(ROLES, "/bench/lantai/"))
@@ -423,9 +444,12 @@ def run_page(args, page: Page, sessions: dict[str, list[str]], base: str, concur
     try:
         warmup = max(1.0, args.duration / 5)
         wrk(script.name, base, concurrency, args.threads, warmup)
-        figures = wrk(script.name, base, concurrency, args.threads, args.duration)
+        with Writer(args.write_every) as writer:
+            figures = wrk(script.name, base, concurrency, args.threads, args.duration)
     finally:
         os.unlink(script.name)
+    if writer.writes:
+        print(f"    {writer.writes} penulisan selama beban (tiap {args.write_every:g} s)", flush=True)
     result = Result(
         page.name,
         page.html,
@@ -441,6 +465,44 @@ def run_page(args, page: Page, sessions: dict[str, list[str]], base: str, concur
             result.errors[kind] = figures[kind]
     print(f"  {page.name}: {result.rate:.0f} req/s, p95 {result.p95_ms:.0f} ms", flush=True)
     return result
+
+
+class Writer:
+    """Writes during the load (``--write-every``): a notification to the admin, through the ORM, in its own
+    thread and connection. Each committed write moves the data version (``spm.freshness``), so every cached
+    page part is computed again on its next request, as while operators are saving reports."""
+
+    def __init__(self, every: float) -> None:
+        import threading
+
+        self.every = every
+        self.writes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True) if every > 0 else None
+
+    def __enter__(self) -> Writer:
+        if self._thread:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._thread:
+            self._stop.set()
+            self._thread.join()
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        from reporting.models import Notification
+        from spm.models import User
+
+        admin = User.objects.get(username=USERNAMES["admin"])
+        try:
+            while not self._stop.wait(self.every):
+                Notification.objects.create(user=admin, kind="reminder", message="bench: perubahan data")
+                self.writes += 1
+        finally:
+            connection.close()
 
 
 def wrk(script: str, base: str, connections: int, threads: int, seconds: float) -> dict:

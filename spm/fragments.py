@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,8 +64,37 @@ def cached(name: str, key: tuple, compute: Callable[[], Any]) -> Any:
     full_key = cache_key(name, key)
     value = cache.get(full_key)
     if value is None:
+        value = _compute_once(full_key, compute, seconds)
+    return value
+
+
+# After a write, every request for a part misses at once; one computes it, the others wait for its result
+# (as long as its lock stands, at most WAIT_SECONDS) instead of all computing the same thing.
+LOCK_SECONDS = 10
+WAIT_SECONDS = 2.0
+POLL_SECONDS = 0.01
+
+
+def _compute_once(full_key: str, compute: Callable[[], Any], seconds: int) -> Any:
+    lock = f"{full_key}:computing"
+    owner = cache.add(lock, 1, LOCK_SECONDS)
+    if not owner:
+        deadline = time.monotonic() + WAIT_SECONDS
+        # A lock that cannot be read (the shared cache is down) is not waited for.
+        while cache.get(lock) is not None and time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
+            value = cache.get(full_key)
+            if value is not None:
+                return value
+        value = cache.get(full_key)
+        if value is not None:
+            return value
+    try:
         value = compute()
         cache.set(full_key, value, seconds)
+    finally:
+        if owner:
+            cache.delete(lock)
     return value
 
 

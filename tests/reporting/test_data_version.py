@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from decimal import Decimal
 
 import pytest
@@ -207,3 +208,36 @@ def test_no_code_writes_around_djangos_cursor_without_noting_it():
             if bypass.search(text):
                 found[str(path.relative_to(root))] = "freshness.note_write(" in text
     assert found == {"reporting/recipients/store.py": True}
+
+
+def test_a_part_being_computed_elsewhere_is_waited_for_not_computed_again():
+    """After a write every request for a part misses at once: one computes it, the others take its result."""
+    import threading
+
+    from django.core.cache import cache
+
+    from spm import fragments
+
+    key = fragments.cache_key("uji", ("bagian",))
+    assert cache.add(f"{key}:computing", 1, 10)  # another worker is computing it
+
+    def other_worker_finishes():
+        cache.set(key, "dihitung pekerja lain", 60)
+
+    threading.Timer(0.05, other_worker_finishes).start()
+    calls = []
+    assert fragments.cached("uji", ("bagian",), lambda: calls.append(1) or "dihitung lagi") == "dihitung pekerja lain"
+    assert calls == []
+
+
+def test_without_a_readable_lock_the_part_is_computed_at_once(monkeypatch):
+    """A shared cache that does not answer refuses the lock and reads nothing: compute, do not wait."""
+    from django.core.cache import cache
+
+    from spm import fragments
+
+    monkeypatch.setattr(cache, "add", lambda *args, **kwargs: False)
+    monkeypatch.setattr(fragments, "WAIT_SECONDS", 30)
+    started = time.monotonic()
+    assert fragments.cached("uji", ("tanpa-kunci",), lambda: "dihitung") == "dihitung"
+    assert time.monotonic() - started < 1
