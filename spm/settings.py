@@ -225,7 +225,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CACHES = {"default": config.parse_cache_url(env("CACHE_URL"))}
 # Cached page parts (spm.fragments) are filed under the data version, so a write shows on the next request;
 # the expiry only bounds what a write from outside the application (psql) leaves visible. 0 = not cached.
-FRAGMENT_CACHE_SECONDS = int(env("FRAGMENT_CACHE_SECONDS", "300"))
+# Short, too, because a write leaves the parts of the old version in the cache until they expire.
+FRAGMENT_CACHE_SECONDS = int(env("FRAGMENT_CACHE_SECONDS", "120"))
 if CACHES["default"]["BACKEND"] == "spm.cache.ResilientRedisCache":
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
