@@ -84,13 +84,22 @@ class RecipientFilter(django_filters.FilterSet):
     def __init__(self, *args, region: Region, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.filters["kecamatan"].queryset = Region.objects.districts_of(region).order_by("name")
-        for name in self.filters:
-            css = (
-                "form-select form-select-sm"
-                if name in ("kecamatan", "status", "triwulan")
-                else "form-control form-control-sm"
-            )
-            self.form.fields[name].widget.attrs["class"] = css
+
+    @property
+    def form(self):
+        # Built when first asked for (validation, drawing the filter), not for every list: an unfiltered
+        # list filters nothing and its drawn filter comes from the cache.
+        built = hasattr(self, "_form")
+        form = super().form
+        if not built:
+            for name in self.filters:
+                css = (
+                    "form-select form-select-sm"
+                    if name in ("kecamatan", "status", "triwulan")
+                    else "form-control form-control-sm"
+                )
+                form.fields[name].widget.attrs["class"] = css
+        return form
 
     def search(self, queryset, _name, value: str):
         value = value.strip()
