@@ -165,7 +165,7 @@ def _install(sender=None, connection=None, **_kwargs) -> None:
         connection.execute_wrappers.append(_watch)
 
 
-def _reset_after_migrate(**_kwargs) -> None:
+def _install_after_migrate(**_kwargs) -> None:
     # Migrations and fixtures may write with the watch not yet installed on this connection.
     for alias in connections:
         connection = connections[alias]
@@ -179,7 +179,7 @@ def connect_signals() -> None:
     # Read once per request: a request's pages and permissions agree on one version.
     request_started.connect(_request_started, dispatch_uid="spm_freshness_request_started")
     request_finished.connect(_request_finished, dispatch_uid="spm_freshness_request_finished")
-    post_migrate.connect(_reset_after_migrate, dispatch_uid="spm_freshness_after_migrate")
+    post_migrate.connect(_install_after_migrate, dispatch_uid="spm_freshness_after_migrate")
     for alias in connections:
         # A connection opened before ready() (rare: a management command's checks) is watched too.
         if connections[alias].connection is not None:

@@ -104,19 +104,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 # --- Review of one report ------------------------------------------------------------------------------
 
 
-def _render_review(
-    request: HttpRequest,
-    report: QuarterlyReport,
-    *,
-    approve_form: rf.ApproveForm | None = None,
-    return_form: rf.ReturnForm | None = None,
-    comments: rf.BaseCommentFormSet | None = None,
-    unlock_form: rf.UnlockForm | None = None,
-) -> HttpResponse:
-    context = _review_context(
-        request, report, approve_form=approve_form, return_form=return_form, comments=comments, unlock_form=unlock_form
-    )
-    return render(request, "reporting/review.html", context)
+def _render_review(request: HttpRequest, report: QuarterlyReport, **forms) -> HttpResponse:
+    """The review page re-drawn whole with the decision forms given (bound, with their errors): not cached."""
+    return render(request, "reporting/review.html", _review_context(request, report, **forms))
 
 
 def _review_context(
